@@ -1,0 +1,158 @@
+"""A small arithmetic evaluator for numeric cards.
+
+Decks are data and must never run code, so this walks a parsed AST and accepts only
+numbers, parameter names, + - * / // % **, unary minus, parentheses and a few functions.
+``eval`` is never called.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from typing import Callable, Mapping, Union
+
+Number = Union[int, float]
+
+_BINARY: dict[type, Callable[[Number, Number], Number]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_UNARY: dict[type, Callable[[Number], Number]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_COMPARE: dict[type, Callable[[Number, Number], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+}
+FUNCTIONS: dict[str, Callable[..., Number]] = {
+    "min": min,
+    "max": max,
+    "floor": math.floor,
+    "ceil": math.ceil,
+    "sqrt": math.sqrt,
+    "abs": abs,
+}
+_MAX_POWER = 1000  # 10 ** 1000 is already absurd for a flashcard; refuse before it eats memory
+_MAX_LENGTH = 500
+
+
+class ExpressionError(ValueError):
+    """The expression is not allowed or cannot be evaluated; the message says why, for a deck author."""
+
+
+def parse(expression: str, *, allow_comparison: bool = False) -> ast.Expression:
+    """Parse and check an expression once; raise ExpressionError naming the first thing not allowed."""
+    if not isinstance(expression, str) or not expression.strip():
+        raise ExpressionError("the expression is empty")
+    if len(expression) > _MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {_MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(expression.strip(), mode="eval")
+    except SyntaxError as error:
+        raise ExpressionError(f"not a valid arithmetic expression ({error.msg})") from None
+    for node in ast.walk(tree):
+        _check_node(node, allow_comparison)
+    return tree
+
+
+def _check_node(node: ast.AST, allow_comparison: bool) -> None:
+    if isinstance(node, (ast.Expression, ast.Load)) or type(node) in _BINARY or type(node) in _UNARY:
+        return
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+        op = node.op
+        if type(op) not in _BINARY and type(op) not in _UNARY:
+            raise ExpressionError(f"operator {type(op).__name__} is not allowed")
+        return
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise ExpressionError(f"only numbers are allowed, not {node.value!r}")
+        return
+    if isinstance(node, ast.Name):
+        if node.id.startswith("_"):
+            raise ExpressionError(f"name {node.id!r} is not allowed")
+        return
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            allowed = ", ".join(FUNCTIONS)
+            shown = ast.unparse(node.func)
+            raise ExpressionError(f"function {shown!r} is not allowed (allowed: {allowed})")
+        if node.keywords:
+            raise ExpressionError("keyword arguments are not allowed")
+        return
+    if allow_comparison and isinstance(node, (ast.Compare, ast.BoolOp, ast.And, ast.Or)) or (
+        allow_comparison and type(node) in _COMPARE
+    ):
+        return
+    raise ExpressionError(f"{type(node).__name__} is not allowed in an arithmetic expression")
+
+
+def names(expression: str, *, allow_comparison: bool = False) -> set[str]:
+    """Parameter names the expression uses (function names excluded)."""
+    tree = parse(expression, allow_comparison=allow_comparison)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+def evaluate(expression: str, variables: Mapping[str, Number], *, allow_comparison: bool = False) -> Number:
+    """Evaluate ``expression`` with ``variables``. Integers stay exact; floats where division makes them."""
+    tree = parse(expression, allow_comparison=allow_comparison)
+    return _eval(tree.body, variables)
+
+
+def holds(condition: str, variables: Mapping[str, Number]) -> bool:
+    """Evaluate a constraint such as ``n + 2*p >= k`` (comparisons, ``and``/``or`` allowed)."""
+    return bool(evaluate(condition, variables, allow_comparison=True))
+
+
+def _power_too_large(base: Number, exponent: Number) -> bool:
+    if abs(exponent) > _MAX_POWER:
+        return True
+    # An integer power's size is known before computing it; keep results to a few thousand bits.
+    return isinstance(base, int) and isinstance(exponent, int) and abs(base).bit_length() * abs(exponent) > 4096
+
+
+def _eval(node: ast.AST, variables: Mapping[str, Number]) -> Number:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in variables:
+            raise ExpressionError(f"unknown name {node.id!r}")
+        return variables[node.id]
+    if isinstance(node, ast.UnaryOp):
+        return _UNARY[type(node.op)](_eval(node.operand, variables))
+    if isinstance(node, ast.BinOp):
+        left, right = _eval(node.left, variables), _eval(node.right, variables)
+        if isinstance(node.op, ast.Pow) and _power_too_large(left, right):
+            raise ExpressionError("a power in the expression is too large to compute")
+        try:
+            return _BINARY[type(node.op)](left, right)
+        except ZeroDivisionError:
+            raise ExpressionError("division by zero") from None
+        except OverflowError:
+            raise ExpressionError("the result is too large") from None
+    if isinstance(node, ast.Call):
+        arguments = [_eval(argument, variables) for argument in node.args]
+        try:
+            return FUNCTIONS[node.func.id](*arguments)
+        except (TypeError, ValueError) as error:
+            raise ExpressionError(f"{node.func.id}(): {error}") from None
+    if isinstance(node, ast.Compare):
+        left = _eval(node.left, variables)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = _eval(comparator, variables)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.BoolOp):
+        values = (_eval(value, variables) for value in node.values)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    raise ExpressionError(f"{type(node).__name__} is not allowed")
