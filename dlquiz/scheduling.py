@@ -1,0 +1,95 @@
+"""FSRS scheduling through py-fsrs: building the scheduler from settings, and previewing each rating.
+
+We never re-implement FSRS; this module only converts between our stored rows and ``fsrs.Card``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from fsrs import Card, Rating, Scheduler, State
+
+from dlquiz import clock
+from dlquiz.settings import StudySettings
+
+RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
+RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
+STATE_NAMES = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
+
+
+def make_scheduler(settings: StudySettings) -> Scheduler:
+    return Scheduler(
+        desired_retention=settings["desired-retention"],
+        learning_steps=settings["learning-steps"],
+        relearning_steps=settings["relearning-steps"],
+        maximum_interval=settings["maximum-interval"],
+        enable_fuzzing=settings["fuzz"],
+    )
+
+
+def new_card(now: datetime) -> Card:
+    # card_id is ours to keep elsewhere; a fixed value avoids py-fsrs's id-generating sleep.
+    return Card(card_id=0, due=now)
+
+
+def card_from_row(row: Any) -> Card:
+    return Card(
+        card_id=0,
+        state=State(row["state"]),
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=clock.from_text(row["due"]),
+        last_review=clock.from_text(row["last_review"]) if row["last_review"] else None,
+    )
+
+
+def card_to_json(card: Card) -> str:
+    return json.dumps(
+        {
+            "state": int(card.state),
+            "step": card.step,
+            "stability": card.stability,
+            "difficulty": card.difficulty,
+            "due": clock.to_text(card.due),
+            "last_review": clock.to_text(card.last_review) if card.last_review else None,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rating: Rating
+    card: Card
+    interval: timedelta
+
+
+def preview(scheduler: Scheduler, card: Card, now: datetime) -> dict[Rating, Outcome]:
+    """What each rating would do. The chosen outcome is stored as is, so the interval shown is the one applied
+    (with fuzzing on, reviewing twice could otherwise give two different intervals)."""
+    outcomes = {}
+    for rating in RATINGS:
+        after, _log = scheduler.review_card(card, rating, review_datetime=now)
+        outcomes[rating] = Outcome(rating, after, after.due - now)
+    return outcomes
+
+
+def format_interval(interval: timedelta) -> str:
+    """Anki-style short interval: 45s, 10m, 3h, 4d, 2mo, 1.5y."""
+    seconds = max(0, interval.total_seconds())
+    if seconds < 60:
+        return f"{int(round(seconds))}s"
+    if seconds < 3600:
+        return f"{int(round(seconds / 60))}m"
+    if seconds < 86400:
+        return f"{int(round(seconds / 3600))}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{int(round(days))}d"
+    if days < 365:
+        months = days / 30
+        return f"{months:.0f}mo" if months >= 10 or months.is_integer() else f"{months:.1f}mo"
+    return f"{days / 365:.1f}y"

@@ -1,0 +1,115 @@
+"""Study settings: their defaults, how they are parsed from the CLI, and how they are stored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Callable
+
+from dlquiz.errors import DlquizError
+
+
+def _float_in(low: float, high: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        value = float(text)
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _hour(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 23:
+        raise ValueError("must be an hour from 0 to 23")
+    return value
+
+
+def _switch(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in ("on", "true", "yes", "1"):
+        return True
+    if lowered in ("off", "false", "no", "0"):
+        return False
+    raise ValueError("must be on or off")
+
+
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _steps(text: str) -> tuple[timedelta, ...]:
+    steps = []
+    for part in text.replace(",", " ").split():
+        match = _DURATION.match(part)
+        if not match or int(match.group(1)) == 0:
+            raise ValueError(f"{part!r} is not a duration such as 1m, 10m, 1h or 1d")
+        steps.append(timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)]))
+    return tuple(steps)
+
+
+def _interval_days(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be at least 1 day")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("desired-retention", "0.9", _float_in(0.7, 0.99), "share of reviews you want to get right (FSRS)"),
+        Setting("new-per-day", "20", _count, "new cards introduced per day"),
+        Setting("reviews-per-day", "200", _count, "reviews shown per day at most"),
+        Setting("learning-steps", "1m 10m", _steps, "steps of a new card before it graduates"),
+        Setting("relearning-steps", "10m", _steps, "steps of a forgotten card"),
+        Setting("maximum-interval", "36500", _interval_days, "longest interval in days"),
+        Setting("fuzz", "on", _switch, "spread due dates a little so cards learnt together separate"),
+        Setting("day-starts-at", "4", _hour, "local hour at which a new study day begins"),
+    )
+}
+
+
+def parse_value(name: str, text: str) -> Any:
+    setting = SETTINGS.get(name)
+    if setting is None:
+        raise DlquizError(f"unknown setting {name!r}", f"Settings: {', '.join(SETTINGS)}.", exit_code=2)
+    try:
+        return setting.parse(text)
+    except ValueError as error:
+        reason = str(error) if not str(error).startswith(("invalid literal", "could not convert")) else "is not a number"
+        raise DlquizError(f"{name} = {text!r}: {reason}", f"Example: dlquiz config {name} {setting.default}", exit_code=2) from None
+
+
+class StudySettings:
+    """Stored settings merged over the defaults, parsed."""
+
+    def __init__(self, stored: dict[str, str]) -> None:
+        self.raw = {name: stored.get(name, setting.default) for name, setting in SETTINGS.items()}
+        self.values = {}
+        for name, text in self.raw.items():
+            try:
+                self.values[name] = SETTINGS[name].parse(text)
+            except ValueError:  # a hand-edited database: fall back rather than refuse to study
+                self.values[name] = SETTINGS[name].parse(SETTINGS[name].default)
+                self.raw[name] = SETTINGS[name].default
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
