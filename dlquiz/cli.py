@@ -1,0 +1,273 @@
+"""The command line: parses arguments and renders; the work happens in the modules it calls.
+
+Only light modules are imported at start-up: `dlquiz --help` must stay fast and never load torch or numpy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from dlquiz.errors import DlquizError
+
+LANG_HELP = "Language of the cards: zh, en or both (default: from your locale)."
+
+
+class _Group(TyperGroup):
+    """Turns our errors into one red line and an exit code, whichever command raised them."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DlquizError as error:
+            report(error)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Abort() from None
+        except Exception as error:  # a bug of ours: still no traceback unless asked for
+            # Typer's (and click's) own exceptions carry usage errors and exits: let them through.
+            if os.environ.get("DLQUIZ_DEBUG") or type(error).__module__.startswith(("typer", "click")):
+                raise
+            report(
+                DlquizError(
+                    f"internal error: {type(error).__name__}: {error}",
+                    "Nothing you saved was lost. Please report this; DLQUIZ_DEBUG=1 shows the traceback.",
+                )
+            )
+            raise typer.Exit(70) from None
+
+
+def report(error: DlquizError) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(f"[bold red]dlquiz:[/] {escape(error.message)}")
+    if error.hint:
+        console.print(f"  {escape(error.hint)}")
+
+
+def _typer(**kwargs) -> typer.Typer:
+    return typer.Typer(
+        cls=_Group,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        **kwargs,
+    )
+
+
+app = _typer(
+    name="dlquiz",
+    help="Study deep learning in the terminal: flashcards scheduled by FSRS, and coding exercises graded against PyTorch.",
+)
+deck_app = _typer(help="Check deck files and show the deck format.")
+app.add_typer(deck_app, name="deck")
+
+
+def _console(width: int | None = None):
+    from rich.console import Console
+
+    return Console(highlight=False, width=width)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from dlquiz import __version__
+
+        typer.echo(f"dlquiz {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Study deep learning in the terminal."""
+
+
+@app.command()
+def study(
+    decks: List[str] = typer.Argument(None, help="Deck ids or .yaml paths (default: every deck)."),
+    tag: List[str] = typer.Option([], "--tag", "-t", help="Only cards with this tag (repeatable)."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help=LANG_HELP),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),
+) -> None:
+    """Review the cards that are due, then new ones (keys: space reveal, 1-4 rate, u undo, q quit, ? help)."""
+    from dlquiz import keys as key_input, library, text
+    from dlquiz.session import StudySession
+    from dlquiz.store import open_store
+    from dlquiz.study_screen import StudyScreen
+
+    language = text.resolve_lang(lang)
+    loaded = library.load(decks)
+    console = _console()
+    _warn_broken(loaded)
+    if not loaded.decks:
+        raise DlquizError("no deck could be loaded", "Run `dlquiz deck check FILE` to see what is wrong.")
+    items = [item for deck in loaded.decks for item in deck.items()]
+    if tag:
+        wanted = set(tag)
+        items = [item for item in items if wanted & set(item.card.tags)]
+        if not items:
+            raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2)
+    store = open_store()
+    try:
+        session = StudySession(store, items, language, limit=limit)
+        StudyScreen(session, console, key_input.for_stdin(), language).run()
+    finally:
+        store.close()
+
+
+def _warn_broken(loaded) -> None:
+    if not loaded.problems:
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for problem in loaded.problems:
+        err.print(f"[yellow]warning:[/] {escape(str(problem))}")
+    err.print(f"[yellow]warning:[/] skipped {len(loaded.broken)} broken deck(s); the others work as usual.")
+
+
+@app.command("decks")
+def list_decks(
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help=LANG_HELP),
+    tags: bool = typer.Option(False, "--tags", help="Also list each deck's tags with card counts."),
+) -> None:
+    """List the decks with their new / learning / due counts."""
+    from rich.table import Table
+
+    from dlquiz import library, text
+    from dlquiz.overview import deck_counts
+    from dlquiz.store import open_store
+
+    language = text.resolve_lang(lang)
+    loaded = library.load()
+    _warn_broken(loaded)
+    store = open_store()
+    try:
+        rows = deck_counts(store, loaded.decks)
+    finally:
+        store.close()
+    table = Table(title=None, show_edge=False, pad_edge=False)
+    for column, justify in (("deck", "left"), ("title", "left"), ("cards", "right"), ("new", "right"), ("learning", "right"), ("due", "right"), ("suspended", "right")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for deck, counts in rows:
+        table.add_row(
+            deck.id,
+            text.pick(deck.title, language, separator=" / "),
+            str(counts.items),
+            str(counts.new),
+            str(counts.learning),
+            str(counts.due),
+            str(counts.suspended),
+        )
+    console = _console()
+    console.print(table)
+    if tags:
+        for deck, counts in rows:
+            listed = ", ".join(f"{name} ({count})" for name, count in sorted(counts.tags.items()))
+            console.print(f"[bold]{deck.id}[/]: {listed or '-'}")
+    if not rows:
+        console.print("No decks found. Put .yaml decks in " + str(library.user_decks_dir()))
+
+
+@deck_app.command("check")
+def deck_check(paths: List[Path] = typer.Argument(..., help="Deck files to validate.")) -> None:
+    """Validate deck files and report every problem as file:line: message."""
+    from dlquiz.deck import check_deck
+
+    problems = []
+    for path in paths:
+        _deck, found = check_deck(path)
+        problems += found
+    for problem in problems:
+        typer.echo(str(problem), err=False)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: {len(paths)} deck(s) valid")
+
+
+@deck_app.command("schema")
+def deck_schema() -> None:
+    """Print the deck format as a JSON Schema."""
+    import json
+
+    from dlquiz.deck_schema import SCHEMA
+
+    typer.echo(json.dumps(SCHEMA, indent=2, ensure_ascii=False))
+
+
+@app.command()
+def config(
+    name: Optional[str] = typer.Argument(None, help="Setting to show or change."),
+    value: Optional[str] = typer.Argument(None, help="New value."),
+    reset: bool = typer.Option(False, "--reset", help="Put the setting back to its default."),
+) -> None:
+    """Show or change study settings (desired retention, daily limits, learning steps …)."""
+    from dlquiz.settings import SETTINGS, StudySettings, parse_value
+    from dlquiz.store import open_store
+
+    if name is not None and name not in SETTINGS:
+        parse_value(name, "")  # raises the "unknown setting" error with the list
+    store = open_store()
+    try:
+        if name is not None and reset:
+            store.delete_setting(name)
+        elif name is not None and value is not None:
+            parse_value(name, value)
+            store.set_setting(name, " ".join(value.split()))
+        current = StudySettings(store.settings())
+    finally:
+        store.close()
+    shown = [name] if name else list(SETTINGS)
+    for key in shown:
+        marker = "" if current.raw[key] == SETTINGS[key].default else "  (changed)"
+        typer.echo(f"{key} = {current.raw[key]}{marker}    # {SETTINGS[key].help}")
+
+
+@app.command()
+def unsuspend(
+    decks: List[str] = typer.Argument(None, help="Deck ids (default: every deck)."),
+) -> None:
+    """Bring back every suspended card of the given decks."""
+    from dlquiz import library
+    from dlquiz.progress import Progress
+    from dlquiz.store import open_store
+
+    loaded = library.load(decks)
+    store = open_store()
+    try:
+        count = Progress(store).unsuspend_all([deck.id for deck in loaded.decks])
+    finally:
+        store.close()
+    typer.echo(f"{count} card(s) unsuspended")
+
+
+def _register_exercises() -> None:
+    from dlquiz import exercise_cli
+
+    exercise_cli.register(app)
+
+
+try:
+    _register_exercises()
+except ImportError:  # the exercise half ships with the package; during development it may be absent
+    pass
+
+
+def main() -> None:
+    app(prog_name="dlquiz")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

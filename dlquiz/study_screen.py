@@ -1,0 +1,263 @@
+"""The interactive study screen (rich). It only shows things and reads keys; StudySession decides."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from fsrs import Rating
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+
+from dlquiz import clock, scheduling
+from dlquiz.challenge import CHOICE, INPUT, REVEAL, Verdict
+from dlquiz.keys import ENTER, SPACE, Quit
+from dlquiz.session import StudySession, Turn
+from dlquiz.text import locale_language
+
+UI = {
+    "new": ("新", "New"),
+    "learning": ("学习中", "Learning"),
+    "review": ("复习", "Review"),
+    "reveal": ("空格/回车 显示答案", "space/enter: show answer"),
+    "other_keys": ("s 暂停  b 搁置到明天  u 撤销  q 退出  ? 帮助", "s suspend  b bury  u undo  q quit  ? help"),
+    "input_keys": ("回车(空) = 不会；:u 撤销  :s 暂停  :b 搁置  :q 退出", "empty Enter = don't know; :u undo  :s suspend  :b bury  :q quit"),
+    "answer_prompt": ("你的答案", "Your answer"),
+    "choose_one": ("按选项的数字", "press the number of your answer"),
+    "choose_many": ("输入所有正确选项的数字（如 13），回车", "type the numbers of every correct option (e.g. 13), then Enter"),
+    "bad_choice": ("请输入选项的数字", "please give option numbers"),
+    "rate": ("评分", "Rate"),
+    "accept": ("回车 = ", "Enter = "),
+    "right": ("✓ 正确", "✓ Correct"),
+    "wrong": ("✗ 不对", "✗ Not quite"),
+    "expected": ("正确答案", "Answer"),
+    "suspended": ("已暂停这张卡片（dlquiz unsuspend 可恢复）", "Card suspended (dlquiz unsuspend brings it back)"),
+    "buried": ("已搁置到明天", "Card buried until tomorrow"),
+    "undone": ("已撤销", "Undone"),
+    "nothing_to_undo": ("没有可撤销的操作", "Nothing to undo"),
+    "done": ("今天的卡片已学完 🎉", "All done for now 🎉"),
+    "nothing": ("现在没有要学的卡片。", "Nothing is due right now."),
+    "summary": ("本次学习", "This session"),
+    "reviewed": ("复习", "reviewed"),
+    "correct": ("答对", "correct"),
+    "time": ("用时", "time"),
+    "next_due": ("下一张到期", "next card due"),
+    "none_due": ("没有已排期的卡片", "no cards scheduled yet"),
+}
+RATING_UI = {Rating.Again: ("重来", "Again"), Rating.Hard: ("困难", "Hard"), Rating.Good: ("良好", "Good"), Rating.Easy: ("简单", "Easy")}
+HELP = {
+    "zh": "空格/回车 显示答案 · 1 重来 2 困难 3 良好 4 简单 · u 撤销上一次 · s 暂停此卡 · b 搁置到明天 · q 退出 · ? 帮助\n"
+    "填空/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。",
+    "en": "space/enter show answer · 1 Again 2 Hard 3 Good 4 Easy · u undo the last answer · s suspend · b bury until tomorrow · q quit · ? help\n"
+    "Typed/numeric cards: type the answer and press Enter; :q :u :s :b are the commands there. Choice cards: press the option numbers.",
+}
+
+
+class _Restart(Exception):
+    """Leave the current card (after undo, suspend, bury) and fetch the next one."""
+
+
+class StudyScreen:
+    def __init__(self, session: StudySession, console: Console, keys, lang: str) -> None:
+        self.session = session
+        self.console = console
+        self.keys = keys
+        self.lang = lang
+        # Screen chrome in one language: with --lang both the cards show both, the keys the locale's.
+        self.ui_lang = lang if lang != "both" else locale_language()
+        self.started = time.monotonic()
+
+    def t(self, key: str) -> str:
+        zh, en = UI[key] if key in UI else RATING_UI[key]
+        return zh if self.ui_lang == "zh" else en
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        first = True
+        try:
+            while True:
+                turn = self.session.next_turn()
+                if turn is None:
+                    self.console.print(Text(self.t("done" if not first else "nothing"), style="bold green"))
+                    break
+                first = False
+                try:
+                    self._show(turn)
+                except _Restart:
+                    continue
+        except (Quit, KeyboardInterrupt):
+            self.console.print()
+        self.print_summary()
+
+    def _show(self, turn: Turn) -> None:
+        if self.keys.interactive:
+            self.console.clear()
+        self._header()
+        self.console.print(self._card_panel(turn))
+        shown_at = time.monotonic()
+        mode = turn.challenge.mode
+        if mode == REVEAL:
+            self._wait_for_reveal(turn)
+            verdict, suggested = None, None
+        elif mode == CHOICE:
+            verdict = self._ask_choice(turn)
+            suggested = Rating.Good if verdict.correct else Rating.Again
+        else:
+            verdict = self._ask_input(turn)
+            suggested = Rating.Good if verdict.correct else Rating.Again
+        self._show_answer(turn, verdict)
+        rating = self._ask_rating(turn, suggested)
+        duration_ms = int((time.monotonic() - shown_at) * 1000)
+        self.session.answer(turn, rating, duration_ms, None if verdict is None else verdict.correct)
+
+    # -- pieces of the screen ---------------------------------------------------------------
+
+    def _header(self) -> None:
+        counts = self.session.counts()
+        line = Text()
+        line.append(f"{self.t('new')} {counts.new}", style="bold blue")
+        line.append("  ·  ")
+        line.append(f"{self.t('learning')} {counts.learning}", style="bold red")
+        line.append("  ·  ")
+        line.append(f"{self.t('review')} {counts.review}", style="bold green")
+        self.console.print(line)
+
+    def _card_panel(self, turn: Turn) -> Panel:
+        challenge = turn.challenge
+        body = [Markdown(challenge.question)]
+        if challenge.mode == CHOICE:
+            options = "\n".join(f"{i + 1}. {text}" for i, text in enumerate(challenge.options))
+            body.append(Text(""))
+            body.append(Text(options))
+        card = turn.item.card
+        title = f"{card.deck_id} · {card.id}" + (f" · {turn.item.variant}" if turn.item.variant else "")
+        subtitle = " ".join(f"#{tag}" for tag in card.tags) or None
+        return Panel(Group(*body), title=title, subtitle=subtitle, title_align="left", border_style="cyan")
+
+    def _command(self, key: str, turn: Turn) -> None:
+        """Keys that work at every stage. Raises _Restart or Quit when the card is left."""
+        if key in ("q", "Q"):
+            raise Quit()
+        if key == "?":
+            self.console.print(Panel(HELP[self.ui_lang]))
+            return
+        if key == "u":
+            undone = self.session.undo()
+            self.console.print(Text(self.t("undone" if undone else "nothing_to_undo"), style="yellow"))
+            if undone:
+                raise _Restart()
+            return
+        if key == "s":
+            self.session.suspend(turn)
+            self.console.print(Text(self.t("suspended"), style="yellow"))
+            raise _Restart()
+        if key == "b":
+            self.session.bury(turn)
+            self.console.print(Text(self.t("buried"), style="yellow"))
+            raise _Restart()
+
+    def _hint(self, *keys: str) -> None:
+        self.console.print(Text("  ".join(self.t(k) for k in keys), style="dim"))
+
+    def _wait_for_reveal(self, turn: Turn) -> None:
+        self._hint("reveal", "other_keys")
+        while True:
+            key = self.keys.key()
+            if key in (ENTER, SPACE):
+                return
+            self._command(key, turn)
+
+    def _ask_choice(self, turn: Turn) -> Verdict:
+        challenge = turn.challenge
+        self._hint("choose_many" if challenge.multiple else "choose_one", "other_keys")
+        while True:
+            if challenge.multiple or not self.keys.interactive:
+                response = self.keys.line(f"{self.t('answer_prompt')}: " if self.keys.interactive else "")
+            else:
+                response = self.keys.key()
+            stripped = response.strip().lstrip(":")
+            if stripped in ("q", "Q", "u", "s", "b", "?"):
+                self._command(stripped, turn)
+                continue
+            if challenge.parse_choice(response) is None:
+                self.console.print(Text(self.t("bad_choice"), style="yellow"))
+                continue
+            return challenge.judge(response)
+
+    def _ask_input(self, turn: Turn) -> Verdict:
+        self._hint("input_keys")
+        while True:
+            response = self.keys.line(f"{self.t('answer_prompt')}: ")
+            if response.strip() in (":q", ":u", ":s", ":b", ":?"):
+                self._command(response.strip()[1:], turn)
+                continue
+            return turn.challenge.judge(response)
+
+    def _show_answer(self, turn: Turn, verdict: Verdict | None) -> None:
+        challenge = turn.challenge
+        parts = []
+        if verdict is not None:
+            parts.append(Text(self.t("right" if verdict.correct else "wrong"), style="bold green" if verdict.correct else "bold red"))
+        parts.append(Markdown(challenge.answer))
+        if challenge.extra:
+            parts.append(Text(""))
+            parts.append(Markdown(challenge.extra))
+        title = self.t("expected")
+        self.console.print(Panel(Group(*parts), title=title, title_align="left", border_style="green"))
+
+    def _ask_rating(self, turn: Turn, suggested: Rating | None) -> Rating:
+        default = suggested or Rating.Good
+        line = Text()
+        for rating, outcome in turn.outcomes.items():
+            style = "bold reverse" if rating == default else "bold"
+            line.append(f" {int(rating)} {self.t(rating)} {scheduling.format_interval(outcome.interval)} ", style=style)
+            line.append(" ")
+        self.console.print(line)
+        self.console.print(Text(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), style="dim"))
+        while True:
+            key = self.keys.key()
+            if key in ("1", "2", "3", "4"):
+                return Rating(int(key))
+            if key in (ENTER, SPACE):
+                return default
+            self._command(key, turn)
+
+    # -- the end ----------------------------------------------------------------------------
+
+    def print_summary(self) -> None:
+        summary = self.session.summary
+        if summary.reviewed == 0 and not self.session.can_undo():
+            next_due = self.session.next_due()
+            if next_due:
+                self.console.print(f"{self.t('next_due')}: {_when(next_due)}")
+            return
+        percent = f" ({100 * summary.correct // summary.reviewed}%)" if summary.reviewed else ""
+        elapsed = _duration(summary.duration_ms / 1000)
+        next_due = self.session.next_due()
+        lines = [
+            f"{self.t('reviewed')}: {summary.reviewed}",
+            f"{self.t('correct')}: {summary.correct}{percent}",
+            f"{self.t('time')}: {elapsed}",
+            f"{self.t('next_due')}: {_when(next_due) if next_due else self.t('none_due')}",
+        ]
+        self.console.print(Panel("\n".join(lines), title=self.t("summary"), title_align="left", border_style="magenta"))
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m {seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def _when(moment: datetime) -> str:
+    delta = moment - clock.now()
+    local = moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"{local} (+{scheduling.format_interval(delta)})"

@@ -1,0 +1,96 @@
+"""`dlquiz study` in a real pseudo-terminal: keys act without Enter, and the screen fits 60 columns."""
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect", reason="pexpect drives a pseudo-terminal on POSIX only")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def spawn(args, home, columns=60, lang="en_US.UTF-8"):
+    env = {**os.environ, "DLQUIZ_HOME": str(home), "PYTHONPATH": str(REPO), "LANG": lang, "COLUMNS": str(columns), "TERM": "xterm"}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "dlquiz", *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=30
+    )
+    return child
+
+
+def test_keys_act_without_enter_in_a_real_terminal(isolated_home, all_types_deck):
+    child = spawn(["study", str(all_types_deck), "--lang", "en"], isolated_home)
+    child.expect("What is ReLU\\?")
+    child.expect("show answer")
+    child.send(" ")  # a single key, no Enter
+    child.expect("max\\(0, x\\)")
+    child.expect("Easy")
+    child.send("3")
+    child.expect("Learning 1")  # the answered card is now in learning
+    child.send("u")  # undo brings it back
+    child.expect("Undone")
+    child.expect("What is ReLU\\?")
+    child.send(" ")
+    child.expect("Easy")
+    child.send("4")
+    child.expect("show answer")  # next card: the reverse
+    child.send("q")
+    child.expect("This session")
+    child.expect("reviewed: 1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    rows = sqlite3.connect(isolated_home / "progress.sqlite3").execute("SELECT card_id, rating FROM review_log").fetchall()
+    assert rows == [("relu-basic", 4)]
+
+
+def test_typed_chinese_answer_and_choice_keys_in_a_terminal(isolated_home, all_types_deck):
+    child = spawn(["study", str(all_types_deck), "--lang", "zh"], isolated_home, lang="zh_CN.UTF-8")
+    for _ in range(2):  # basic and reverse: reveal, Easy
+        child.expect("显示答案")
+        child.send(" ")
+        child.expect("简单")
+        child.send("4")
+    for _ in range(2):  # the two cloze siblings
+        child.expect("显示答案")
+        child.send(" ")
+        child.expect("简单")
+        child.send("4")
+    child.expect("训练时 BN 用哪种方差归一化")
+    child.expect("按选项的数字")
+    child.send("9")  # not an option: asked again, nothing saved
+    child.expect("请输入选项的数字")
+    child.send("1")
+    child.expect("(正确|不对)")
+    child.send("\r")  # accept the suggested rating
+    child.expect("GAP 有多少可训练参数")
+    child.expect("你的答案")
+    child.sendline("零")
+    child.expect("✓ 正确")
+    child.send("\r")
+    child.expect("输出边长")
+    child.sendline(":q")
+    child.expect("本次学习")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    rows = sqlite3.connect(isolated_home / "progress.sqlite3").execute("SELECT card_id FROM review_log").fetchall()
+    assert len(rows) == 6
+
+
+def test_narrow_terminal_keeps_the_panel_inside_60_columns(isolated_home, all_types_deck):
+    child = spawn(["study", str(all_types_deck), "--lang", "both"], isolated_home, columns=60)
+    child.expect("show answer")
+    screen = child.before
+    child.send("q")
+    child.expect(pexpect.EOF)
+    import re
+
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen)
+    from rich.cells import cell_len
+
+    widths = [cell_len(line) for line in plain.replace("\r", "").split("\n")]
+    assert max(widths) <= 60, max(widths)
+    assert "ReLU 的定义？" in plain
