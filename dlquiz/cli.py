@@ -253,16 +253,9 @@ def unsuspend(
     typer.echo(f"{count} card(s) unsuspended")
 
 
-def _register_exercises() -> None:
-    from dlquiz import exercise_cli
+from dlquiz import exercise_cli  # noqa: E402  (registers `dlquiz exercise`; imports only typer at start-up)
 
-    exercise_cli.register(app)
-
-
-try:
-    _register_exercises()
-except ImportError:  # the exercise half ships with the package; during development it may be absent
-    pass
+exercise_cli.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,222 @@
+"""Finds the exercise folders and validates their ``exercise.yaml`` (see ``exercises/relu`` for the model).
+
+An exercise folder holds ``exercise.yaml`` (metadata), ``task.md`` (the statement: a ``<!-- zh -->`` section, then an
+``<!-- en -->`` section), ``template.py``, ``solution.py`` and ``grading.py`` (the contract in ``spec.py``).
+Only the YAML is read here; ``grading.py`` is imported by the grader when it is needed, so that listing exercises
+imports neither numpy nor torch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dlquiz import paths
+from dlquiz.errors import DlquizError
+from dlquiz.text import Text, pick
+
+FORMAT_VERSION = 1
+REQUIRED_FILES = ("task.md", "template.py", "solution.py", "grading.py")
+DEFAULT_TIME_LIMIT_S = 10.0
+DEFAULT_MEMORY_LIMIT_MB = 2048
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LANG_MARKER = re.compile(r"^<!--\s*(zh|en)\s*-->\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    folder: Path
+    order: int
+    title: Text
+    topic: Text
+    note: str
+    functions: tuple[str, ...]
+    time_limit_s: float
+    memory_limit_mb: int
+    hints: tuple[Text, ...]
+
+    @property
+    def task_path(self) -> Path:
+        return self.folder / "task.md"
+
+    @property
+    def template_path(self) -> Path:
+        return self.folder / "template.py"
+
+    @property
+    def solution_path(self) -> Path:
+        return self.folder / "solution.py"
+
+    @property
+    def grading_path(self) -> Path:
+        return self.folder / "grading.py"
+
+    def task(self, lang: str) -> str:
+        """The statement in ``lang`` ('zh', 'en' or 'both'); the whole file when it has no language markers."""
+        text = _read(self.task_path)
+        return pick(split_languages(text), lang, separator="\n\n---\n\n")
+
+    def template(self) -> str:
+        return _read(self.template_path)
+
+    def solution(self) -> str:
+        return _read(self.solution_path)
+
+
+def split_languages(markdown: str) -> Text:
+    """``{'zh': ..., 'en': ...}`` from text with ``<!-- zh -->`` / ``<!-- en -->`` markers, else the text itself."""
+    markers = list(_LANG_MARKER.finditer(markdown))
+    if not markers:
+        return markdown.strip()
+    sections: dict[str, str] = {}
+    for marker, following in zip(markers, markers[1:] + [None]):
+        end = following.start() if following else len(markdown)
+        sections[marker.group(1)] = markdown[marker.end() : end].strip()
+    return sections
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
+
+
+class _Fields:
+    """The top-level mapping of an exercise.yaml, with the line of every key for error messages."""
+
+    def __init__(self, path: Path) -> None:
+        import yaml
+
+        self.path = path
+        text = _read(path)
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" line {mark.line + 1}" if mark is not None else ""
+            raise DlquizError(
+                f"{path}{where}: not valid YAML ({getattr(error, 'problem', None) or error})",
+                "Fix the exercise metadata; `exercises/relu/exercise.yaml` shows the expected layout.",
+            ) from None
+        if not isinstance(data, dict) or node is None:
+            raise self.error(None, "the file must be a mapping of fields (format, id, title, …)")
+        self.data: dict[str, Any] = data
+        self.lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")}
+
+    def error(self, key: str | None, problem: str) -> DlquizError:
+        line = self.lines.get(key) if key else None
+        where = f" line {line}" if line else ""
+        field = f" `{key}`" if key else ""
+        return DlquizError(f"{self.path}{where}:{field} {problem}", "See exercises/relu/exercise.yaml for the format.")
+
+    def get(self, key: str, default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise self.error(None, f"missing required field `{key}`")
+            return default
+        return self.data[key]
+
+    def text(self, key: str) -> Text:
+        value = self.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+        if isinstance(value, dict) and value and all(
+            k in ("zh", "en") and isinstance(v, str) and v.strip() for k, v in value.items()
+        ):
+            return value
+        raise self.error(key, "must be a non-empty string or a mapping {zh: ..., en: ...}")
+
+    def number(self, key: str, default: float, kind: type) -> Any:
+        value = self.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise self.error(key, "must be a positive number")
+        if kind is int and not float(value).is_integer():
+            raise self.error(key, "must be a whole number")
+        return kind(value)
+
+
+def _parse(folder: Path) -> Exercise:
+    fields = _Fields(folder / "exercise.yaml")
+    version = fields.get("format")
+    if version != FORMAT_VERSION:
+        raise fields.error("format", f"is {version!r}; this dlquiz reads format {FORMAT_VERSION}")
+    exercise_id = fields.get("id")
+    if not isinstance(exercise_id, str) or not _ID.match(exercise_id):
+        raise fields.error("id", "must be lowercase letters, digits, '-' or '_'")
+    if exercise_id != folder.name:
+        raise fields.error("id", f"is {exercise_id!r} but the folder is named {folder.name!r}; they must match")
+    functions = fields.get("functions")
+    if (
+        not isinstance(functions, list)
+        or not functions
+        or not all(isinstance(f, str) and _IDENTIFIER.match(f) for f in functions)
+    ):
+        raise fields.error("functions", "must be a non-empty list of Python function names")
+    hints = fields.get("hints", [])
+    if not isinstance(hints, list):
+        raise fields.error("hints", "must be a list of {zh: ..., en: ...} entries")
+    for number, hint in enumerate(hints, 1):
+        if not (isinstance(hint, str) and hint.strip()) and not (
+            isinstance(hint, dict) and hint and all(isinstance(v, str) and v.strip() for v in hint.values())
+        ):
+            raise fields.error("hints", f"hint {number} must be a string or a mapping {{zh: ..., en: ...}}")
+    note = fields.get("note", "")
+    if not isinstance(note, str):
+        raise fields.error("note", "must be text (the DLNotes fragment the exercise comes from)")
+    order = fields.get("order", 1000)
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise fields.error("order", "must be a whole number")
+    for name in REQUIRED_FILES:
+        if not (folder / name).is_file():
+            raise DlquizError(f"exercise folder {folder} has no {name}", "Every exercise needs " + ", ".join(REQUIRED_FILES) + ".")
+    return Exercise(
+        id=exercise_id,
+        folder=folder,
+        order=order,
+        title=fields.text("title"),
+        topic=fields.text("topic"),
+        note=note.strip(),
+        functions=tuple(functions),
+        time_limit_s=fields.number("time_limit_s", DEFAULT_TIME_LIMIT_S, float),
+        memory_limit_mb=fields.number("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB, int),
+        hints=tuple(hints),
+    )
+
+
+def _folders(root: Path) -> list[Path]:
+    if not root.is_dir():
+        raise DlquizError(f"the exercises folder {root} is missing", "Reinstall dlquiz; the exercises ship with it.")
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "exercise.yaml").is_file())
+
+
+def list_exercises(root: Path | None = None) -> list[Exercise]:
+    """Every exercise, in the order of their ``order`` field (then id)."""
+    exercises = [_parse(folder) for folder in _folders(root or paths.exercises_dir())]
+    return sorted(exercises, key=lambda e: (e.order, e.id))
+
+
+def exercise_names(root: Path | None = None) -> list[str]:
+    return [folder.name for folder in _folders(root or paths.exercises_dir())]
+
+
+def load_exercise(name: str, root: Path | None = None) -> Exercise:
+    """The exercise called ``name``; an unknown name is a usage error (exit code 2) listing the valid ones."""
+    root = root or paths.exercises_dir()
+    names = exercise_names(root)
+    wanted = name.strip().lower()
+    if wanted not in names:
+        close = difflib.get_close_matches(wanted, names, n=1)
+        suggestion = f"Did you mean `{close[0]}`? " if close else ""
+        raise DlquizError(
+            f"no exercise named {name!r}",
+            f"{suggestion}Exercises: {', '.join(names) or '(none)'}. `dlquiz exercise` lists them.",
+            exit_code=2,
+        )
+    return _parse(root / wanted)

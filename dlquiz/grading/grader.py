@@ -1,0 +1,301 @@
+"""Grades a learner's file: ``grade_file(load_exercise(name), path) -> GradeResult``.
+
+The learner's process starts first; PyTorch's references are computed here while it runs (importing torch is the
+slow part, so the two overlap). Whatever the learner's file does, the result is a GradeResult with status
+``passed`` (every case matches), ``failed`` (it ran, some case is wrong) or ``error`` (it could not be graded as a
+whole: syntax error, import error, torch import, missing function, timeout, crash). Problems the learner cannot fix
+in their file — a missing file, a broken exercise, no PyTorch — raise DlquizError instead.
+"""
+
+from __future__ import annotations
+
+import pickle
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dlquiz.errors import DlquizError
+from dlquiz.grading import messages as M
+from dlquiz.grading import runner
+from dlquiz.grading.cases import describe_inputs, exercise_cases, grading_module, parameter_names, references
+from dlquiz.grading.catalog import Exercise
+from dlquiz.grading.spec import Case, Mistake
+
+NOT_RUN = object()
+
+
+@dataclass
+class CaseResult:
+    name: str
+    function: str
+    passed: bool
+    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, missing_function, timeout, not_run, crashed)
+    message: dict  # {"en": ..., "zh": ...}
+    inputs: str  # "x (2, 3)" / "size=7, kernel=3"
+    max_abs: float | None = None
+    max_rel: float | None = None
+    case: Case | None = None
+    expected: Any = None
+    actual: Any = NOT_RUN
+    mutated: list[str] = field(default_factory=list)
+    diagnosis: str | None = None  # name of the matched Mistake
+    seconds: float | None = None
+
+
+@dataclass
+class Diagnosis:
+    name: str
+    function: str
+    message: dict
+    cases: list[str]
+
+
+@dataclass
+class GradeResult:
+    exercise: str
+    path: Path
+    status: str  # passed | failed | error
+    cases: list[CaseResult]
+    error_kind: str | None = None  # syntax, import, torch_import, missing_function, timeout, memory, crashed, exit
+    error_message: dict | None = None
+    error_detail: str = ""  # the learner's traceback or Python's syntax error, trimmed to their file
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    stdout: str = ""
+    stdout_dropped: int = 0
+    stderr: str = ""
+    stderr_dropped: int = 0
+    seconds: float = 0.0
+
+    @property
+    def cases_passed(self) -> int:
+        return sum(case.passed for case in self.cases)
+
+    @property
+    def cases_total(self) -> int:
+        return len(self.cases)
+
+    @property
+    def first_failure(self) -> CaseResult | None:
+        return next((case for case in self.cases if not case.passed and case.kind != "not_run"), None)
+
+    def summary(self) -> str:
+        """One English line for the progress database."""
+        count = f"{self.cases_passed}/{self.cases_total} cases"
+        if self.status == "passed":
+            return f"{count} pass"
+        if self.error_message:
+            return f"{count}; {self.error_kind}: {self.error_message['en']}"[:200]
+        first = self.first_failure
+        return f"{count}; {first.name}: {first.message['en']}"[:200] if first else count
+
+
+# --- grading ----------------------------------------------------------------------------------------------------
+
+
+def _check_path(path: Path) -> Path:
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DlquizError(M.NO_FILE.format(path=path), M.NO_FILE_HINT, exit_code=2)
+    if not path.is_file():
+        raise DlquizError(M.NOT_A_FILE.format(path=path), M.NO_FILE_HINT, exit_code=2)
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:
+        raise DlquizError(M.UNREADABLE.format(path=path, error=error.strerror or error), exit_code=2) from None
+    return path
+
+
+def grade_file(exercise: Exercise, path: Path, *, time_limit_s: float | None = None,
+               memory_limit_mb: int | None = None) -> GradeResult:
+    """Run the learner's file against every case of ``exercise`` and say what is wrong."""
+    path = _check_path(path)
+    started = time.perf_counter()
+    cases = exercise_cases(exercise)
+    calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in cases]
+    limit_s = time_limit_s or exercise.time_limit_s
+    memory_mb = memory_limit_mb or exercise.memory_limit_mb
+    try:
+        run = runner.start(path, list(exercise.functions), calls, time_limit_s=limit_s, memory_limit_mb=memory_mb)
+    except OSError as error:
+        raise DlquizError(M.CANNOT_START.format(python=sys.executable, error=error)) from None
+    try:
+        expected = references(exercise, cases)
+    except BaseException:
+        run.cancel()  # never leave the learner's process running
+        raise
+    outcome = run.wait()
+    result = _interpret(exercise, path, cases, expected, outcome, limit_s, memory_mb)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _load_error(info: dict) -> tuple[str, dict, str]:
+    """error_kind, message and detail for a file that could not even be imported."""
+    error = runner.LearnerError.from_frame(info)
+    if "SyntaxError" in error.classes:
+        return "syntax", M.bi(M.SYNTAX_EN.format(line=error.lineno), M.SYNTAX_ZH.format(line=error.lineno)), error.traceback
+    if error.torch_refused:
+        return "torch_import", M.bi(M.TORCH_EN, M.TORCH_ZH), error.traceback
+    if "MemoryError" in error.classes:
+        return "memory", M.bi(M.MEMORY_IMPORT_EN, M.MEMORY_IMPORT_ZH), error.traceback
+    if "SystemExit" in error.classes:
+        return "exit", M.bi(M.EXIT_IMPORT_EN.format(code=error.message), M.EXIT_IMPORT_ZH.format(code=error.message)), ""
+    return "import", M.bi(M.IMPORT_EN.format(type=error.type, message=error.message),
+                          M.IMPORT_ZH.format(type=error.type, message=error.message)), error.traceback
+
+
+def _died(outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> tuple[str, dict]:
+    """Why the process stopped without finishing, as error_kind and message."""
+    code = outcome.returncode
+    if outcome.timed_out:
+        return "timeout", M.bi(M.TIMEOUT_EN.format(limit=limit_s), M.TIMEOUT_ZH.format(limit=limit_s))
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if name == "SIGXCPU":
+            return "timeout", M.bi(M.TIMEOUT_EN.format(limit=limit_s), M.TIMEOUT_ZH.format(limit=limit_s))
+        if name == "SIGKILL":
+            return "memory", M.bi(M.KILLED_EN.format(memory=memory_mb), M.KILLED_ZH.format(memory=memory_mb))
+        return "crashed", M.bi(M.CRASHED_EN.format(signal=name), M.CRASHED_ZH.format(signal=name))
+    if code == 70:
+        return "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
+    return "exit", M.bi(M.EXIT_EN.format(code=code), M.EXIT_ZH.format(code=code))
+
+
+def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list,
+               outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> GradeResult:
+    from dlquiz.grading.compare import compare, matching_mistakes
+
+    names = parameter_names(exercise)
+    results = [CaseResult(case.name, case.function, False, "not_run", M.bi(M.NOT_RUN_EN, M.NOT_RUN_ZH),
+                          describe_inputs(case, names.get(case.function, [])), case=case, expected=value)
+               for case, value in zip(cases, expected)]
+    result = GradeResult(exercise.id, path, "failed", results,
+                         stdout=outcome.stdout.text, stdout_dropped=outcome.stdout.dropped,
+                         stderr=outcome.stderr.text, stderr_dropped=outcome.stderr.dropped)
+    frames = outcome.frames
+    events = {frame.get("event") for frame in frames}
+    load_error = next((f for f in frames if f.get("event") == "load_error"), None)
+    loaded = next((f for f in frames if f.get("event") == "loaded"), None)
+    if load_error is not None:
+        result.error_kind, result.error_message, result.error_detail = _load_error(load_error.get("error", {}))
+        if load_error.get("stage") == "numpy":
+            result.error_kind, result.error_message = "internal", M.bi(M.NO_NUMPY_EN, M.NO_NUMPY_ZH)
+    if loaded is not None:
+        missing = [n for n in loaded.get("missing", []) if isinstance(n, str)]
+        not_callable = [n for n in loaded.get("not_callable", []) if isinstance(n, str)]
+        for case in results:
+            if case.function in missing or case.function in not_callable:
+                template_en = M.MISSING_EN if case.function in missing else M.NOT_CALLABLE_EN
+                template_zh = M.MISSING_ZH if case.function in missing else M.NOT_CALLABLE_ZH
+                case.kind, case.message = "missing_function", M.bi(template_en.format(name=case.function),
+                                                                     template_zh.format(name=case.function))
+        if missing or not_callable:
+            result.error_kind = "missing_function"
+            wanted = ", ".join(missing + not_callable)
+            result.error_message = M.bi(M.MISSING_FILE_EN.format(names=wanted), M.MISSING_FILE_ZH.format(names=wanted))
+    begun = None
+    mistakes: list[Mistake] = list(getattr(grading_module(exercise), "MISTAKES", []))
+    for frame in frames:
+        index = frame.get("index")
+        if not isinstance(index, int) or not 0 <= index < len(results):
+            continue
+        case = results[index]
+        if frame.get("event") == "begin":
+            begun = index
+            continue
+        if frame.get("event") != "result":
+            continue
+        begun = None
+        _fill(case, frame, compare)
+    finished = "done" in events or load_error is not None
+    if not finished:
+        kind, message = _died(outcome, limit_s, memory_mb)
+        if "started" not in events and kind == "exit":
+            kind, message = "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
+        if kind == "internal":  # child.py itself failed: its traceback is the report to send us
+            result.error_detail = outcome.stderr.text[-3000:]
+        result.error_kind, result.error_message = kind, message
+        if begun is not None:
+            results[begun].kind, results[begun].message = kind, message
+    # Some per-case failures mean the whole file cannot be graded as it is: say so once, as an error.
+    if result.error_kind is None and any(c.kind == "torch_refused" for c in results):
+        result.error_kind = "torch_import"
+        result.error_message = M.bi(M.TORCH_EN, M.TORCH_ZH)
+    if result.error_kind is None and any(c.kind == "memory" for c in results):
+        result.error_kind = "memory"
+        result.error_message = M.bi(M.MEMORY_EN.format(memory=memory_mb), M.MEMORY_ZH.format(memory=memory_mb))
+    result.diagnoses = _diagnose(results, mistakes, matching_mistakes)
+    if result.error_kind is not None:
+        result.status = "error"
+    elif all(case.passed for case in results):
+        result.status = "passed"
+    return result
+
+
+def _fill(case: CaseResult, frame: dict, compare) -> None:
+    """One case's verdict from its result frame."""
+    if frame.get("ok"):
+        case.actual = runner.decode_value(frame.get("value"))
+    else:
+        case.actual = runner.LearnerError.from_frame(frame.get("error") or {})
+    seconds = frame.get("seconds")
+    case.seconds = float(seconds) if isinstance(seconds, (int, float)) else None
+    case.mutated = [str(name) for name in frame.get("mutated") or []]
+    spec = case.case
+    try:
+        verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol)
+    except Exception as error:  # a reference of a type compare does not know: the exercise's fault, said plainly
+        verdict = None
+        case.kind, case.message = "internal", M.bi(f"dlquiz could not compare this case: {error}",
+                                                    f"dlquiz 无法比较这个用例：{error}")
+    if verdict is not None:
+        case.passed, case.kind, case.message = verdict.passed, verdict.kind, verdict.message
+        case.max_abs, case.max_rel = verdict.max_abs, verdict.max_rel
+    if case.mutated:
+        changed = ", ".join(f"`{name}`" for name in case.mutated)
+        case.passed, case.kind = False, "mutated"
+        case.message = M.bi(M.MUTATED_EN.format(function=case.function, names=changed),
+                            M.MUTATED_ZH.format(function=case.function, names=changed))
+
+
+DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_finite", "expected_error",
+               "wrong_error", "exception", "wrong_length")
+
+
+def _diagnose(results: list[CaseResult], mistakes: list[Mistake], matching_mistakes) -> list[Diagnosis]:
+    """The fewest known mistakes that explain the failed cases (greedy set cover).
+
+    One wrong line often coincides with another mistake on a few cases (on a 1x1 map, dividing by H·H is the same
+    as summing), so naming every match would blame the learner for mistakes they did not make. Each round takes the
+    mistake that explains the most unexplained failures; ties go to the one listed first in MISTAKES.
+    """
+    matches: dict[int, set[str]] = {}
+    for index, case in enumerate(results):
+        if not case.passed and case.kind in DIAGNOSABLE and case.case is not None:
+            names = {m.name for m in matching_mistakes(case.case, case.actual, mistakes)}
+            if names:
+                matches[index] = names
+    found: list[Diagnosis] = []
+    uncovered = set(matches)
+    while uncovered:
+        best, covered = None, set()
+        for mistake in mistakes:
+            explains = {i for i in uncovered if mistake.name in matches[i]}
+            if len(explains) > len(covered):
+                best, covered = mistake, explains
+        if best is None:
+            break
+        diagnosis = Diagnosis(best.name, best.function, M.bi(best.message_en, best.message_zh), [])
+        for index in sorted(covered):
+            results[index].diagnosis = best.name
+            diagnosis.cases.append(results[index].name)
+        found.append(diagnosis)
+        uncovered -= covered
+    return found

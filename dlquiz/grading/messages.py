@@ -1,0 +1,81 @@
+"""Long user-facing messages of the grader, in English and Chinese, as named constants (filled with str.format)."""
+
+from __future__ import annotations
+
+
+def bi(en: str, zh: str) -> dict:
+    """A bilingual message, in the {zh, en} shape that ``dlquiz.text.pick`` reads."""
+    return {"en": en, "zh": zh}
+
+
+# --- problems with the whole file (GradeResult.error_kind) --------------------------------------------------------
+
+SYNTAX_EN = "Your file has a syntax error (line {line}), so Python cannot run it."
+SYNTAX_ZH = "你的文件有语法错误（第 {line} 行），Python 无法运行它。"
+
+TORCH_EN = ("Your file imports torch, which exercises refuse: the point is to write it yourself with numpy. "
+            "Remove the import (dlquiz computes PyTorch's answer on its own side).")
+TORCH_ZH = "你的文件导入了 torch，练习中不允许这样做：目的是自己用 numpy 写出来。请删掉这个 import（dlquiz 会自己计算 PyTorch 的结果）。"
+
+IMPORT_EN = "Importing your file failed with {type}: {message}"
+IMPORT_ZH = "导入你的文件时出错，{type}：{message}"
+
+MEMORY_IMPORT_EN = "Your file ran out of memory while being imported (MemoryError): look for a huge array at module level."
+MEMORY_IMPORT_ZH = "导入你的文件时内存不足（MemoryError）：检查模块顶层是否创建了巨大的数组。"
+
+MEMORY_EN = ("Your code ran out of memory (MemoryError; the limit is {memory} MB). The arrays in these cases are small, "
+             "so look for an accidental huge allocation: a broadcast of (n, 1) against (1, n), or np.zeros with a wrong size.")
+MEMORY_ZH = "你的代码内存不足（MemoryError；上限 {memory} MB）。这些用例的数组都很小，检查是否意外分配了巨大的数组：例如 (n, 1) 与 (1, n) 广播，或 np.zeros 的尺寸写错。"
+
+EXIT_IMPORT_EN = "Your file called sys.exit()/exit() while being imported ({code}); remove it — dlquiz calls your functions itself."
+EXIT_IMPORT_ZH = "你的文件在导入时调用了 sys.exit()/exit()（{code}）；请删掉它——dlquiz 会自己调用你的函数。"
+
+EXIT_EN = "Your code ended the Python process (exit status {code}) before every case ran — is there an os._exit or exit() call?"
+EXIT_ZH = "你的代码在所有用例运行完之前结束了 Python 进程（退出码 {code}）——是否调用了 os._exit 或 exit()？"
+
+TIMEOUT_EN = ("Your code did not finish within {limit:g} s and was stopped. Look for an infinite loop "
+              "(a while loop whose condition never changes), or a Python loop over every element that numpy could do at once.")
+TIMEOUT_ZH = "你的代码在 {limit:g} 秒内没有结束，已被终止。检查是否有死循环（条件永远不变的 while），或能用 numpy 一次完成却逐元素循环的代码。"
+
+KILLED_EN = ("Your code was killed by the system, most likely for using too much memory "
+             "(the limit is {memory} MB). Look for an accidentally huge array.")
+KILLED_ZH = "你的代码被系统终止，最可能是内存用得太多（上限 {memory} MB）。检查是否意外创建了巨大的数组。"
+
+CRASHED_EN = "Python crashed while running your code ({signal}). This comes from native code: ctypes, a C extension, or very deep recursion."
+CRASHED_ZH = "运行你的代码时 Python 崩溃了（{signal}）。这来自本地代码：ctypes、C 扩展，或极深的递归。"
+
+MISSING_FILE_EN = "Your file does not define {names}; keep the function names and signatures from the template."
+MISSING_FILE_ZH = "你的文件没有定义 {names}；请保留模板中的函数名和签名。"
+
+MISSING_EN = "{name} is not defined in your file."
+MISSING_ZH = "你的文件中没有定义 {name}。"
+
+NOT_CALLABLE_EN = "{name} in your file is not a function."
+NOT_CALLABLE_ZH = "你的文件中的 {name} 不是函数。"
+
+INTERNAL_EN = "dlquiz could not run your file (an internal problem, not your code). Please report it with the output below."
+INTERNAL_ZH = "dlquiz 无法运行你的文件（这是 dlquiz 内部的问题，不是你的代码）。请附上下面的输出报告这个问题。"
+
+NO_NUMPY_EN = "numpy could not be imported in the exercise process; reinstall numpy in dlquiz's environment."
+NO_NUMPY_ZH = "练习进程中无法导入 numpy；请在 dlquiz 的环境中重新安装 numpy。"
+
+# --- problems with one case ---------------------------------------------------------------------------------------
+
+MUTATED_EN = ("{function} changed its input {names} in place. PyTorch's functional forms return a new array and leave "
+              "their inputs alone: work on a copy (x = x.copy()) or build the result with expressions like np.maximum(x, 0).")
+MUTATED_ZH = "{function} 原地修改了输入 {names}。PyTorch 的函数式接口返回新数组、不改动输入：请在副本上操作（x = x.copy()），或用 np.maximum(x, 0) 这类表达式构造结果。"
+
+NOT_RUN_EN = "not run (an earlier problem stopped the grading)"
+NOT_RUN_ZH = "未运行（之前的问题中断了评分）"
+
+# --- problems the learner cannot fix in their file (DlquizError) -------------------------------------------------
+
+NO_FILE = "no such file: {path}"
+NOT_A_FILE = "{path} is not a file"
+NO_FILE_HINT = "Give the path of your Python file, e.g. --file relu.py."
+UNREADABLE = "cannot read {path}: {error}"
+CANNOT_START = "cannot start Python ({python}) to run your file: {error}"
+NO_TORCH = "grading compares your code with PyTorch, but PyTorch is not installed"
+NO_TORCH_HINT = "Install it in dlquiz's environment: pip install torch (the CPU build is enough)."
+BROKEN_EXERCISE = "exercise {id} is broken: {file} failed ({error})"
+BROKEN_EXERCISE_HINT = "This is a bug in dlquiz's exercise, not in your code; please report it."
