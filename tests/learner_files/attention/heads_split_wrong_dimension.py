@@ -1,0 +1,28 @@
+"""Learner mistake: feature j goes to head j % num_heads (reshape to (N, L, hs, nh))."""
+
+import numpy as np
+
+
+def softmax(s):
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def scaled_dot_product_attention(q, k, v, mask=None):
+    d = q.shape[-1]
+    scores = np.matmul(q, np.swapaxes(k, -1, -2)) / np.sqrt(d)
+    if mask is not None:
+        scores = np.where(mask, scores, -np.inf)
+    return np.matmul(softmax(scores), v)
+
+
+def multi_head_self_attention(x, in_proj_weight, in_proj_bias, out_proj_weight, out_proj_bias, num_heads, mask=None):
+    N, L, E = x.shape
+    hs = E // num_heads
+    q, k, v = np.split(x @ in_proj_weight.T + in_proj_bias, 3, axis=-1)
+    q = q.reshape(N, L, hs, num_heads).transpose(0, 3, 1, 2)
+    k = k.reshape(N, L, hs, num_heads).transpose(0, 3, 1, 2)
+    v = v.reshape(N, L, hs, num_heads).transpose(0, 3, 1, 2)
+    y = scaled_dot_product_attention(q, k, v, mask)
+    y = y.transpose(0, 2, 3, 1).reshape(N, L, E)
+    return y @ out_proj_weight.T + out_proj_bias

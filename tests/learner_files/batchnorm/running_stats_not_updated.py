@@ -1,0 +1,16 @@
+"""Learner mistake: training mode returns the running statistics it was given."""
+
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    axes = tuple(i for i in range(x.ndim) if i != 1)
+    shape = [1] * x.ndim
+    shape[1] = -1
+    if training:
+        mean = x.mean(axis=axes)
+        var = x.var(axis=axes)
+    else:
+        mean, var = running_mean, running_var
+    x_hat = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    return gamma.reshape(shape) * x_hat + beta.reshape(shape), running_mean.copy(), running_var.copy()
