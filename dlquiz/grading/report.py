@@ -123,8 +123,15 @@ def _first_failure(case: CaseResult, lang: str) -> Group:
 
     if isinstance(case.actual, LearnerError) and case.kind in ("exception", "wrong_error", "memory"):
         parts.append(Text(f"\n{label('traceback', lang)}:", style="bold"))
-        parts.append(Text(clean(case.actual.traceback.rstrip())))
     return Group(*parts)
+
+
+def _learner_traceback(case: CaseResult) -> Text | None:
+    from dlquiz.grading.runner import LearnerError
+
+    if isinstance(case.actual, LearnerError) and case.kind in ("exception", "wrong_error", "memory"):
+        return Text(clean(case.actual.traceback.rstrip()))
+    return None
 
 
 def _output(text: str, dropped: int, title: str, lang: str) -> Panel:
@@ -156,6 +163,10 @@ def render(result: GradeResult, console: Console, lang: str = "en") -> None:
     elif first is not None:
         console.print()
         console.print(_first_failure(first, lang))
+        traceback = _learner_traceback(first)
+        if traceback is not None:
+            # Printed unwrapped, like Python's own tracebacks: file paths stay whole (and clickable) at any width.
+            console.print(traceback, soft_wrap=True)
     if result.diagnoses:
         console.print()
         console.print(Text(label("diagnosis", lang) + ":", style="bold yellow"))
