@@ -271,6 +271,8 @@ def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake]) -> l
             continue
         try:
             outcome = _mistake_outcome(mistake, case)
+            if outcome is None:  # the mistake says it does not apply to this input (see spec.Mistake)
+                continue
             if isinstance(outcome, Raises):
                 if isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes:
                     found.append(mistake)

@@ -41,7 +41,11 @@ class Raises:
 
 @dataclass(frozen=True)
 class Mistake:
-    """A known wrong implementation and what to tell the learner when it matches."""
+    """A known wrong implementation and what to tell the learner when it matches.
+
+    ``implementation`` takes the learner function's arguments; it may return None to say
+    "this mistake cannot happen for these inputs", and is then not considered for the case.
+    """
 
     name: str
     function: str  # which learner function this mistake is about
