@@ -16,8 +16,6 @@ from dlquiz import clock
 from dlquiz.settings import StudySettings
 
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
-RATING_NAMES = {Rating.Again: "Again", Rating.Hard: "Hard", Rating.Good: "Good", Rating.Easy: "Easy"}
-STATE_NAMES = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
 
 
 def make_scheduler(settings: StudySettings) -> Scheduler:

@@ -61,7 +61,6 @@ class Counts:
 class Summary:
     reviewed: int = 0
     correct: int = 0
-    again: int = 0
     duration_ms: int = 0
     by_rating: dict[int, int] = field(default_factory=dict)
 
@@ -188,7 +187,6 @@ class StudySession:
         summary = self.summary
         summary.reviewed += sign
         summary.correct += sign * int(correct)
-        summary.again += sign * int(rating == Rating.Again)
         summary.duration_ms += sign * duration_ms
         summary.by_rating[int(rating)] = summary.by_rating.get(int(rating), 0) + sign
 

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from dlquiz import clock
 from dlquiz.errors import DlquizError
@@ -297,9 +297,3 @@ def open_store(path: Path | None = None) -> Store:
 
     return Store(path or paths.database_path())
 
-
-def iter_rows(store: Store, query: str, params: tuple = ()) -> Iterator[sqlite3.Row]:
-    try:
-        yield from store.db.execute(query, params)
-    except sqlite3.Error as error:
-        raise _explain(store.path, error) from None

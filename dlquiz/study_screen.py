@@ -67,7 +67,6 @@ class StudyScreen:
         self.lang = lang
         # Screen chrome in one language: with --lang both the cards show both, the keys the locale's.
         self.ui_lang = lang if lang != "both" else locale_language()
-        self.started = time.monotonic()
 
     def t(self, key: str) -> str:
         zh, en = UI[key] if key in UI else RATING_UI[key]
