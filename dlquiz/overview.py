@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from fsrs import State
-
 from dlquiz import clock
 from dlquiz.deck import Deck
 from dlquiz.progress import Progress
-from dlquiz.session import day_bounds
+from dlquiz.session import LEARNING, NEW, RELEARNING, day_bounds, queue_of
 from dlquiz.settings import StudySettings
 from dlquiz.store import Store
 
@@ -39,11 +37,12 @@ def deck_counts(store: Store, decks: list[Deck]) -> list[tuple[Deck, DeckCounts]
         for item in deck.items():
             counts.items += 1
             state = states.get((deck.id, item.key))
+            queue = queue_of(state)
             if state and state["suspended"]:
                 counts.suspended += 1
-            elif state is None or state["last_review"] is None:
+            elif queue == NEW:
                 counts.new += 1
-            elif state["state"] in (State.Learning, State.Relearning):
+            elif queue in (LEARNING, RELEARNING):
                 counts.learning += 1
             elif state["due"] < end_text:
                 counts.due += 1

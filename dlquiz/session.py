@@ -65,6 +65,13 @@ class Summary:
     by_rating: dict[int, int] = field(default_factory=dict)
 
 
+def queue_of(state: dict | None) -> str:
+    """Which queue a stored card belongs to: new (never answered), learning, review or relearning."""
+    if state is None or state["last_review"] is None:
+        return NEW
+    return {State.Learning: LEARNING, State.Review: REVIEW, State.Relearning: RELEARNING}[State(state["state"])]
+
+
 def day_bounds(now: datetime, day_starts_at: int) -> tuple[datetime, datetime]:
     """The study day containing ``now`` in local time, as UTC instants [start, end)."""
     local = now.astimezone()
@@ -112,13 +119,11 @@ class StudySession:
             state = self._state(item)
             if state and (state["suspended"] or (state["buried_until"] and state["buried_until"] > now_text)):
                 continue
-            if state is None or state["last_review"] is None:
+            queue = queue_of(state)
+            if queue == NEW:
                 new.append(item)
-            elif state["state"] in (State.Learning, State.Relearning):
-                if state["due"] < end_text:
-                    learning.append((state["due"], item))
             elif state["due"] < end_text:
-                review.append((state["due"], item))
+                (review if queue == REVIEW else learning).append((state["due"], item))
         learning.sort(key=lambda pair: pair[0])
         review.sort(key=lambda pair: pair[0])
         return new, learning, review, new_left, reviews_left
@@ -152,11 +157,8 @@ class StudySession:
 
     def _turn(self, item: ReviewItem, now: datetime) -> Turn:
         state = self._state(item)
-        if state is None or state["last_review"] is None:
-            queue, card = NEW, None
-        else:
-            card = scheduling.card_from_row(state)
-            queue = {State.Learning: LEARNING, State.Review: REVIEW, State.Relearning: RELEARNING}[State(state["state"])]
+        queue = queue_of(state)
+        card = None if queue == NEW else scheduling.card_from_row(state)
         challenge = make_challenge(item, self.lang, self.rng)
         outcomes = scheduling.preview(self.scheduler, card or scheduling.new_card(now), now)
         return Turn(item, queue, card, challenge, outcomes)
