@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from dlquiz import cardtypes, expr
 from dlquiz.deck import ReviewItem
-from dlquiz.text import normalize_answer, pick, variants
+from dlquiz.text import map_text, normalize_answer, pick, variants
 
 REVEAL, CHOICE, INPUT = "reveal", "choice", "input"
 
@@ -86,8 +86,8 @@ def make_challenge(item: ReviewItem, lang: str, rng: random.Random) -> Challenge
         return Challenge(item, REVEAL, front, back, extra)
     if card.type == "cloze":
         text = _text(fields["text"])
-        shown = {code: _cloze(version, item.variant, hide=True) for code, version in _versions(text).items()}
-        revealed = {code: _cloze(version, item.variant, hide=False) for code, version in _versions(text).items()}
+        shown = map_text(text, lambda version: _cloze(version, item.variant, hide=True))
+        revealed = map_text(text, lambda version: _cloze(version, item.variant, hide=False))
         return Challenge(item, REVEAL, pick(shown, lang), pick(revealed, lang), extra)
     if card.type == "choice":
         return _choice(item, lang, rng, extra)
@@ -107,10 +107,6 @@ def make_challenge(item: ReviewItem, lang: str, rng: random.Random) -> Challenge
 
 def _text(value):
     return cardtypes.as_text(value) if value is not None else None
-
-
-def _versions(text) -> dict[str, str]:
-    return {"": text} if isinstance(text, str) else dict(text)
 
 
 def _cloze(text: str, active: str | None, hide: bool) -> str:
@@ -142,16 +138,16 @@ def _numeric(item: ReviewItem, lang: str, rng: random.Random, extra: str) -> Cha
     values = cardtypes.draw_params(dict(fields["params"]), [str(w) for w in fields.get("where", [])], rng)
     expected = expr.evaluate(str(fields["answer"]), values)
     shown_values = {name: format_number(value) for name, value in values.items()}
-    question = {
-        code: cardtypes.PLACEHOLDER.sub(lambda m: shown_values.get(m.group(1), m.group(0)), version)
-        for code, version in _versions(_text(fields["question"])).items()
-    }
+    question = map_text(
+        _text(fields["question"]),
+        lambda version: cardtypes.PLACEHOLDER.sub(lambda m: shown_values.get(m.group(1), m.group(0)), version),
+    )
     given = ", ".join(f"{name} = {shown}" for name, shown in shown_values.items())
     worked = f"**{format_number(expected)}**  (`{fields['answer']}` with {given})"
     return Challenge(
         item,
         INPUT,
-        pick(question if "" not in question else question[""], lang),
+        pick(question, lang),
         worked,
         extra,
         number=float(expected),

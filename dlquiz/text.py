@@ -56,6 +56,13 @@ def pick(text: Text | None, lang: str, separator: str = "\n\n") -> str:
     return ""
 
 
+def map_text(text: Text, change) -> Text:
+    """Apply ``change`` to every language version, keeping the field's form (string or mapping)."""
+    if isinstance(text, str):
+        return change(text)
+    return {code: change(version) for code, version in text.items()}
+
+
 def variants(text: Text | None) -> list[str]:
     """Every language version of a text (used to accept an answer typed in either language)."""
     if text is None:

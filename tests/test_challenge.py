@@ -39,6 +39,22 @@ def test_cloze_hides_only_its_own_deletion(items):
     assert "**running**" in second.answer
 
 
+def test_plain_string_texts_work_like_mappings(tmp_path):
+    path = tmp_path / "plain.yaml"
+    path.write_text(
+        "id: p\ntitle: P\ncards:\n"
+        "  - {id: c, type: cloze, text: 'ReLU gives {{c1::0}} for negative input'}\n"
+        "  - {id: n, type: numeric, question: 'twice {x}?', params: {x: {choices: [4]}}, answer: '2*x'}\n",
+        encoding="utf-8",
+    )
+    cloze, numeric = load_deck(path).items()
+    challenge = make_challenge(cloze, "zh", random.Random(0))
+    assert challenge.question == "ReLU gives **[…]** for negative input"
+    assert challenge.answer == "ReLU gives **0** for negative input"
+    challenge = make_challenge(numeric, "en", random.Random(0))
+    assert challenge.question == "twice 4?" and challenge.judge("8").correct
+
+
 def test_choice_shuffles_and_judges_by_option_number(items):
     orders = set()
     for seed in range(20):
