@@ -71,10 +71,10 @@ deck_app = _typer(help="Check deck files and show the deck format.")
 app.add_typer(deck_app, name="deck")
 
 
-def _console(width: int | None = None):
+def _console():
     from rich.console import Console
 
-    return Console(highlight=False, width=width)
+    return Console(highlight=False)
 
 
 def _version(value: bool) -> None:

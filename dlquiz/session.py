@@ -52,10 +52,6 @@ class Counts:
     learning: int
     review: int
 
-    @property
-    def total(self) -> int:
-        return self.new + self.learning + self.review
-
 
 @dataclass
 class Summary:
