@@ -187,7 +187,7 @@ def deck_check(paths: List[Path] = typer.Argument(..., help="Deck files to valid
 
     problems = []
     for path in paths:
-        _deck, found = check_deck(path)
+        _deck, found = check_deck(path, portable=True)
         problems += found
     for problem in problems:
         typer.echo(str(problem), err=False)

@@ -198,11 +198,12 @@ def load_deck(path: Path) -> Deck:
     return deck
 
 
-def check_deck(path: Path) -> tuple[Deck | None, list[Problem]]:
+def check_deck(path: Path, portable: bool = False) -> tuple[Deck | None, list[Problem]]:
+    """Validate one deck file; ``portable`` also rejects YAML that only libyaml can read (for authors)."""
     if not path.is_file():
         return None, [Problem(path, 0, "no such deck file")]
     try:
-        data = load_with_lines(path)
+        data = load_with_lines(path, portable=portable)
     except YamlProblem as problem:
         return None, [Problem(path, problem.line, problem.message)]
     except OSError as error:

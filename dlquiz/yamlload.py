@@ -9,8 +9,12 @@ import yaml
 
 try:  # libyaml's parser is several times faster; the pure-Python one is the fallback
     from yaml import CSafeLoader as _BaseLoader
+
+    HAS_LIBYAML = True
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    HAS_LIBYAML = False
 
 
 class LineDict(dict):
@@ -66,18 +70,34 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return sequence
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+class _PortableLineLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python parser: stricter than libyaml in places (e.g. `?` inside a flow mapping)."""
 
 
-def load_with_lines(path: Path) -> Any:
-    """Parse one YAML document. Raises YamlProblem (with a line) for anything malformed or unreadable."""
+for _loader in (_LineLoader, _PortableLineLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_with_lines(path: Path, portable: bool = False) -> Any:
+    """Parse one YAML document. Raises YamlProblem (with a line) for anything malformed or unreadable.
+
+    ``portable`` also parses with PyYAML's pure-Python parser when libyaml is in use, so a deck
+    author learns about text that would fail on a machine without libyaml (used by `deck check`).
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise YamlProblem(1, f"the file is not UTF-8 text ({error.reason} at byte {error.start})") from None
+    data = _parse(text, _LineLoader, "")
+    if portable and HAS_LIBYAML:
+        _parse(text, _PortableLineLoader, " (libyaml accepts it, PyYAML without libyaml does not: quote the text)")
+    return data
+
+
+def _parse(text: str, loader: type, note: str) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        return yaml.load(text, Loader=loader)
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as error:
@@ -86,6 +106,6 @@ def load_with_lines(path: Path) -> Any:
         what = error.problem or "malformed YAML"
         if error.context:
             what = f"{what} ({error.context})"
-        raise YamlProblem(line, f"YAML syntax: {what}") from None
+        raise YamlProblem(line, f"YAML syntax: {what}{note}") from None
     except yaml.YAMLError as error:
         raise YamlProblem(1, f"YAML: {error}") from None

@@ -137,6 +137,19 @@ def test_deck_check_cli_exit_codes(tmp_path, all_types_deck):
     assert missing.exit_code == 1 and "no such deck file" in missing.output
 
 
+def test_deck_check_flags_yaml_that_only_libyaml_reads(tmp_path):
+    from dlquiz.yamlload import HAS_LIBYAML
+
+    text = HEADER + "  - {id: a, type: basic, front: What is ReLU?, back: max}\n"
+    path = write(tmp_path, text)
+    if HAS_LIBYAML:
+        assert check_deck(path)[0] is not None  # studying still works where libyaml is installed
+    result = runner.invoke(app, ["deck", "check", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:4: YAML syntax" in result.output
+    assert "quote the text" in result.output or not HAS_LIBYAML
+
+
 def test_deck_schema_is_json(tmp_path):
     import json
 
