@@ -253,9 +253,11 @@ def unsuspend(
     typer.echo(f"{count} card(s) unsuspended")
 
 
-from dlquiz import exercise_cli  # noqa: E402  (registers `dlquiz exercise`; imports only typer at start-up)
+# Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).
+from dlquiz import exercise_cli, progress_cli  # noqa: E402
 
-exercise_cli.register(app)
+for _module in (exercise_cli, progress_cli):
+    _module.register(app)
 
 
 def main() -> None:

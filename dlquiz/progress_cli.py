@@ -1,0 +1,91 @@
+"""`dlquiz progress export` / `dlquiz progress import`: back up progress and move it between machines. It parses and
+renders; the work is in ``dlquiz.backup``. Imported when the CLI starts, so only typer is imported at module level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+PROGRESS_HELP = "Back up all progress (reviews, card states, settings, exercise attempts) or merge a backup in."
+
+
+def export(
+    output: str = typer.Option(..., "--output", "-o", help="File to write (JSON Lines); - writes to stdout."),
+) -> None:
+    """Write all progress to one JSON Lines file (reviews, card states, settings, exercise attempts)."""
+    import sys
+
+    from dlquiz import backup
+    from dlquiz.store import open_store
+
+    store = open_store()
+    try:
+        if output == "-":
+            if hasattr(sys.stdout, "reconfigure"):  # JSON Lines are UTF-8 whatever the terminal's encoding
+                sys.stdout.reconfigure(encoding="utf-8")
+            summary = backup.write_export(store, sys.stdout)
+        else:
+            summary = backup.export_to_file(store, Path(output))
+    finally:
+        store.close()
+    where = "stdout" if output == "-" else output
+    # With -o - the data owns stdout, so the summary goes to stderr.
+    typer.echo(
+        f"Exported {summary.reviews} review(s), {summary.cards} card state(s), {summary.settings} setting(s), "
+        f"{summary.attempts} exercise attempt(s) and {summary.hints} hint count(s) to {where}.",
+        err=output == "-",
+    )
+
+
+def import_(
+    file: str = typer.Argument(..., help="A file written by `dlquiz progress export` (- reads stdin)."),
+) -> None:
+    """Merge a progress file into this machine's progress: nothing present is lost, no review is added twice."""
+    import sys
+
+    from dlquiz import backup
+    from dlquiz.store import open_store
+
+    # Read and check the whole file first: a bad line stops the import before the database is opened.
+    if file == "-":
+        contents = backup.read_lines(sys.stdin.buffer, "<stdin>")
+    else:
+        contents = backup.read_file(Path(file))
+    store = open_store()
+    try:
+        summary = backup.import_contents(store, contents)
+    finally:
+        store.close()
+    lines = [
+        f"Imported {'stdin' if file == '-' else file}:",
+        f"  reviews: {summary.reviews_added} added, {summary.reviews_present} already present",
+        f"  card states: {summary.cards_recomputed} recomputed from the merged reviews"
+        + (f" ({summary.cards_replayed} replayed through FSRS: both sides had reviewed them)" if summary.cards_replayed else ""),
+    ]
+    if summary.cards_updated:
+        lines.append(f"  other card states: {summary.cards_updated} added or updated (new, suspended or buried cards)")
+    lines.append(
+        f"  settings: {summary.settings_added} added"
+        + (f", {summary.settings_kept} kept at this machine's value" if summary.settings_kept else "")
+    )
+    lines.append(f"  exercise attempts: {summary.attempts_added} added, {summary.attempts_present} already present")
+    if summary.hints_raised:
+        lines.append(f"  exercise hints: {summary.hints_raised} hint count(s) raised")
+    typer.echo("\n".join(lines))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `progress` command group to ``app`` (once, however often it is called)."""
+    if any(info.name == "progress" for info in app.registered_groups):
+        return
+    group = typer.Typer(
+        help=PROGRESS_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    group.command("export")(export)
+    group.command("import")(import_)
+    app.add_typer(group, name="progress")

@@ -1,0 +1,390 @@
+"""`dlquiz progress export / import`: JSON Lines backups, merging two machines' histories, bad files rejected whole."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from fsrs import Card, Rating, ReviewLog, Scheduler
+from typer.testing import CliRunner
+
+from dlquiz import backup, clock
+from dlquiz.cli import app
+from dlquiz.progress import Progress
+from dlquiz.scheduling import card_from_row, make_scheduler, new_card
+from dlquiz.session import queue_of
+from dlquiz.settings import StudySettings
+from dlquiz.store import open_store
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+
+def use_home(monkeypatch, home: Path) -> None:
+    monkeypatch.setenv("DLQUIZ_HOME", str(home))
+
+
+def answer(store, deck, card, rating, at, duration_ms=1500):
+    """Answer as a study session does: py-fsrs from the stored state, with the store's settings (fuzz included)."""
+    progress = Progress(store)
+    state = progress.snapshot(deck, card)
+    before = None if queue_of(state) == "new" else card_from_row(state)
+    scheduler = make_scheduler(StudySettings(store.settings()))
+    after, _log = scheduler.review_card(before or new_card(at), Rating(rating), review_datetime=at)
+    progress.record_answer(deck, card, queue_of(state), Rating(rating), before, after, at, duration_ms)
+
+
+def rows(store):
+    """Every table's rows without the local row ids, in a fixed order."""
+    db = store.db
+    return {
+        "review_log": [tuple(r) for r in db.execute(
+            "SELECT deck_id, card_id, rating, queue, reviewed_at, duration_ms, state_before, state_after"
+            " FROM review_log ORDER BY reviewed_at, rating")],
+        "card_state": [tuple(r) for r in db.execute("SELECT * FROM card_state ORDER BY deck_id, card_id")],
+        "settings": [tuple(r) for r in db.execute("SELECT * FROM settings ORDER BY key")],
+        "attempts": [tuple(r) for r in db.execute(
+            "SELECT exercise, attempted_at, status, cases_passed, cases_total, hints_used, summary"
+            " FROM exercise_attempt ORDER BY attempted_at, exercise")],
+        "hints": [tuple(r) for r in db.execute("SELECT * FROM exercise_hint ORDER BY exercise")],
+    }
+
+
+def export(store, path: Path) -> Path:
+    backup.export_to_file(store, path)
+    return path
+
+
+def merge(store, path: Path) -> backup.ImportSummary:
+    return backup.import_contents(store, backup.read_file(path))
+
+
+# -- a round trip into an empty home ------------------------------------------------------------------------------
+
+def test_export_then_import_into_an_empty_home_gives_identical_rows(tmp_path, monkeypatch):
+    use_home(monkeypatch, tmp_path / "a")
+    store = open_store()  # fuzz on (the default): the imported intervals must be the fuzzed ones, not a replay
+    store.set_setting("desired-retention", "0.85")
+    for day, rating in enumerate((3, 3, 3, 2, 4, 1, 3)):
+        answer(store, "d1", "relu", rating, T0 + day * 3 * DAY)
+    for day, rating in enumerate((3, 4, 3)):
+        answer(store, "d1", "relu::reverse", rating, T0 + day * 5 * DAY + timedelta(minutes=1))
+    answer(store, "d2", "卷积", 1, T0 + timedelta(hours=2), duration_ms=None)
+    progress = Progress(store)
+    progress.set_suspended("d1", "never-seen", True, T0)
+    progress.bury("d2", "卷积", T0 + 2 * DAY, T0)
+    store.record_exercise_attempt("relu", "failed", 2, 5, 0, "case 3: wrong sign", at=T0)
+    store.record_exercise_attempt("relu", "passed", 5, 5, 1, at=T0 + DAY)
+    store.set_hints_shown("relu", 1)
+    original = rows(store)
+    export(store, tmp_path / "backup.jsonl")
+    store.close()
+
+    use_home(monkeypatch, tmp_path / "b")
+    target = open_store()
+    summary = merge(target, tmp_path / "backup.jsonl")
+    assert rows(target) == original
+    assert (summary.reviews_added, summary.reviews_present) == (11, 0)
+    assert (summary.cards_recomputed, summary.cards_replayed, summary.cards_updated) == (3, 0, 1)
+    assert (summary.settings_added, summary.attempts_added, summary.hints_raised) == (1, 2, 1)
+    target.close()
+
+
+def test_the_file_is_a_header_then_one_typed_record_per_line(tmp_path):
+    store = open_store()
+    answer(store, "d1", "relu", 3, T0)
+    store.set_setting("new-per-day", "7")
+    store.record_exercise_attempt("gap", "passed", 3, 3, 0, at=T0)
+    store.set_hints_shown("gap", 2)
+    export(store, tmp_path / "p.jsonl")
+    version = store.schema_version()
+    store.close()
+    lines = [json.loads(line) for line in (tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert lines[0] == {"dlquiz_progress": 1, "exported_at": "2026-03-02T09:00:00.000+00:00", "schema_version": version}
+    assert [line["type"] for line in lines[1:]] == ["setting", "card", "review", "exercise_attempt", "exercise_hint"]
+    review = lines[3]
+    assert review["state_before"] is None and review["state_after"]["last_review"] == clock.to_text(T0)
+    assert set(review) == {"type", *backup.SPECS["review"]}
+    assert set(lines[2]) == {"type", *backup.SPECS["card"]}
+
+
+# -- merging two machines' histories --------------------------------------------------------------------------------
+
+@pytest.fixture
+def two_homes(tmp_path, monkeypatch):
+    """Machine A studies; B starts from A's backup; then both go on studying on their own."""
+    use_home(monkeypatch, tmp_path / "a")
+    a = open_store()
+    a.set_setting("fuzz", "off")
+    a.set_setting("desired-retention", "0.85")
+    for i, rating in enumerate((3, 3, 3)):
+        answer(a, "d1", "x", rating, T0 + i * 2 * DAY)
+        answer(a, "d1", "y", rating, T0 + i * 2 * DAY + timedelta(minutes=5))
+    a.record_exercise_attempt("relu", "failed", 1, 5, 0, at=T0)
+    a.set_hints_shown("relu", 1)
+    export(a, tmp_path / "a0.jsonl")
+    a.close()
+
+    use_home(monkeypatch, tmp_path / "b")
+    b = open_store()
+    merge(b, tmp_path / "a0.jsonl")
+    b.set_setting("desired-retention", "0.9")  # B's own choice: A keeps 0.85
+    b.set_setting("new-per-day", "7")
+    later = T0 + 10 * DAY
+    answer(b, "d1", "x", 3, later + timedelta(hours=1))
+    answer(b, "d1", "x", 2, later + 4 * DAY)  # the same instant as one of A's answers, another rating: not the same
+    answer(b, "d1", "z", 3, later)
+    answer(b, "d1", "z", 4, later + timedelta(minutes=10))
+    Progress(b).set_suspended("d1", "y", True, later)
+    Progress(b).bury("d1", "w", later + 3 * DAY, later)
+    b.record_exercise_attempt("relu", "passed", 5, 5, 2, at=later)
+    b.set_hints_shown("relu", 2)
+    b.set_hints_shown("gap", 1)
+    b_rows = rows(b)
+    export(b, tmp_path / "b.jsonl")
+    b.close()
+
+    use_home(monkeypatch, tmp_path / "a")
+    a = open_store()
+    answer(a, "d1", "x", 3, later)
+    answer(a, "d1", "x", 1, later + 4 * DAY)
+    answer(a, "d1", "y", 3, later)
+    Progress(a).bury("d1", "w", later + DAY, later)
+    yield a, tmp_path / "b.jsonl", b_rows
+    a.close()
+
+
+def reference_state(store, deck, card):
+    """What py-fsrs itself gives for the card's merged log: reschedule_card with the settings, fuzzing off."""
+    log = store.db.execute(
+        "SELECT rating, reviewed_at FROM review_log WHERE deck_id = ? AND card_id = ?", (deck, card)
+    ).fetchall()
+    settings = StudySettings(store.settings())
+    scheduler = Scheduler(
+        desired_retention=settings["desired-retention"],
+        learning_steps=settings["learning-steps"],
+        relearning_steps=settings["relearning-steps"],
+        maximum_interval=settings["maximum-interval"],
+        enable_fuzzing=False,
+    )
+    logs = [ReviewLog(card_id=0, rating=Rating(r["rating"]), review_datetime=clock.from_text(r["reviewed_at"]), review_duration=None)
+            for r in log]
+    return scheduler.reschedule_card(Card(card_id=0, due=T0), logs)
+
+
+def test_merging_overlapping_histories(two_homes):
+    a, b_file, b_rows = two_homes
+    before = rows(a)
+    summary = merge(a, b_file)
+    # B's file: x 3 shared + 2 own, y 3 shared, z 2 own  ->  4 added, 6 present
+    assert (summary.reviews_added, summary.reviews_present) == (4, 6)
+    assert (summary.cards_recomputed, summary.cards_replayed) == (2, 1)  # x interleaves; z is B's alone
+    assert summary.cards_updated == 2  # y suspended on B, w buried longer on B
+    assert (summary.settings_added, summary.settings_kept) == (1, 1)
+    assert (summary.attempts_added, summary.attempts_present, summary.hints_raised) == (1, 1, 2)
+
+    after = rows(a)
+    assert len(after["review_log"]) == len(before["review_log"]) + 4 == 13
+    assert set(r[:6] for r in before["review_log"]) < set(r[:6] for r in after["review_log"])  # nothing lost
+    assert dict(after["settings"]) == {"fuzz": "off", "desired-retention": "0.85", "new-per-day": "7"}
+    assert after["hints"] == [("gap", 1), ("relu", 2)]
+    assert [r[2] for r in after["attempts"]] == ["failed", "passed"]
+
+    cards = {(r["deck_id"], r["card_id"]): dict(r) for r in a.db.execute("SELECT * FROM card_state")}
+    expected = reference_state(a, "d1", "x")
+    x = cards[("d1", "x")]
+    assert (x["state"], x["step"], x["due"], x["last_review"]) == (
+        int(expected.state), expected.step, clock.to_text(expected.due), clock.to_text(expected.last_review))
+    assert x["stability"] == pytest.approx(expected.stability, rel=1e-12)
+    assert x["difficulty"] == pytest.approx(expected.difficulty, rel=1e-12)
+    b_cards = {(r[0], r[1]): r for r in b_rows["card_state"]}
+    assert tuple(cards[("d1", "z")].values()) == b_cards[("d1", "z")]  # B's own card comes exactly as B had it
+    assert cards[("d1", "y")]["suspended"] == 1
+    assert cards[("d1", "y")]["last_review"] == clock.to_text(T0 + 10 * DAY)  # A's later answer of y is kept
+    assert cards[("d1", "w")]["buried_until"] == clock.to_text(T0 + 13 * DAY)
+
+
+def test_merged_review_log_is_one_consistent_chain(two_homes):
+    a, b_file, _ = two_homes
+    merge(a, b_file)
+    scheduler = make_scheduler(StudySettings(a.settings()))
+    log = a.db.execute(
+        "SELECT rating, queue, reviewed_at, state_before, state_after FROM review_log"
+        " WHERE deck_id = 'd1' AND card_id = 'x' ORDER BY reviewed_at, rating").fetchall()
+    assert [r["rating"] for r in log] == [3, 3, 3, 3, 3, 1, 2]
+    previous = None
+    for review in log:
+        assert review["state_before"] == previous
+        assert review["queue"] == queue_of(json.loads(previous) if previous else None)
+        at = clock.from_text(review["reviewed_at"])
+        card = card_from_row(json.loads(previous)) if previous else new_card(at)
+        after, _ = scheduler.review_card(card, Rating(review["rating"]), review_datetime=at)
+        stored = json.loads(review["state_after"])
+        assert (stored["state"], stored["step"], stored["due"]) == (int(after.state), after.step, clock.to_text(after.due))
+        assert stored["stability"] == pytest.approx(after.stability, rel=1e-12)
+        previous = review["state_after"]
+    stored = a.db.execute("SELECT state, due FROM card_state WHERE card_id = 'x'").fetchone()
+    assert (stored["state"], stored["due"]) == (json.loads(previous)["state"], json.loads(previous)["due"])
+
+
+def test_importing_the_same_file_twice_adds_nothing(two_homes):
+    a, b_file, _ = two_homes
+    merge(a, b_file)
+    once = rows(a)
+    summary = merge(a, b_file)
+    assert rows(a) == once
+    assert (summary.reviews_added, summary.reviews_present) == (0, 10)
+    assert (summary.cards_recomputed, summary.cards_updated, summary.settings_added, summary.attempts_added) == (0, 0, 0, 0)
+    assert summary.hints_raised == 0
+
+
+# -- bad files ------------------------------------------------------------------------------------------------------
+
+HEADER = '{"dlquiz_progress": 1, "exported_at": "2026-03-02T09:00:00.000+00:00", "schema_version": 1}'
+GOOD_REVIEW = {
+    "type": "review", "deck_id": "d", "card_id": "c", "rating": 3, "queue": "new", "reviewed_at": "2026-03-01T09:00:00Z",
+    "duration_ms": 900, "state_before": None,
+    "state_after": {"state": 1, "step": 1, "stability": 2.3, "difficulty": 2.1, "due": "2026-03-01T09:10:00Z",
+                    "last_review": "2026-03-01T09:00:00Z"},
+}
+
+
+def bad(review_changes):
+    return json.dumps({**GOOD_REVIEW, **review_changes})
+
+
+@pytest.mark.parametrize(
+    "lines, line_number, message",
+    [
+        ([HEADER, json.dumps(GOOD_REVIEW), '{"type": "setting", "key": "fuzz"'], 3, "not JSON"),
+        (['{"dlquiz_progress": 2}', json.dumps(GOOD_REVIEW)], 1, "progress format 2 is not one this dlquiz reads"),
+        (["front,back", "a,b"], 1, "not JSON"),
+        (['{"cards": []}'], 1, "not a dlquiz progress file"),
+        ([HEADER, json.dumps({k: v for k, v in GOOD_REVIEW.items() if k not in ("rating", "queue")})], 2,
+         "missing field(s): rating, queue"),
+        ([HEADER, json.dumps(GOOD_REVIEW), bad({"rating": 5})], 3, "rating must be one of 1, 2, 3, 4"),
+        ([HEADER, bad({"reviewed_at": "yesterday"})], 2, "reviewed_at 'yesterday' is not an ISO 8601 time"),
+        ([HEADER, bad({"state_after": {"state": 1}})], 2, "state_after state: missing field(s): step"),
+        ([HEADER, '{"type": "note", "id": 1}'], 2, "unknown record type 'note'"),
+        ([HEADER, "[1, 2]"], 2, "a record must be a JSON object"),
+        ([], 1, "empty file"),
+    ],
+)
+def test_a_bad_file_is_reported_by_line_and_nothing_is_written(tmp_path, lines, line_number, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    store = open_store()
+    store.set_setting("new-per-day", "3")
+    before = rows(store)
+    store.close()
+    result = runner.invoke(app, ["progress", "import", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:{line_number}: {message}" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    store = open_store()
+    assert rows(store) == before
+    store.close()
+
+
+def test_a_failure_while_merging_rolls_everything_back(two_homes, monkeypatch):
+    a, b_file, _ = two_homes
+    before = rows(a)
+
+    def broken(*args):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(backup, "_merge_exercises", broken)  # after every review and card has been written
+    with pytest.raises(RuntimeError):
+        merge(a, b_file)
+    assert rows(a) == before
+
+
+def test_a_failed_export_leaves_the_old_backup_in_place(tmp_path, monkeypatch):
+    store = open_store()
+    answer(store, "d1", "relu", 3, T0)
+    (tmp_path / "backups").mkdir()
+    target = tmp_path / "backups" / "progress.jsonl"
+    target.write_text("the old backup\n", encoding="utf-8")
+
+    def half(store, summary):
+        yield {"dlquiz_progress": 1}
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(backup, "_records", half)
+    with pytest.raises(RuntimeError):
+        backup.export_to_file(store, target)
+    store.close()
+    assert target.read_text(encoding="utf-8") == "the old backup\n"
+    assert [p.name for p in target.parent.iterdir()] == ["progress.jsonl"]  # no temporary file left behind
+
+
+# -- the commands -------------------------------------------------------------------------------------------------
+
+def test_cli_export_to_stdout_and_import_from_a_file(tmp_path, monkeypatch):
+    store = open_store()
+    answer(store, "d1", "卷积-padding", 3, T0)
+    answer(store, "d1", "卷积-padding", 3, T0 + timedelta(minutes=10))
+    store.set_setting("fuzz", "off")
+    store.close()
+    result = runner.invoke(app, ["progress", "export", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]  # stdout holds the data only
+    assert [r.get("type") for r in records] == [None, "setting", "card", "review", "review"]
+    assert records[2]["card_id"] == "卷积-padding"
+    assert "Exported 2 review(s), 1 card state(s), 1 setting(s)" in result.stderr
+
+    path = tmp_path / "moved.jsonl"
+    path.write_text(result.stdout, encoding="utf-8")
+    use_home(monkeypatch, tmp_path / "other")
+    result = runner.invoke(app, ["progress", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "reviews: 2 added, 0 already present" in result.stdout
+    assert "card states: 1 recomputed" in result.stdout
+    assert "settings: 1 added" in result.stdout
+    result = runner.invoke(app, ["progress", "import", str(path)])
+    assert "reviews: 0 added, 2 already present" in result.stdout
+
+    result = runner.invoke(app, ["progress", "export", "-o", str(tmp_path / "again.jsonl")])
+    assert result.exit_code == 0 and "Exported 2 review(s)" in result.stdout
+    again = (tmp_path / "again.jsonl").read_text(encoding="utf-8").splitlines()
+    assert again[1:] == path.read_text(encoding="utf-8").splitlines()[1:]
+
+
+def test_cli_usage_and_missing_files(tmp_path):
+    assert runner.invoke(app, ["progress", "export"]).exit_code == 2  # -o is required
+    result = runner.invoke(app, ["progress", "import", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 1 and "cannot read" in result.stderr
+    result = runner.invoke(app, ["progress", "export", "-o", str(tmp_path / "no-such-dir" / "p.jsonl")])
+    assert result.exit_code == 1 and "cannot write" in result.stderr
+
+
+def test_import_reads_stdin(tmp_path):
+    text = HEADER + "\n" + json.dumps(GOOD_REVIEW) + "\n"
+    result = runner.invoke(app, ["progress", "import", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "reviews: 1 added" in result.stdout
+    store = open_store()
+    # times are stored in the one fixed UTC format whatever ISO spelling the file used
+    assert store.db.execute("SELECT reviewed_at FROM review_log").fetchone()[0] == "2026-03-01T09:00:00.000+00:00"
+    store.close()
+
+
+def test_progress_commands_do_not_import_torch_or_numpy(tmp_path):
+    probe = (
+        "import runpy, sys\n"
+        "sys.argv = ['dlquiz', 'progress', 'export', '-o', sys.argv[1]]\n"
+        "try:\n    runpy.run_module('dlquiz', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "p.jsonl")], capture_output=True, text=True, cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60,
+    )
+    assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
+    assert (tmp_path / "p.jsonl").exists()
