@@ -29,6 +29,7 @@ runpy.run_module('dlquiz', run_name='__main__')
         (["decks"], ""),
         (["deck", "check", "decks/dl-notes.yaml"], ""),
         (["config"], ""),
+        (["stats"], ""),
     ],
 )
 def test_commands_do_not_import_torch_or_numpy(args, stdin, isolated_home):

@@ -1,0 +1,303 @@
+"""The figures of `dlquiz stats`: card counts, reviews per day, streak, retention, forecast, time, exercises.
+
+No terminal code here (``stats_screen`` draws these). The review log can hold hundreds of thousands of rows, so it
+is read once, already grouped by study day in SQL; everything about reviews is derived from those few hundred
+day rows. Card states are one row per card, read once and classified against the loaded decks.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dlquiz import clock
+from dlquiz.deck import Deck
+from dlquiz.errors import DlquizError
+from dlquiz.session import NEW, REVIEW, day_bounds, queue_of
+from dlquiz.settings import StudySettings
+from dlquiz.store import Store
+
+JSON_FORMAT = 1
+MATURE_DAYS = 21
+FORECAST_DAYS = 14
+# Windows in study days counted back from today (today included); None = the whole history.
+WINDOWS: dict[str, int | None] = {"today": 1, "7d": 7, "30d": 30, "all": None}
+RETENTION_WINDOWS = ("7d", "30d", "all")
+
+
+@dataclass
+class CardCounts:
+    """Review items by state. new + learning + review + suspended = total; mature is a part of review."""
+
+    total: int = 0
+    new: int = 0
+    learning: int = 0  # relearning cards count here too, as in `dlquiz decks`
+    review: int = 0
+    suspended: int = 0
+    mature: int = 0
+
+    def add(self, kind: str, mature: bool) -> None:
+        self.total += 1
+        setattr(self, kind, getattr(self, kind) + 1)
+        self.mature += int(mature)
+
+    def as_json(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in ("total", "new", "learning", "review", "suspended", "mature")}
+
+
+@dataclass
+class Day:
+    """One study day's answers (a study day starts at the `day-starts-at` hour, local time)."""
+
+    reviews: int = 0
+    review_answers: int = 0  # answers to cards from the review queue: what true retention is measured on
+    review_correct: int = 0
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class Retention:
+    answers: int
+    correct: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.correct / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class ExerciseLine:
+    id: str
+    title: Any
+    status: str  # passed | attempted | new
+    attempts: int
+    last: Any  # store.ExerciseAttempt or None
+
+
+@dataclass
+class Stats:
+    now: datetime
+    today: date
+    deck: str | None  # the deck asked for, None for all decks
+    decks: list[Deck]
+    desired_retention: float
+    cards: CardCounts
+    by_deck: dict[str, CardCounts]
+    by_tag: dict[str, CardCounts]
+    days: dict[date, Day]  # every study day with at least one answer
+    forecast: list[tuple[date, int]]
+    exercises: list[ExerciseLine] = field(default_factory=list)
+    exercise_problem: str | None = None  # why the exercise list could not be read
+
+    # -- derived from the day rows -----------------------------------------------------------
+
+    @property
+    def total_reviews(self) -> int:
+        return sum(day.reviews for day in self.days.values())
+
+    def _in_window(self, window: str):
+        length = WINDOWS[window]
+        first = None if length is None else self.today - timedelta(days=length - 1)
+        return [day for when, day in self.days.items() if first is None or first <= when <= self.today]
+
+    def reviews_in(self, window: str) -> int:
+        return sum(day.reviews for day in self._in_window(window))
+
+    def time_ms(self, window: str) -> int:
+        return sum(day.duration_ms for day in self._in_window(window))
+
+    def retention(self, window: str) -> Retention:
+        days = self._in_window(window)
+        return Retention(sum(d.review_answers for d in days), sum(d.review_correct for d in days))
+
+    @property
+    def streak(self) -> int:
+        """Consecutive study days with answers, ending today, or yesterday when today has none yet."""
+        day = self.today if self.today in self.days else self.today - timedelta(days=1)
+        count = 0
+        while day in self.days:
+            count += 1
+            day -= timedelta(days=1)
+        return count
+
+    def exercise_counts(self) -> dict[str, int]:
+        counts = {"passed": 0, "attempted": 0, "new": 0}
+        for line in self.exercises:
+            counts[line.status] += 1
+        return counts
+
+    def as_json(self, lang: str) -> dict[str, Any]:
+        """The figures for scripts; the keys are stable (documented in the README)."""
+        from dlquiz.text import pick
+
+        def rate(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
+        return {
+            "format": JSON_FORMAT,
+            "now": clock.to_text(self.now),
+            "today": self.today.isoformat(),
+            "deck": self.deck,
+            "decks": [{"id": d.id, "title": pick(d.title, lang, separator=" / ")} for d in self.decks],
+            "cards": self.cards.as_json(),
+            "by_deck": {deck_id: counts.as_json() for deck_id, counts in self.by_deck.items()},
+            "by_tag": {tag: counts.as_json() for tag, counts in self.by_tag.items()},
+            "reviews": {
+                "total": self.total_reviews,
+                "today": self.reviews_in("today"),
+                "days_studied": len(self.days),
+                "streak_days": self.streak,
+                "per_day": {when.isoformat(): day.reviews for when, day in sorted(self.days.items())},
+            },
+            "retention": {
+                "desired": self.desired_retention,
+                **{
+                    window: {"answers": r.answers, "correct": r.correct, "rate": rate(r.rate)}
+                    for window in RETENTION_WINDOWS
+                    for r in [self.retention(window)]
+                },
+            },
+            "forecast": [{"day": when.isoformat(), "due": count} for when, count in self.forecast],
+            "time_ms": {window: self.time_ms(window) for window in WINDOWS},
+            "exercises": {
+                **self.exercise_counts(),
+                "problem": self.exercise_problem,
+                "items": [
+                    {
+                        "id": line.id,
+                        "title": pick(line.title, lang, separator=" / "),
+                        "status": line.status,
+                        "attempts": line.attempts,
+                        "last": None
+                        if line.last is None
+                        else {
+                            "at": clock.to_text(line.last.attempted_at),
+                            "status": line.last.status,
+                            "cases_passed": line.last.cases_passed,
+                            "cases_total": line.last.cases_total,
+                            "summary": line.last.summary,
+                        },
+                    }
+                    for line in self.exercises
+                ],
+            },
+        }
+
+
+def compute(store: Store, decks: list[Deck], deck: str | None = None, now: datetime | None = None) -> Stats:
+    """Every figure for ``decks``. With ``deck`` (one deck asked for by name) the review history is that deck's;
+    without it, the whole history counts (also answers to cards since removed: they were studied all the same)."""
+    now = now or clock.now()
+    settings = StudySettings(store.settings())
+    day_start, _day_end = day_bounds(now, settings["day-starts-at"])
+    today = day_start.astimezone().date()  # the local date on which the current study day began
+    deck_ids = [d.id for d in decks] if deck is not None else None
+    cards, by_deck, by_tag, forecast = _cards(store, decks, day_start, today)
+    result = Stats(
+        now=now,
+        today=today,
+        deck=deck,
+        decks=decks,
+        desired_retention=settings["desired-retention"],
+        cards=cards,
+        by_deck=by_deck,
+        by_tag=by_tag,
+        days=_days(store, deck_ids, day_start, settings["day-starts-at"]),
+        forecast=forecast,
+    )
+    linked = {card.exercise for d in decks for card in d.cards if card.exercise} if deck is not None else None
+    result.exercises, result.exercise_problem = _exercises(store, linked)
+    return result
+
+
+def _days(store: Store, deck_ids: list[str] | None, day_start: datetime, starts_at: int) -> dict[date, Day]:
+    # SQLite shifts each instant by the local UTC offset of today's day start (the same fixed offset day_bounds
+    # uses, so "today" agrees with the study queue), then back by the day-start hour: date() is the study day.
+    offset = day_start.astimezone().utcoffset() or timedelta(0)
+    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
+    back = f"-{starts_at:d} hours"
+    where, params = "", [shift, back]
+    if deck_ids is not None:
+        where = f"WHERE deck_id IN ({','.join('?' * len(deck_ids))})"
+        params += deck_ids
+    rows = store.db.execute(
+        f"""SELECT date(reviewed_at, ?, ?) AS day,
+                   COUNT(*),
+                   SUM(queue = 'review'),
+                   SUM(queue = 'review' AND rating >= 2),
+                   TOTAL(duration_ms)
+            FROM review_log {where}
+            GROUP BY day""",
+        params,
+    ).fetchall()
+    return {
+        date.fromisoformat(row[0]): Day(int(row[1]), int(row[2] or 0), int(row[3] or 0), int(row[4]))
+        for row in rows
+        if row[0] is not None  # an unreadable timestamp (a hand-edited row) is skipped, not fatal
+    }
+
+
+def _cards(store: Store, decks: list[Deck], day_start: datetime, today: date):
+    ends = [clock.to_text(day_start + timedelta(days=i + 1)) for i in range(FORECAST_DAYS)]
+    forecast = [0] * FORECAST_DAYS
+    states = _states(store, [d.id for d in decks])
+    total, by_deck, by_tag = CardCounts(), {}, {}
+    for deck in decks:
+        counts = by_deck.setdefault(deck.id, CardCounts())
+        for item in deck.items():
+            state = states.get((deck.id, item.key))
+            queue = queue_of(state)
+            mature = False
+            if state is not None and state["suspended"]:
+                kind = "suspended"
+            elif queue == NEW:
+                kind = "new"
+            else:
+                kind = "review" if queue == REVIEW else "learning"
+                mature = queue == REVIEW and bool(state["mature"])
+                # day 0 counts everything overdue; a buried card comes back only when its burial ends
+                slot = bisect_right(ends, state["shown_from"])
+                if slot < FORECAST_DAYS:
+                    forecast[slot] += 1
+            for target in (total, counts, *(by_tag.setdefault(tag, CardCounts()) for tag in item.card.tags)):
+                target.add(kind, mature)
+    days = [(today + timedelta(days=i), forecast[i]) for i in range(FORECAST_DAYS)]
+    return total, by_deck, dict(sorted(by_tag.items())), days
+
+
+def _states(store: Store, deck_ids: list[str]) -> dict[tuple[str, str], Any]:
+    if not deck_ids:
+        return {}
+    marks = ",".join("?" * len(deck_ids))
+    rows = store.db.execute(
+        f"""SELECT deck_id, card_id, state, last_review, suspended,
+                   MAX(due, COALESCE(buried_until, due)) AS shown_from,
+                   CAST(strftime('%s', due) AS INTEGER) - CAST(strftime('%s', last_review) AS INTEGER)
+                       >= {MATURE_DAYS * 86400:d} AS mature
+            FROM card_state WHERE deck_id IN ({marks})""",
+        deck_ids,
+    ).fetchall()
+    return {(row["deck_id"], row["card_id"]): row for row in rows}
+
+
+def _exercises(store: Store, only: set[str] | None) -> tuple[list[ExerciseLine], str | None]:
+    # Imported here: the catalog reads YAML only (never numpy or torch), but `dlquiz --help` needs none of it.
+    from dlquiz.grading.catalog import list_exercises
+
+    try:
+        catalog = list_exercises()
+    except DlquizError as error:
+        return [], f"{error.message} (`dlquiz doctor` lists every broken exercise)"
+    attempts: dict[str, list] = {}
+    for attempt in store.exercise_attempts():
+        attempts.setdefault(attempt.exercise, []).append(attempt)
+    lines = []
+    for exercise in catalog:
+        if only is not None and exercise.id not in only:
+            continue
+        mine = attempts.get(exercise.id, [])
+        status = "passed" if any(a.status == "passed" for a in mine) else ("attempted" if mine else "new")
+        lines.append(ExerciseLine(exercise.id, exercise.title, status, len(mine), mine[-1] if mine else None))
+    return lines, None

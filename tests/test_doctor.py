@@ -1,0 +1,166 @@
+"""`dlquiz doctor`: each finding, what it says to do, its exit code, and --prune deleting card states only."""
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dlquiz import paths
+from dlquiz.cli import app
+from dlquiz.store import open_store
+
+runner = CliRunner()
+
+
+def add_state(db, deck_id, card_id):
+    db.execute(
+        "INSERT INTO card_state (deck_id, card_id, state, due, last_review) VALUES (?, ?, 2, ?, ?)",
+        (deck_id, card_id, "2026-03-05T09:00:00.000+00:00", "2026-03-01T09:00:00.000+00:00"),
+    )
+
+
+def add_review(db, deck_id, card_id):
+    db.execute(
+        "INSERT INTO review_log (deck_id, card_id, rating, queue, reviewed_at, state_after)"
+        " VALUES (?, ?, 3, 'review', '2026-03-01T09:00:00.000+00:00', '{}')",
+        (deck_id, card_id),
+    )
+
+
+def counts(home: Path) -> tuple[int, int]:
+    db = sqlite3.connect(home / "progress.sqlite3")
+    try:
+        return tuple(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("card_state", "review_log"))
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def sample_home(isolated_home, all_types_deck):
+    (isolated_home / "decks").mkdir(parents=True)
+    shutil.copy(all_types_deck, isolated_home / "decks" / "sample.yaml")
+    return isolated_home
+
+
+def test_healthy_without_a_database_creates_none(isolated_home):
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "no progress database yet" in result.output and "All good." in result.output
+    assert not (isolated_home / "progress.sqlite3").exists()
+
+
+def test_healthy_database(sample_home):
+    store = open_store()
+    with store.transaction() as db:
+        add_state(db, "sample", "relu-basic::reverse")
+        add_review(db, "sample", "relu-basic::reverse")
+    store.close()
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert "integrity ok" in result.output and "1 reviews, 1 card states" in result.output
+    assert "2 deck(s) load" in result.output and "All good." in result.output
+
+
+def test_a_damaged_file_gets_the_store_message_and_the_other_checks_still_run(isolated_home):
+    isolated_home.mkdir(parents=True)
+    garbage = b"not a database at all " * 200
+    (isolated_home / "progress.sqlite3").write_bytes(garbage)
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    assert "is damaged" in result.output and "left untouched" in result.output and "Move it aside" in result.output
+    assert "deck(s) load" in result.output and "exercise(s) load" in result.output
+    assert "Traceback" not in result.output
+    assert (isolated_home / "progress.sqlite3").read_bytes() == garbage
+
+
+def test_integrity_check_failures_are_listed(isolated_home):
+    store = open_store()
+    with store.transaction() as db:
+        for n in range(15):
+            add_review(db, "dl-notes", f"card-{n}")
+    store.close()
+    # Point an index at another column behind SQLite's back: its entries no longer match the rows.
+    db = sqlite3.connect(isolated_home / "progress.sqlite3")
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX review_log_time ON review_log (card_id)' WHERE name = 'review_log_time'")
+    db.commit()
+    db.close()
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    assert "is damaged" in result.output and "missing from index review_log_time" in result.output
+    assert "… and 5 more" in result.output and "REINDEX" in result.output
+
+
+def test_orphaned_progress_is_counted_per_deck_and_pruned_only_after_confirmation(sample_home):
+    store = open_store()
+    with store.transaction() as db:
+        add_state(db, "sample", "relu-basic")  # a real card
+        add_review(db, "sample", "relu-basic")
+        add_state(db, "sample", "removed-card")  # cards no deck has any more
+        add_review(db, "sample", "removed-card")
+        add_review(db, "sample", "removed-card")
+        add_state(db, "gone-deck", "a")
+        add_state(db, "gone-deck", "b")
+        add_review(db, "gone-deck", "a")
+    store.close()
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    assert "3 card state(s) belong to no card of any deck" in result.output
+    assert "gone-deck: 2 card state(s), 1 review(s)" in result.output
+    assert "sample: 1 card state(s), 2 review(s)" in result.output
+    assert "--prune" in result.output
+
+    declined = runner.invoke(app, ["doctor", "--prune"], input="n\n")
+    assert declined.exit_code == 1 and "Nothing deleted." in declined.output
+    assert counts(sample_home) == (4, 4)
+
+    pruned = runner.invoke(app, ["doctor", "--prune"], input="y\n")
+    assert "deleted 3 orphaned card state row(s)" in pruned.output
+    assert pruned.exit_code == 0, pruned.output  # what is left is history only: a note, not a problem
+    assert counts(sample_home) == (1, 4)  # the review log is never deleted
+    again = runner.invoke(app, ["doctor"])
+    assert again.exit_code == 0 and "3 review-log row(s) of removed cards are kept" in again.output
+
+
+def test_a_deck_studied_by_path_can_be_named(sample_home, tmp_path, all_types_deck):
+    elsewhere = tmp_path / "mine.yaml"
+    elsewhere.write_text(all_types_deck.read_text(encoding="utf-8").replace("id: sample", "id: mine", 1), encoding="utf-8")
+    store = open_store()
+    with store.transaction() as db:
+        add_state(db, "mine", "gap-params")
+    store.close()
+    assert runner.invoke(app, ["doctor"]).exit_code == 1
+    result = runner.invoke(app, ["doctor", "--deck", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+
+
+def test_broken_decks_are_listed_and_hold_back_pruning(sample_home):
+    (sample_home / "decks" / "broken.yaml").write_text(
+        "format: 1\nid: broken\ntitle: Broken\ncards:\n  - id: a\n    type: basic\n    front: only a front\n",
+        encoding="utf-8",
+    )
+    store = open_store()
+    with store.transaction() as db:
+        add_state(db, "broken", "a")  # progress of the broken deck: not orphaned, only unreadable now
+        add_state(db, "sample", "removed-card")
+    store.close()
+    result = runner.invoke(app, ["doctor", "--prune"], input="y\n")
+    assert result.exit_code == 1
+    assert "1 deck file(s) failed to load" in result.output
+    assert "broken.yaml:5:" in result.output and "dlquiz deck check" in result.output
+    assert "deleted 1 orphaned card state row(s)" in result.output
+    assert "Kept the card states of broken" in result.output
+    assert counts(sample_home) == (1, 0)
+
+
+def test_broken_exercise_folders_are_listed(isolated_home, tmp_path, monkeypatch):
+    root = tmp_path / "exercises"
+    shutil.copytree(paths.exercises_dir() / "relu", root / "relu")
+    shutil.copytree(paths.exercises_dir() / "relu", root / "gap")  # its exercise.yaml still says id: relu
+    monkeypatch.setattr(paths, "exercises_dir", lambda: root)
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 1
+    assert "1 exercise folder(s) failed to load" in result.output
+    assert "but the folder is named 'gap'" in result.output
