@@ -254,9 +254,9 @@ def unsuspend(
 
 
 # Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).
-from dlquiz import exercise_cli, progress_cli, stats_cli  # noqa: E402
+from dlquiz import exercise_cli, progress_cli, stats_cli, transfer_cli  # noqa: E402
 
-for _module in (exercise_cli, stats_cli, progress_cli):
+for _module in (exercise_cli, stats_cli, transfer_cli, progress_cli):
     _module.register(app)
 
 

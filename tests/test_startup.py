@@ -30,6 +30,8 @@ runpy.run_module('dlquiz', run_name='__main__')
         (["deck", "check", "decks/dl-notes.yaml"], ""),
         (["config"], ""),
         (["stats"], ""),
+        (["export", "--help"], ""),
+        (["import", "--help"], ""),
     ],
 )
 def test_commands_do_not_import_torch_or_numpy(args, stdin, isolated_home):

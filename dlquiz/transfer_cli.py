@@ -1,0 +1,97 @@
+"""`dlquiz export anki` and `dlquiz import`: decks to an Anki package, and a CSV/TSV/Anki text file to a deck.
+
+It parses and renders; the work is in ``dlquiz.anki_export`` and ``dlquiz.deck_import``. Imported when the CLI starts,
+so only typer is imported at module level (genanki and the csv machinery load when a command runs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from dlquiz.errors import DlquizError
+
+EXPORT_HELP = "Write decks to other formats."
+ANKI_HELP = (
+    "Write decks as an Anki package (.apkg). Each card keeps the same Anki note across exports, so importing a new "
+    "export into Anki updates the notes instead of adding copies."
+)
+IMPORT_HELP = (
+    "Turn a CSV, a TSV or an Anki 'Notes in Plain Text' export into a YAML deck: one card per row "
+    "(front, back, optional tags; a header row may name the columns). Empty and duplicate rows are skipped."
+)
+
+
+def export_anki(
+    decks: List[str] = typer.Argument(None, help="Deck ids or .yaml paths (default: every deck)."),
+    output: Path = typer.Option(..., "--output", "-o", help="The .apkg file to write (replaced if it exists)."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", help="Language of the fields: zh, en or both (default: from your locale)."
+    ),
+) -> None:
+    from dlquiz import library, text
+    from dlquiz.anki_export import export_anki as write_package
+
+    language = text.resolve_lang(lang)
+    if output.suffix.lower() != ".apkg":
+        raise DlquizError(f"{output} does not end in .apkg", "Anki imports packages named FILE.apkg.", exit_code=2)
+    loaded = library.load(decks or None)
+    if loaded.problems and decks:  # a deck asked for by name is not silently left out
+        listed = "\n".join(str(problem) for problem in loaded.problems)
+        raise DlquizError(f"cannot export: {len(loaded.broken)} deck(s) failed to load:\n{listed}",
+                          "Fix them (`dlquiz deck check FILE`), or leave them out.")
+    _warn(loaded.problems, f"skipped {len(loaded.broken)} broken deck(s)" if loaded.broken else "")
+    result = write_package(loaded.decks, output, language)
+    typer.echo(f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "
+               f"language: {language}.")
+    typer.echo("In Anki: File → Import. Importing a later export updates these notes instead of duplicating them.")
+
+
+def import_file(
+    source: Path = typer.Argument(..., help="A .csv, .tsv or .txt file (Anki: File → Export → Notes in Plain Text)."),
+    output: Path = typer.Option(..., "--output", "-o", help="The deck file to write (.yaml)."),
+    deck_id: Optional[str] = typer.Option(None, "--id", help="The deck's id (default: from the output file name)."),
+    title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: the output file name)."),
+    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
+) -> None:
+    from dlquiz.deck_import import import_deck
+    from dlquiz.library import user_decks_dir
+
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise DlquizError(f"{output} does not end in .yaml", "Decks are YAML files, e.g. -o my-deck.yaml.", exit_code=2)
+    result = import_deck(source, output, deck_id=deck_id, title=title, force=force)
+    for skipped in result.skipped:
+        typer.echo(str(skipped))
+    for notice in result.notices:
+        typer.echo(notice)
+    cloze = f", {result.cloze} of them cloze" if result.cloze else ""
+    typer.echo(f"Wrote {result.target}: deck {result.deck_id!r}, {result.cards} card(s){cloze}; "
+               f"{len(result.skipped)} row(s) skipped.")
+    typer.echo(f"Study it with `dlquiz study {result.target}`, or move it into {user_decks_dir()} to use it by name.")
+
+
+def _warn(problems: list, summary: str) -> None:
+    if not problems:
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    for problem in problems:
+        err.print(f"[yellow]warning:[/] {escape(str(problem))}")
+    if summary:
+        err.print(f"[yellow]warning:[/] {escape(summary)}; the others were exported.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `export anki` and `import` to ``app`` (once, however often it is called)."""
+    if any(info.name == "export" for info in app.registered_groups):
+        return
+    export_app = typer.Typer(
+        help=EXPORT_HELP, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}
+    )
+    export_app.command("anki", help=ANKI_HELP)(export_anki)
+    app.add_typer(export_app, name="export")
+    app.command("import", help=IMPORT_HELP)(import_file)
