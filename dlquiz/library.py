@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlquiz import paths
-from dlquiz.deck import Deck, Problem, check_deck
+from dlquiz.deck import Deck, Problem
+from dlquiz.deck_cache import load_checked
 from dlquiz.errors import DlquizError
 
 DECK_SUFFIXES = (".yaml", ".yml")
@@ -45,7 +46,7 @@ def load(specs: list[str] | None = None) -> Loaded:
     files = deck_files() if not specs else [_resolve(spec) for spec in specs]
     seen: dict[str, Path] = {}
     for path in dict.fromkeys(files):
-        deck, problems = check_deck(path)
+        deck, problems = load_checked(path)
         if deck is None:
             result.problems += problems
             result.broken.append(path)
@@ -74,7 +75,7 @@ def _resolve(spec: str) -> Path:
         return by_name[spec]
     # A deck's id may differ from its file name: look inside the valid ones.
     for path in deck_files():
-        deck, _problems = check_deck(path)
+        deck, _problems = load_checked(path)
         if deck is not None and deck.id == spec:
             return path
     known = ", ".join(sorted(by_name)) or "none"
