@@ -23,10 +23,10 @@ import yaml
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from typer.testing import CliRunner
 
-from dlquiz import anki_export
-from dlquiz.anki_export import BASIC, CLOZE, TYPED, markdown_to_html, stable_id
-from dlquiz.cli import app
-from dlquiz.deck import load_deck
+from dlquiz.interop import anki_export
+from dlquiz.interop.anki_export import BASIC, CLOZE, TYPED, markdown_to_html, stable_id
+from dlquiz.cli.app import app
+from dlquiz.cards.deck import load_deck
 
 ROOT = Path(__file__).resolve().parents[1]
 LATER = "2026-03-09T09:00:00+00:00"  # a week after conftest's fixed clock
@@ -235,15 +235,15 @@ def test_every_deck_by_default(collection, tmp_path, isolated_home, deck_file):
 
 
 def test_start_up_does_not_load_the_transfer_machinery():
-    code = ("import sys\nfrom dlquiz.cli import app\n"
-            "print('LOADED', [m for m in ('genanki', 'dlquiz.anki_export', 'dlquiz.deck_import') if m in sys.modules])")
+    code = ("import sys\nfrom dlquiz.cli.app import app\n"
+            "print('LOADED', [m for m in ('genanki', 'dlquiz.interop.anki_export', 'dlquiz.interop.deck_import') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert "LOADED []" in out.stdout, out.stdout + out.stderr
 
 
 def test_register_is_idempotent():
-    from dlquiz import transfer_cli
+    from dlquiz.cli import transfer as transfer_cli
 
     transfer_cli.register(app)
     assert [group.name for group in app.registered_groups].count("export") == 1

@@ -11,13 +11,14 @@ import pytest
 from fsrs import Card, Rating, ReviewLog, Scheduler
 from typer.testing import CliRunner
 
-from dlquiz import backup, clock
-from dlquiz.cli import app
-from dlquiz.progress import Progress
-from dlquiz.scheduling import card_from_row, make_scheduler, new_card
-from dlquiz.session import queue_of
-from dlquiz.settings import StudySettings
-from dlquiz.store import open_store
+from dlquiz.interop import backup
+from dlquiz.review import clock
+from dlquiz.cli.app import app
+from dlquiz.review.progress import Progress
+from dlquiz.review.scheduling import card_from_row, make_scheduler, new_card
+from dlquiz.review.session import queue_of
+from dlquiz.review.settings import StudySettings
+from dlquiz.review.store import open_store
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from dlquiz import paths
-from dlquiz.challenge import make_challenge
-from dlquiz.deck import load_deck
-from dlquiz.deck_schema import SCHEMA
+from dlquiz.cards.challenge import make_challenge
+from dlquiz.cards.deck import load_deck
+from dlquiz.cards.schema import SCHEMA
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -5,8 +5,8 @@ import random
 import pytest
 import torch
 
-from dlquiz.challenge import CHOICE, INPUT, REVEAL, make_challenge
-from dlquiz.deck import load_deck
+from dlquiz.cards.challenge import CHOICE, INPUT, REVEAL, make_challenge
+from dlquiz.cards.deck import load_deck
 
 
 @pytest.fixture

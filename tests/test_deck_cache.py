@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from dlquiz import deck_cache
-from dlquiz.deck import load_deck
+from dlquiz.cards import cache as deck_cache
+from dlquiz.cards.deck import load_deck
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """`dlquiz import`: CSV, TSV and Anki plain-text notes become a valid YAML deck, edge case by edge case.
 
 The input files are under tests/data/import/ (each file's first lines say what it exercises); expected values are
-read off those files, and every written deck must load with dlquiz.deck.load_deck.
+read off those files, and every written deck must load with dlquiz.cards.deck.load_deck.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dlquiz.cli import app
-from dlquiz.deck import ID_PATTERN, load_deck
-from dlquiz.deck_import import card_id, default_deck_id, html_to_text, import_deck
+from dlquiz.cli.app import app
+from dlquiz.cards.deck import ID_PATTERN, load_deck
+from dlquiz.interop.deck_import import card_id, default_deck_id, html_to_text, import_deck
 
 DATA = Path(__file__).parent / "data" / "import"
 runner = CliRunner()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from dlquiz.cli import app
-from dlquiz.deck import DeckError, check_deck, load_deck
+from dlquiz.cli.app import app
+from dlquiz.cards.deck import DeckError, check_deck, load_deck
 from typer.testing import CliRunner
 
 runner = CliRunner()
@@ -138,7 +138,7 @@ def test_deck_check_cli_exit_codes(tmp_path, all_types_deck):
 
 
 def test_deck_check_flags_yaml_that_only_libyaml_reads(tmp_path):
-    from dlquiz.yamlload import HAS_LIBYAML
+    from dlquiz.cards.yamlload import HAS_LIBYAML
 
     text = HEADER + "  - {id: a, type: basic, front: What is ReLU?, back: max}\n"
     path = write(tmp_path, text)

@@ -1,7 +1,7 @@
 """The built-in deck ``decks/dl-notes.yaml``: every note of DLNotes is a card, and every fact a card states holds in PyTorch.
 
 The deck is read with ``yaml.safe_load`` directly (not through the package's loader), so these tests pin the
-content of the deck, not the loader. Numeric answers are evaluated with ``dlquiz.expr`` — the same evaluator the
+content of the deck, not the loader. Numeric answers are evaluated with ``dlquiz.cards.expr`` — the same evaluator the
 app uses at review time — and compared with what PyTorch computes; every other fact is asserted against a value
 that torch computes, never against a constant alone.
 """
@@ -21,10 +21,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 import yaml
 
-from dlquiz.expr import evaluate
+from dlquiz.cards.expr import evaluate
 
 try:
-    from dlquiz.expr import holds
+    from dlquiz.cards.expr import holds
 except ImportError:  # pragma: no cover - older evaluator without the helper
 
     def holds(condition, variables):

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from dlquiz import paths
-from dlquiz.cli import app
-from dlquiz.store import open_store
+from dlquiz.cli.app import app
+from dlquiz.review.store import open_store
 
 runner = CliRunner()
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dlquiz import exercise_cli
-from dlquiz.cli import app
-from dlquiz.store import open_store
+from dlquiz.cli import exercise as exercise_cli
+from dlquiz.cli.app import app
+from dlquiz.review.store import open_store
 
 exercise_cli.register(app)  # idempotent: the CLI module registers it already
 ROOT = Path(__file__).parents[1]
@@ -173,7 +173,7 @@ def test_reset_asks_first_and_keeps_a_backup(isolated_home):
 
 
 def test_help_does_not_import_numpy_or_torch():
-    code = ("import sys\nfrom dlquiz.cli import app\nfrom typer.main import get_command\n"
+    code = ("import sys\nfrom dlquiz.cli.app import app\nfrom typer.main import get_command\n"
             "try:\n    get_command(app)(['exercise', '--help'], prog_name='dlquiz')\nexcept SystemExit:\n    pass\n"
             "print('HEAVY', [m for m in ('numpy', 'torch') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from dlquiz.expr import ExpressionError, evaluate, holds, names
+from dlquiz.cards.expr import ExpressionError, evaluate, holds, names
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fsrs import Card, Rating, Scheduler, State
 
-from dlquiz.deck import load_deck
-from dlquiz.session import StudySession, day_bounds
-from dlquiz.store import open_store
+from dlquiz.cards.deck import load_deck
+from dlquiz.review.session import StudySession, day_bounds
+from dlquiz.review.store import open_store
 
 
 @pytest.fixture

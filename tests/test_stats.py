@@ -13,11 +13,12 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from dlquiz import library, stats
-from dlquiz.cli import app
+from dlquiz.cards import library
+from dlquiz.review import stats
+from dlquiz.cli.app import app
 from dlquiz.grading.catalog import list_exercises
-from dlquiz.stats_screen import LEVELS, forecast_chart, heatmap, render
-from dlquiz.store import open_store
+from dlquiz.cli.stats_screen import LEVELS, forecast_chart, heatmap, render
+from dlquiz.review.store import open_store
 
 runner = CliRunner()
 

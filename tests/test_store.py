@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from dlquiz.cli import app
-from dlquiz.store import MIGRATIONS, open_store
+from dlquiz.cli.app import app
+from dlquiz.review.store import MIGRATIONS, open_store
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def test_migrates_from_empty_and_is_idempotent(isolated_home):
 
 def test_a_new_migration_backs_the_database_up_first(isolated_home, monkeypatch):
     open_store().close()
-    from dlquiz import store as store_module
+    from dlquiz.review import store as store_module
 
     def m999(db):
         db.execute("CREATE TABLE extra (x INTEGER) STRICT")
@@ -134,7 +134,7 @@ def test_a_read_only_database_gets_a_clear_message(isolated_home, all_types_deck
         os.chmod(db_path(isolated_home), 0o444)
     else:
         # root ignores file modes, so open the file the way SQLite opens a read-only one
-        from dlquiz import store as store_module
+        from dlquiz.review import store as store_module
 
         real_connect = sqlite3.connect
 

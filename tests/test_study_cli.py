@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
-from dlquiz.cli import app
+from dlquiz.cli.app import app
 
 runner = CliRunner()
 
@@ -186,9 +186,9 @@ def test_config_show_set_reset(isolated_home):
 
 def test_desired_retention_setting_reaches_the_scheduler(isolated_home, all_types_deck):
     runner.invoke(app, ["config", "desired-retention", "0.97"])
-    from dlquiz.session import StudySession
-    from dlquiz.deck import load_deck
-    from dlquiz.store import open_store
+    from dlquiz.review.session import StudySession
+    from dlquiz.cards.deck import load_deck
+    from dlquiz.review.store import open_store
 
     store = open_store()
     session = StudySession(store, load_deck(all_types_deck).items(), "en")

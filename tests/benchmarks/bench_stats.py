@@ -53,7 +53,7 @@ def _state_json(state: int, stability: float, due: datetime, last: datetime) -> 
 
 def fill_database(home: Path, cards: int, reviews: int, seed: int = 1) -> None:
     os.environ["DLQUIZ_HOME"] = str(home)
-    from dlquiz.store import open_store
+    from dlquiz.review.store import open_store
 
     rng = random.Random(seed)
     per_card = [1] * cards  # every card answered at least once, the rest spread unevenly
@@ -134,8 +134,9 @@ def main() -> None:
 def _phases(home: Path) -> tuple[float, float]:
     """Where the time goes inside one process: loading the decks, then computing every figure."""
     os.environ["DLQUIZ_HOME"], os.environ["DLQUIZ_NOW"] = str(home), NOW.isoformat()
-    from dlquiz import library, stats
-    from dlquiz.store import open_store
+    from dlquiz.cards import library
+    from dlquiz.review import stats
+    from dlquiz.review.store import open_store
 
     began = time.perf_counter()
     decks = library.load().decks

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from dlquiz import __version__, paths
-from dlquiz.deck import FORMAT_VERSION, Deck, Problem, check_deck
+from dlquiz.cards.deck import FORMAT_VERSION, Deck, Problem, check_deck
 
 # Bump when Deck, Card or what validation accepts changes shape, so old entries are ignored.
 CACHE_FORMAT = 1

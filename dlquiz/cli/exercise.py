@@ -230,7 +230,7 @@ def _show_task(chosen, console, lang: str) -> None:
 
 
 def _open_store():
-    from dlquiz.store import open_store
+    from dlquiz.review.store import open_store
 
     return open_store()
 
@@ -332,7 +332,7 @@ def _watch(chosen, path: Path, lang: str) -> None:
             try:
                 _grade_once(chosen, path, lang, json_output=False)
             except DlquizError as error:  # e.g. the file was deleted: say so and keep watching
-                from dlquiz.cli import report
+                from dlquiz.cli.app import report
 
                 report(error)
     except KeyboardInterrupt:

@@ -1,6 +1,6 @@
 """`dlquiz export anki` and `dlquiz import`: decks to an Anki package, and a CSV/TSV/Anki text file to a deck.
 
-It parses and renders; the work is in ``dlquiz.anki_export`` and ``dlquiz.deck_import``. Imported when the CLI starts,
+It parses and renders; the work is in ``dlquiz.interop.anki_export`` and ``dlquiz.interop.deck_import``. Imported when the CLI starts,
 so only typer is imported at module level (genanki and the csv machinery load when a command runs).
 """
 
@@ -31,8 +31,9 @@ def export_anki(
         None, "--lang", "-l", help="Language of the fields: zh, en or both (default: from your locale)."
     ),
 ) -> None:
-    from dlquiz import library, text
-    from dlquiz.anki_export import export_anki as write_package
+    from dlquiz import text
+    from dlquiz.cards import library
+    from dlquiz.interop.anki_export import export_anki as write_package
 
     language = text.resolve_lang(lang)
     if output.suffix.lower() != ".apkg":
@@ -56,8 +57,8 @@ def import_file(
     title: Optional[str] = typer.Option(None, "--title", help="The deck's title (default: the output file name)."),
     force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
 ) -> None:
-    from dlquiz.deck_import import import_deck
-    from dlquiz.library import user_decks_dir
+    from dlquiz.interop.deck_import import import_deck
+    from dlquiz.cards.library import user_decks_dir
 
     if output.suffix.lower() not in (".yaml", ".yml"):
         raise DlquizError(f"{output} does not end in .yaml", "Decks are YAML files, e.g. -o my-deck.yaml.", exit_code=2)

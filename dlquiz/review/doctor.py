@@ -11,10 +11,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dlquiz import library, paths
-from dlquiz.deck import Deck, Problem
+from dlquiz import paths
+from dlquiz.cards import library
+from dlquiz.cards.deck import Deck, Problem
 from dlquiz.errors import DlquizError
-from dlquiz.store import Store, open_store
+from dlquiz.review.store import Store, open_store
 
 
 @dataclass

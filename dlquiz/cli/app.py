@@ -100,10 +100,12 @@ def study(
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),
 ) -> None:
     """Review the cards that are due, then new ones (keys: space reveal, 1-4 rate, u undo, q quit, ? help)."""
-    from dlquiz import keys as key_input, library, text
-    from dlquiz.session import StudySession
-    from dlquiz.store import open_store
-    from dlquiz.study_screen import StudyScreen
+    from dlquiz import text
+    from dlquiz.cli import keys as key_input
+    from dlquiz.cards import library
+    from dlquiz.review.session import StudySession
+    from dlquiz.review.store import open_store
+    from dlquiz.cli.study_screen import StudyScreen
 
     language = text.resolve_lang(lang)
     loaded = library.load(decks)
@@ -145,9 +147,10 @@ def list_decks(
     """List the decks with their new / learning / due counts."""
     from rich.table import Table
 
-    from dlquiz import library, text
-    from dlquiz.overview import deck_counts
-    from dlquiz.store import open_store
+    from dlquiz import text
+    from dlquiz.cards import library
+    from dlquiz.review.overview import deck_counts
+    from dlquiz.review.store import open_store
 
     language = text.resolve_lang(lang)
     loaded = library.load()
@@ -183,7 +186,7 @@ def list_decks(
 @deck_app.command("check")
 def deck_check(paths: List[Path] = typer.Argument(..., help="Deck files to validate.")) -> None:
     """Validate deck files and report every problem as file:line: message."""
-    from dlquiz.deck import check_deck
+    from dlquiz.cards.deck import check_deck
 
     problems = []
     for path in paths:
@@ -202,7 +205,7 @@ def deck_schema() -> None:
     """Print the deck format as a JSON Schema."""
     import json
 
-    from dlquiz.deck_schema import SCHEMA
+    from dlquiz.cards.schema import SCHEMA
 
     typer.echo(json.dumps(SCHEMA, indent=2, ensure_ascii=False))
 
@@ -214,8 +217,8 @@ def config(
     reset: bool = typer.Option(False, "--reset", help="Put the setting back to its default."),
 ) -> None:
     """Show or change study settings (desired retention, daily limits, learning steps …)."""
-    from dlquiz.settings import SETTINGS, StudySettings, parse_value
-    from dlquiz.store import open_store
+    from dlquiz.review.settings import SETTINGS, StudySettings, parse_value
+    from dlquiz.review.store import open_store
 
     if name is not None and name not in SETTINGS:
         parse_value(name, "")  # raises the "unknown setting" error with the list
@@ -240,9 +243,9 @@ def unsuspend(
     decks: List[str] = typer.Argument(None, help="Deck ids (default: every deck)."),
 ) -> None:
     """Bring back every suspended card of the given decks."""
-    from dlquiz import library
-    from dlquiz.progress import Progress
-    from dlquiz.store import open_store
+    from dlquiz.cards import library
+    from dlquiz.review.progress import Progress
+    from dlquiz.review.store import open_store
 
     loaded = library.load(decks)
     store = open_store()
@@ -254,7 +257,10 @@ def unsuspend(
 
 
 # Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).
-from dlquiz import exercise_cli, progress_cli, stats_cli, transfer_cli  # noqa: E402
+from dlquiz.cli import exercise as exercise_cli
+from dlquiz.cli import progress as progress_cli
+from dlquiz.cli import stats as stats_cli
+from dlquiz.cli import transfer as transfer_cli  # noqa: E402
 
 for _module in (exercise_cli, stats_cli, transfer_cli, progress_cli):
     _module.register(app)

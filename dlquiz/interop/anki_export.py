@@ -34,12 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dlquiz import cardtypes, clock, expr
+from dlquiz.cards import cardtypes
+from dlquiz.review import clock
+from dlquiz.cards import expr
 from dlquiz.errors import DlquizError
 from dlquiz.text import map_text, pick
 
 if TYPE_CHECKING:
-    from dlquiz.deck import Card, Deck
+    from dlquiz.cards.deck import Card, Deck
 
 LANG_SEPARATOR = "<br><br>"  # between the zh and en versions of one field with --lang both
 
@@ -203,7 +205,7 @@ def _choice(fields: dict[str, Any], lang: str) -> tuple[str, str]:
 
 
 def _numeric(card: Card, lang: str) -> tuple[str, str]:
-    from dlquiz.challenge import format_number
+    from dlquiz.cards.challenge import format_number
 
     fields = card.fields
     params, where = dict(fields["params"]), [str(condition) for condition in fields.get("where", [])]
@@ -229,7 +231,7 @@ def _numeric(card: Card, lang: str) -> tuple[str, str]:
 
 def _value_set(spec: dict[str, Any]) -> str:
     """A parameter's possible values, e.g. {1, 3, 5} or {5, 6, …, 30}."""
-    from dlquiz.challenge import format_number
+    from dlquiz.cards.challenge import format_number
 
     if "choices" in spec:
         return "{" + ", ".join(format_number(value) for value in spec["choices"]) + "}"

@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 
 from fsrs import Card, Rating, State
 
-from dlquiz import clock, scheduling
-from dlquiz.challenge import Challenge, make_challenge
-from dlquiz.deck import ReviewItem
-from dlquiz.progress import Progress, Snapshot
-from dlquiz.settings import StudySettings
-from dlquiz.store import Store
+from dlquiz.review import clock
+from dlquiz.review import scheduling
+from dlquiz.cards.challenge import Challenge, make_challenge
+from dlquiz.cards.deck import ReviewItem
+from dlquiz.review.progress import Progress, Snapshot
+from dlquiz.review.settings import StudySettings
+from dlquiz.review.store import Store
 
 LEARN_AHEAD = timedelta(minutes=20)
 NEW, LEARNING, REVIEW, RELEARNING = "new", "learning", "review", "relearning"

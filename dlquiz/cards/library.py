@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlquiz import paths
-from dlquiz.deck import Deck, Problem
-from dlquiz.deck_cache import load_checked
+from dlquiz.cards.deck import Deck, Problem
+from dlquiz.cards.cache import load_checked
 from dlquiz.errors import DlquizError
 
 DECK_SUFFIXES = (".yaml", ".yml")

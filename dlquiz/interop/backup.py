@@ -22,12 +22,12 @@ from typing import Any, Callable, Iterable, TextIO
 
 from fsrs import Rating
 
-from dlquiz import clock
+from dlquiz.review import clock
 from dlquiz.errors import DlquizError
-from dlquiz.scheduling import card_from_row, card_to_json, make_scheduler, new_card
-from dlquiz.session import queue_of
-from dlquiz.settings import StudySettings
-from dlquiz.store import Store
+from dlquiz.review.scheduling import card_from_row, card_to_json, make_scheduler, new_card
+from dlquiz.review.session import queue_of
+from dlquiz.review.settings import StudySettings
+from dlquiz.review.store import Store
 
 FORMAT_VERSION = 1
 Key = tuple[str, str]  # (deck_id, card_id)

@@ -11,8 +11,9 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from dlquiz import cardtypes, expr
-from dlquiz.deck import ReviewItem
+from dlquiz.cards import cardtypes
+from dlquiz.cards import expr
+from dlquiz.cards.deck import ReviewItem
 from dlquiz.text import map_text, normalize_answer, pick, variants
 
 REVEAL, CHOICE, INPUT = "reveal", "choice", "input"

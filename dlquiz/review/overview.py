@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dlquiz import clock
-from dlquiz.deck import Deck
-from dlquiz.progress import Progress
-from dlquiz.session import LEARNING, NEW, RELEARNING, day_bounds, queue_of
-from dlquiz.settings import StudySettings
-from dlquiz.store import Store
+from dlquiz.review import clock
+from dlquiz.cards.deck import Deck
+from dlquiz.review.progress import Progress
+from dlquiz.review.session import LEARNING, NEW, RELEARNING, day_bounds, queue_of
+from dlquiz.review.settings import StudySettings
+from dlquiz.review.store import Store
 
 
 @dataclass

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlquiz import cardtypes
+from dlquiz.cards import cardtypes
 from dlquiz.errors import DlquizError
-from dlquiz.yamlload import LineDict, LineList, YamlProblem, load_with_lines
+from dlquiz.cards.yamlload import LineDict, LineList, YamlProblem, load_with_lines
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -11,10 +11,11 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
-from dlquiz import clock, scheduling
-from dlquiz.challenge import CHOICE, INPUT, REVEAL, Verdict
-from dlquiz.keys import ENTER, SPACE, Quit
-from dlquiz.session import StudySession, Turn
+from dlquiz.review import clock
+from dlquiz.review import scheduling
+from dlquiz.cards.challenge import CHOICE, INPUT, REVEAL, Verdict
+from dlquiz.cli.keys import ENTER, SPACE, Quit
+from dlquiz.review.session import StudySession, Turn
 from dlquiz.text import locale_language
 
 UI = {

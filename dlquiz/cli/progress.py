@@ -1,5 +1,5 @@
 """`dlquiz progress export` / `dlquiz progress import`: back up progress and move it between machines. It parses and
-renders; the work is in ``dlquiz.backup``. Imported when the CLI starts, so only typer is imported at module level.
+renders; the work is in ``dlquiz.interop.backup``. Imported when the CLI starts, so only typer is imported at module level.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ def export(
     """Write all progress to one JSON Lines file (reviews, card states, settings, exercise attempts)."""
     import sys
 
-    from dlquiz import backup
-    from dlquiz.store import open_store
+    from dlquiz.interop import backup
+    from dlquiz.review.store import open_store
 
     store = open_store()
     try:
@@ -45,8 +45,8 @@ def import_(
     """Merge a progress file into this machine's progress: nothing present is lost, no review is added twice."""
     import sys
 
-    from dlquiz import backup
-    from dlquiz.store import open_store
+    from dlquiz.interop import backup
+    from dlquiz.review.store import open_store
 
     # Read and check the whole file first: a bad line stops the import before the database is opened.
     if file == "-":

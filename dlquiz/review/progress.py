@@ -11,9 +11,9 @@ from typing import Any
 
 from fsrs import Card, Rating
 
-from dlquiz import clock
-from dlquiz.scheduling import card_to_json
-from dlquiz.store import Store
+from dlquiz.review import clock
+from dlquiz.review.scheduling import card_to_json
+from dlquiz.review.store import Store
 
 Snapshot = dict[str, Any] | None  # a card_state row as a dict, or None when the card had no row
 

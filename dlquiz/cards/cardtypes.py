@@ -7,11 +7,11 @@ import re
 import string
 from typing import TYPE_CHECKING, Any, Callable
 
-from dlquiz import expr
+from dlquiz.cards import expr
 from dlquiz.text import LANGUAGES
 
 if TYPE_CHECKING:
-    from dlquiz.deck import Card, ReviewItem
+    from dlquiz.cards.deck import Card, ReviewItem
 
 Report = Callable[[int, str], None]
 
@@ -254,7 +254,7 @@ _CHECKS: dict[str, Callable[[Any, str, Report], None]] = {
 
 
 def review_items(card: "Card") -> list["ReviewItem"]:
-    from dlquiz.deck import ReviewItem
+    from dlquiz.cards.deck import ReviewItem
 
     if card.type == "basic":
         items = [ReviewItem(card)]

@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from dlquiz import cardtypes
-from dlquiz.deck import FORMAT_VERSION, ID_PATTERN, check_deck
+from dlquiz.cards import cardtypes
+from dlquiz.cards.deck import FORMAT_VERSION, ID_PATTERN, check_deck
 from dlquiz.errors import DlquizError
 
 SUFFIXES = (".csv", ".tsv", ".txt")

@@ -12,8 +12,8 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
 
-from dlquiz import clock
-from dlquiz.settings import StudySettings
+from dlquiz.review import clock
+from dlquiz.review.settings import StudySettings
 
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 

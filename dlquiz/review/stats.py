@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dlquiz import clock
-from dlquiz.deck import Deck
+from dlquiz.review import clock
+from dlquiz.cards.deck import Deck
 from dlquiz.errors import DlquizError
-from dlquiz.session import NEW, REVIEW, day_bounds, queue_of
-from dlquiz.settings import StudySettings
-from dlquiz.store import Store
+from dlquiz.review.session import NEW, REVIEW, day_bounds, queue_of
+from dlquiz.review.settings import StudySettings
+from dlquiz.review.store import Store
 
 JSON_FORMAT = 1
 MATURE_DAYS = 21

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from dlquiz import clock
+from dlquiz.review import clock
 from dlquiz.errors import DlquizError
 
 

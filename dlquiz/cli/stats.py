@@ -22,10 +22,10 @@ def stats(
     json_output: bool = typer.Option(False, "--json", help="Print the figures as JSON (stable keys) for scripts."),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."),
 ) -> None:
-    from dlquiz import library
-    from dlquiz import stats as figures
+    from dlquiz.cards import library
+    from dlquiz.review import stats as figures
     from dlquiz.errors import DlquizError
-    from dlquiz.store import open_store
+    from dlquiz.review.store import open_store
     from dlquiz.text import resolve_lang
 
     language = resolve_lang(lang)
@@ -45,7 +45,7 @@ def stats(
 
         typer.echo(json.dumps(result.as_json(language), ensure_ascii=False, indent=2))
         return
-    from dlquiz.stats_screen import render
+    from dlquiz.cli.stats_screen import render
 
     render(result, _console(), language)
 
@@ -54,7 +54,7 @@ def doctor(
     prune: bool = typer.Option(False, "--prune", help="Delete orphaned card states (asks first; the review log is kept)."),
     deck: List[Path] = typer.Option([], "--deck", help="A deck file you study by path, outside the decks folder (repeatable)."),
 ) -> None:
-    from dlquiz import doctor as checks
+    from dlquiz.review import doctor as checks
 
     checkup = checks.examine([str(path) for path in deck])
     console = _console()

@@ -14,7 +14,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from dlquiz.stats import FORECAST_DAYS, CardCounts, Stats
+from dlquiz.review.stats import FORECAST_DAYS, CardCounts, Stats
 from dlquiz.text import pick
 
 HEATMAP_WEEKS = 17  # about four months; 2 characters a week keeps it under 40 columns
