@@ -94,3 +94,74 @@ def test_narrow_terminal_keeps_the_panel_inside_60_columns(isolated_home, all_ty
     widths = [cell_len(line) for line in plain.replace("\r", "").split("\n")]
     assert max(widths) <= 60, max(widths)
     assert "ReLU 的定义？" in plain
+
+
+ONE_TYPED_CARD = """\
+format: 1
+id: one-typed
+title: {zh: 一张输入题, en: One typed card}
+cards:
+  - id: gap-params
+    type: typed
+    question: {zh: "GAP 有多少可训练参数？", en: "How many trainable parameters does GAP have?"}
+    answer: "0"
+    accept: [零]
+"""
+
+
+class TerminalScreen:
+    """What the learner actually sees: the pty's bytes fed through a VT100 emulator (pyte)."""
+
+    def __init__(self, child, columns: int, rows: int = 40) -> None:
+        pyte = pytest.importorskip("pyte")
+        self.child = child
+        self.screen = pyte.Screen(columns, rows)
+        self.stream = pyte.Stream(self.screen)
+
+    def pump(self, seconds: float = 0.5) -> None:
+        import time
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.stream.feed(self.child.read_nonblocking(4096, timeout=0.05))
+            except pexpect.TIMEOUT:
+                continue
+            except pexpect.EOF:
+                return
+
+    def wait_for(self, text: str, seconds: float = 30) -> None:
+        import time
+
+        deadline = time.monotonic() + seconds
+        while text not in self.text():
+            assert time.monotonic() < deadline, f"{text!r} never appeared on:\n{self.text()}"
+            self.pump(0.1)
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def line_with(self, text: str) -> str:
+        return next(line for line in self.screen.display if text in line).rstrip()
+
+
+def test_backspace_over_chinese_erases_whole_characters(isolated_home, tmp_path):
+    deck = tmp_path / "one-typed.yaml"
+    deck.write_text(ONE_TYPED_CARD, encoding="utf-8")
+    child = spawn(["study", str(deck), "--lang", "zh"], isolated_home, columns=60, lang="zh_CN.UTF-8")
+    screen = TerminalScreen(child, columns=60)
+    screen.wait_for("你的答案")
+    child.send("不知道")
+    screen.wait_for("不知道")
+    child.send("\x7f\x7f")  # two backspaces, as the terminal sends them
+    screen.pump(1.0)
+    prompt_line = screen.line_with("你的答案")
+    assert prompt_line.endswith("不"), repr(prompt_line)
+    assert "知" not in prompt_line and "道" not in prompt_line
+    child.send("\x15")  # Ctrl-U clears the line, wide characters included
+    screen.pump(1.0)
+    assert screen.line_with("你的答案").rstrip().endswith(":"), repr(screen.line_with("你的答案"))
+    child.send("零\r")
+    screen.wait_for("正确")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)

@@ -67,10 +67,24 @@ class TerminalKeys:
         return char
 
     def line(self, prompt: str = "") -> str:
+        _enable_line_editing()
         try:
-            return input(prompt)  # cooked mode: backspace, CJK input methods and paste all work
+            # With readline loaded, input() edits by display width: backspace over 不知道 removes one wide
+            # character (two columns) at a time. Cooked mode alone erases one column per character.
+            return input(prompt)
         except (EOFError, KeyboardInterrupt):
             raise Quit() from None
+
+
+def _enable_line_editing() -> None:
+    """Load GNU readline (or libedit) once, so typed answers get real, width-aware line editing.
+
+    Windows' console already edits lines by character; where no readline exists, cooked mode remains.
+    """
+    try:
+        import readline  # noqa: F401  -- importing it is what hooks input()
+    except ImportError:  # pragma: no cover - Windows, or a Python built without readline
+        return
 
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
