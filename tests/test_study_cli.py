@@ -184,6 +184,17 @@ def test_config_show_set_reset(isolated_home):
     assert "desired-retention = 0.9" in reset.output and "(changed)" not in reset.output
 
 
+def test_config_takes_the_printed_example_without_quotes(isolated_home):
+    unquoted = runner.invoke(app, ["config", "learning-steps", "1m", "10m", "30m"])
+    assert unquoted.exit_code == 0, unquoted.output
+    assert "learning-steps = 1m 10m 30m  (changed)" in unquoted.output
+    quoted = runner.invoke(app, ["config", "relearning-steps", "5m  20m"])
+    assert "relearning-steps = 5m 20m  (changed)" in quoted.output
+    bad = runner.invoke(app, ["config", "learning-steps", "1m", "ten"])
+    assert bad.exit_code == 2 and "not a duration" in bad.output
+    assert "learning-steps = 1m 10m 30m" in runner.invoke(app, ["config", "learning-steps"]).output
+
+
 def test_desired_retention_setting_reaches_the_scheduler(isolated_home, all_types_deck):
     runner.invoke(app, ["config", "desired-retention", "0.97"])
     from dlquiz.review.session import StudySession

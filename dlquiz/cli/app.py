@@ -213,7 +213,9 @@ def deck_schema() -> None:
 @app.command()
 def config(
     name: Optional[str] = typer.Argument(None, help="Setting to show or change."),
-    value: Optional[str] = typer.Argument(None, help="New value."),
+    value: Optional[List[str]] = typer.Argument(
+        None, help="New value; several words are joined, so `learning-steps 1m 10m` needs no quotes."
+    ),
     reset: bool = typer.Option(False, "--reset", help="Put the setting back to its default."),
 ) -> None:
     """Show or change study settings (desired retention, daily limits, learning steps …)."""
@@ -226,9 +228,10 @@ def config(
     try:
         if name is not None and reset:
             store.delete_setting(name)
-        elif name is not None and value is not None:
-            parse_value(name, value)
-            store.set_setting(name, " ".join(value.split()))
+        elif name is not None and value:
+            joined = " ".join(" ".join(value).split())
+            parse_value(name, joined)
+            store.set_setting(name, joined)
         current = StudySettings(store.settings())
     finally:
         store.close()
