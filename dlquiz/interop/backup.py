@@ -257,10 +257,23 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
     return contents
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_file(path: Path) -> Contents:
+    """Read a progress file, plain or gzip-compressed (``progress export -o - | gzip > backup.jsonl.gz``)."""
+    import gzip
+    import zlib
+
     try:
         with open(path, "rb") as handle:
-            return read_lines(handle, str(path))
+            if handle.read(2) != GZIP_MAGIC:
+                handle.seek(0)
+                return read_lines(handle, str(path))
+        with gzip.open(path, "rb") as unpacked:
+            return read_lines(unpacked, str(path))
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise DlquizError(f"{path}: damaged gzip data ({error or 'truncated'})", "Nothing was imported.") from None
     except OSError as error:
         raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
 
