@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from dlquiz.console import confirm, make_console, print_error
 from dlquiz.errors import DlquizError
 
 T = {  # short bilingual strings of this screen; pick() chooses per --lang
@@ -105,7 +106,7 @@ def exercise(
         _grade_and_exit(chosen, file, language, json_output, watch)
         return
     path = _workspace_file(chosen, workspace)
-    console = _console()
+    console = make_console()
     created = not path.exists()
     if created:
         _write(path, chosen.template())
@@ -178,17 +179,11 @@ def _list(lang: str, json_output: bool) -> None:
             result = f"{mark} {last.cases_passed}/{last.cases_total} · {last.attempted_at.astimezone():%Y-%m-%d %H:%M}"
         table.add_row(item.id, pick(item.title, lang, separator=" / "), pick(item.topic, lang, separator=" / "),
                       f"[{styles[status]}]{_say('status.' + status, lang)}[/]", str(len(mine)), result)
-    console = _console()
+    console = make_console()
     console.print(table)
     console.print(_say("list.footer", lang), style="dim")
 
 
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 def _workspace_file(chosen, workspace: Path | None) -> Path:
@@ -207,15 +202,6 @@ def _write(path: Path, text: str) -> None:
     except OSError as error:
         raise DlquizError(f"cannot write {path}: {error.strerror or error}",
                           "Choose a writable folder with --workspace DIR.") from None
-
-
-def _confirm(question: str) -> bool:
-    """typer.confirm, where end of input (a closed or empty stdin) counts as "no"."""
-    try:
-        return typer.confirm(question, default=False)
-    except (typer.Abort, EOFError):
-        typer.echo()
-        return False
 
 
 def _show_task(chosen, console, lang: str) -> None:
@@ -238,7 +224,7 @@ def _open_store():
 def _hint(chosen, lang: str) -> None:
     from dlquiz.text import pick
 
-    console = _console()
+    console = make_console()
     if not chosen.hints:
         console.print(_say("hint.none", lang))
         return
@@ -264,22 +250,22 @@ def _solution(chosen, lang: str) -> None:
         passed = any(a.status == "passed" for a in store.exercise_attempts(chosen.id))
     finally:
         store.close()
-    console = _console()
-    if not passed and not _confirm(_say("solution.ask", lang)):
+    console = make_console()
+    if not passed and not confirm(_say("solution.ask", lang)):
         console.print(_say("solution.kept", lang))
         return
     console.print(Syntax(chosen.solution(), "python", line_numbers=False, word_wrap=True))
 
 
 def _reset(chosen, path: Path, lang: str) -> None:
-    console = _console()
+    console = make_console()
     template = chosen.template()
     if path.exists():
         current = path.read_text(encoding="utf-8", errors="replace")
         if current == template:
             console.print(_say("reset.same", lang, path=path), soft_wrap=True)
             return
-        if not _confirm(_say("reset.ask", lang, path=path)):
+        if not confirm(_say("reset.ask", lang, path=path)):
             console.print(_say("reset.kept", lang, path=path), soft_wrap=True)
             return
         backup = path.with_name(path.name + ".bak")
@@ -306,7 +292,7 @@ def _grade_once(chosen, path: Path, lang: str, json_output: bool):
     if json_output:
         typer.echo(to_json(result, "en" if lang == "both" else lang))
     else:
-        render(result, _console(), lang)
+        render(result, make_console(), lang)
     return result
 
 
@@ -323,7 +309,7 @@ def _watch(chosen, path: Path, lang: str) -> None:
 
     from dlquiz.grading.watch import changes
 
-    console = _console()
+    console = make_console()
     console.print(_say("watch.start", lang, path=path), style="dim", soft_wrap=True)
     try:
         for _ in changes(path):
@@ -332,9 +318,7 @@ def _watch(chosen, path: Path, lang: str) -> None:
             try:
                 _grade_once(chosen, path, lang, json_output=False)
             except DlquizError as error:  # e.g. the file was deleted: say so and keep watching
-                from dlquiz.cli.app import report
-
-                report(error)
+                print_error(error)
     except KeyboardInterrupt:
         console.print()
         console.print(_say("watch.stop", lang), style="dim")
