@@ -6,7 +6,6 @@ Only light modules are imported at start-up: `dlquiz --help` must stay fast and 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -143,8 +142,8 @@ def list_decks(
     finally:
         store.close()
     table = Table(title=None, show_edge=False, pad_edge=False)
-    for column, justify in (("deck", "left"), ("title", "left"), ("cards", "right"), ("new", "right"), ("learning", "right"), ("due", "right"), ("suspended", "right")):
-        table.add_column(column, justify=justify, overflow="fold")
+    for column in ("deck", "title", "cards", "new", "learning", "due", "suspended"):
+        table.add_column(column, justify="left" if column in ("deck", "title") else "right", overflow="fold")
     for deck, counts in rows:
         table.add_row(
             deck.id,
@@ -253,4 +252,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -73,7 +73,7 @@ class TerminalKeys:
             raise Quit() from None
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 
     def _read_key() -> str:
         import msvcrt
