@@ -334,10 +334,11 @@ def _watch(chosen: Exercise, path: Path, lang: str) -> None:
 
     from dlquiz.grading.watch import changes
 
+    saves = changes(path)  # before saying so: a save right after "Watching" must not be missed
     console = make_console()
     console.print(_say("watch.start", lang, path=path), style="dim", soft_wrap=True)
     try:
-        for _ in changes(path):
+        for _ in saves:
             console.print()
             console.rule(_say("watch.change", lang, time=datetime.now().strftime("%H:%M:%S")))
             try:
