@@ -9,12 +9,10 @@ problems are cached, so every problem is still reported on every load.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
-from dlquiz import __version__, paths
+from dlquiz import __version__, fsutil, paths
 from dlquiz.cards.deck import FORMAT_VERSION, Deck, Problem, check_deck
 
 # Bump when Deck, Card or what validation accepts changes shape, so old entries are ignored.
@@ -61,13 +59,7 @@ def _store(entry: Path, identity: tuple, deck: Deck) -> None:
     # The cache only saves time: failing to write it (read-only home, full disk) is never an error.
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump((identity, deck), stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, entry)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        with fsutil.atomic_write(entry, "wb") as stream:
+            pickle.dump((identity, deck), stream, protocol=pickle.HIGHEST_PROTOCOL)
     except (OSError, pickle.PicklingError):
         pass

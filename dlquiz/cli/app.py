@@ -6,13 +6,13 @@ Only light modules are imported at start-up: `dlquiz --help` must stay fast and 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from typer.core import TyperGroup
 
+from dlquiz.console import make_console, print_error, warn
 from dlquiz.errors import DlquizError
 
 LANG_HELP = "Language of the cards: zh, en or both (default: from your locale)."
@@ -25,7 +25,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except DlquizError as error:
-            report(error)
+            print_error(error)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Abort() from None
@@ -33,23 +33,13 @@ class _Group(TyperGroup):
             # Typer's (and click's) own exceptions carry usage errors and exits: let them through.
             if os.environ.get("DLQUIZ_DEBUG") or type(error).__module__.startswith(("typer", "click")):
                 raise
-            report(
+            print_error(
                 DlquizError(
                     f"internal error: {type(error).__name__}: {error}",
                     "Nothing you saved was lost. Please report this; DLQUIZ_DEBUG=1 shows the traceback.",
                 )
             )
             raise typer.Exit(70) from None
-
-
-def report(error: DlquizError) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console(stderr=True, highlight=False, soft_wrap=True)
-    console.print(f"[bold red]dlquiz:[/] {escape(error.message)}")
-    if error.hint:
-        console.print(f"  {escape(error.hint)}")
 
 
 def _typer(**kwargs) -> typer.Typer:
@@ -69,12 +59,6 @@ app = _typer(
 )
 deck_app = _typer(help="Check deck files and show the deck format.")
 app.add_typer(deck_app, name="deck")
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 def _version(value: bool) -> None:
@@ -109,7 +93,7 @@ def study(
 
     language = text.resolve_lang(lang)
     loaded = library.load(decks)
-    console = _console()
+    console = make_console()
     _warn_broken(loaded)
     if not loaded.decks:
         raise DlquizError("no deck could be loaded", "Run `dlquiz deck check FILE` to see what is wrong.")
@@ -130,13 +114,10 @@ def study(
 def _warn_broken(loaded) -> None:
     if not loaded.problems:
         return
-    from rich.console import Console
-    from rich.markup import escape
-
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    for problem in loaded.problems:
-        err.print(f"[yellow]warning:[/] {escape(str(problem))}")
-    err.print(f"[yellow]warning:[/] skipped {len(loaded.broken)} broken deck(s); the others work as usual.")
+    warn(
+        *(str(problem) for problem in loaded.problems),
+        f"skipped {len(loaded.broken)} broken deck(s); the others work as usual.",
+    )
 
 
 @app.command("decks")
@@ -161,8 +142,8 @@ def list_decks(
     finally:
         store.close()
     table = Table(title=None, show_edge=False, pad_edge=False)
-    for column, justify in (("deck", "left"), ("title", "left"), ("cards", "right"), ("new", "right"), ("learning", "right"), ("due", "right"), ("suspended", "right")):
-        table.add_column(column, justify=justify, overflow="fold")
+    for column in ("deck", "title", "cards", "new", "learning", "due", "suspended"):
+        table.add_column(column, justify="left" if column in ("deck", "title") else "right", overflow="fold")
     for deck, counts in rows:
         table.add_row(
             deck.id,
@@ -173,7 +154,7 @@ def list_decks(
             str(counts.due),
             str(counts.suspended),
         )
-    console = _console()
+    console = make_console()
     console.print(table)
     if tags:
         for deck, counts in rows:
@@ -274,4 +255,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -4,12 +4,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
+from dlquiz.console import confirm, make_console, print_error
 from dlquiz.errors import DlquizError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from dlquiz.grading.attempts import ExerciseProgress
+    from dlquiz.grading.catalog import Exercise
+    from dlquiz.grading.grader import GradeResult
 
 T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "status.new": {"en": "new", "zh": "未开始"},
@@ -24,23 +34,38 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "list.footer": {"en": "Start one with `dlquiz exercise NAME`.", "zh": "用 `dlquiz exercise 名称` 开始一个练习。"},
     "file": {"en": "Your file: {path}", "zh": "你的文件：{path}"},
     "created": {"en": "Created it from the template.", "zh": "已根据模板创建。"},
-    "untouched": {"en": "Edit it, then run `dlquiz exercise {id}` again to grade it (or add --watch to grade on every save).",
-                  "zh": "编辑它，然后再次运行 `dlquiz exercise {id}` 评分（或加上 --watch，每次保存都会自动评分）。"},
+    "untouched": {
+        "en": "Edit it, then run `dlquiz exercise {id}` again to grade it (or add --watch to grade on every save).",
+        "zh": "编辑它，然后再次运行 `dlquiz exercise {id}` 评分（或加上 --watch，每次保存都会自动评分）。",
+    },
     "hint.title": {"en": "Hint {n}/{total}", "zh": "提示 {n}/{total}"},
     "hint.none": {"en": "This exercise has no hints.", "zh": "这个练习没有提示。"},
-    "hint.last": {"en": "That was the last hint. After you pass, `--solution` shows the reference solution.",
-                  "zh": "这是最后一条提示。通过之后，可以用 `--solution` 查看参考答案。"},
-    "solution.ask": {"en": "You have not passed this exercise yet. Show the solution anyway?",
-                     "zh": "你还没有通过这个练习。仍然要查看参考答案吗？"},
-    "solution.kept": {"en": "Not shown. Keep going — `--hint` gives the next hint.", "zh": "未显示。继续加油——`--hint` 会给出下一条提示。"},
-    "reset.ask": {"en": "Replace {path} with the template? Your changes there will be lost.",
-                  "zh": "用模板覆盖 {path} 吗？你在其中的修改将会丢失。"},
-    "reset.done": {"en": "Restored the template (your previous version is in {backup}).",
-                   "zh": "已恢复为模板（之前的版本保存在 {backup}）。"},
+    "hint.last": {
+        "en": "That was the last hint. After you pass, `--solution` shows the reference solution.",
+        "zh": "这是最后一条提示。通过之后，可以用 `--solution` 查看参考答案。",
+    },
+    "solution.ask": {
+        "en": "You have not passed this exercise yet. Show the solution anyway?",
+        "zh": "你还没有通过这个练习。仍然要查看参考答案吗？",
+    },
+    "solution.kept": {
+        "en": "Not shown. Keep going — `--hint` gives the next hint.",
+        "zh": "未显示。继续加油——`--hint` 会给出下一条提示。",
+    },
+    "reset.ask": {
+        "en": "Replace {path} with the template? Your changes there will be lost.",
+        "zh": "用模板覆盖 {path} 吗？你在其中的修改将会丢失。",
+    },
+    "reset.done": {
+        "en": "Restored the template (your previous version is in {backup}).",
+        "zh": "已恢复为模板（之前的版本保存在 {backup}）。",
+    },
     "reset.same": {"en": "{path} is already the untouched template.", "zh": "{path} 已经是未修改的模板。"},
     "reset.kept": {"en": "Left {path} as it was.", "zh": "{path} 保持不变。"},
-    "watch.start": {"en": "Watching {path} — grading on every save. Ctrl-C stops.",
-                    "zh": "正在监视 {path}——每次保存都会评分。按 Ctrl-C 停止。"},
+    "watch.start": {
+        "en": "Watching {path} — grading on every save. Ctrl-C stops.",
+        "zh": "正在监视 {path}——每次保存都会评分。按 Ctrl-C 停止。",
+    },
     "watch.stop": {"en": "Stopped watching.", "zh": "已停止监视。"},
     "watch.change": {"en": "— change saved at {time}, grading —", "zh": "— {time} 保存了修改，正在评分 —"},
 }
@@ -51,7 +76,7 @@ EXERCISE_HELP = (
 )
 
 
-def _say(key: str, lang: str, **values) -> str:
+def _say(key: str, lang: str, **values: object) -> str:
     from dlquiz.text import pick
 
     text = pick(T[key], lang, separator=" / ")
@@ -64,14 +89,22 @@ def _usage(message: str, hint: str | None = None) -> DlquizError:
 
 def exercise(
     name: Optional[str] = typer.Argument(None, help="Exercise id (relu, padding, …); omit to list every exercise."),
-    file: Optional[Path] = typer.Option(None, "--file", "-f", help="Grade this file non-interactively (exit 0 pass, 1 fail, 2 usage error)."),
+    file: Optional[Path] = typer.Option(
+        None, "--file", "-f", help="Grade this file non-interactively (exit 0 pass, 1 fail, 2 usage error)."
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print the result (or the list) as JSON."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Grade again every time the file is saved (Ctrl-C stops)."),
     hint: bool = typer.Option(False, "--hint", help="Show the next hint."),
-    solution: bool = typer.Option(False, "--solution", help="Show the reference solution (after a pass, or if you confirm)."),
+    solution: bool = typer.Option(
+        False, "--solution", help="Show the reference solution (after a pass, or if you confirm)."
+    ),
     reset: bool = typer.Option(False, "--reset", help="Put the template back in your file (asks first)."),
-    workspace: Optional[Path] = typer.Option(None, "--workspace", help="Folder for your exercise files (default: in the data folder)."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."),
+    workspace: Optional[Path] = typer.Option(
+        None, "--workspace", help="Folder for your exercise files (default: in the data folder)."
+    ),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."
+    ),
 ) -> None:
     """Coding exercises graded against PyTorch."""
     from dlquiz.text import resolve_lang
@@ -79,23 +112,28 @@ def exercise(
     language = resolve_lang(lang)
     if name is None:
         if file or watch or hint or solution or reset:
-            raise _usage("--file, --watch, --hint, --solution and --reset need an exercise NAME",
-                         "e.g. `dlquiz exercise relu --hint`; `dlquiz exercise` alone lists the exercises.")
+            raise _usage(
+                "--file, --watch, --hint, --solution and --reset need an exercise NAME",
+                "e.g. `dlquiz exercise relu --hint`; `dlquiz exercise` alone lists the exercises.",
+            )
         _list(language, json_output)
         return
     if json_output and watch:
         raise _usage("--json and --watch cannot be combined", "--json prints one result; --watch keeps grading.")
     if file is not None and reset:
-        raise _usage("--reset restores your workspace file; it does not take --file",
-                     "Run `dlquiz exercise NAME --reset` without --file.")
+        raise _usage(
+            "--reset restores your workspace file; it does not take --file",
+            "Run `dlquiz exercise NAME --reset` without --file.",
+        )
     if file is not None and workspace is not None:
         raise _usage("--file and --workspace cannot be combined", "--file names the file to grade directly.")
     from dlquiz.grading.catalog import load_exercise
+    from dlquiz.grading.workflow import open_workspace, workspace_file
 
     chosen = load_exercise(name)
     if hint or solution or reset:
         if reset:
-            _reset(chosen, _workspace_file(chosen, workspace), language)
+            _reset(chosen, workspace_file(chosen, workspace), language)
         if hint:
             _hint(chosen, language)
         if solution:
@@ -104,12 +142,9 @@ def exercise(
     if file is not None:
         _grade_and_exit(chosen, file, language, json_output, watch)
         return
-    path = _workspace_file(chosen, workspace)
-    console = _console()
-    created = not path.exists()
-    if created:
-        _write(path, chosen.template())
-    edited = path.read_text(encoding="utf-8", errors="replace") != chosen.template()
+    mine = open_workspace(chosen, workspace_file(chosen, workspace))
+    path, created, edited = mine.path, mine.created, mine.edited
+    console = make_console()
     if not json_output and not (edited and not watch):
         _show_task(chosen, console, language)
     if not json_output:
@@ -122,7 +157,9 @@ def exercise(
             console.print(_say("created", language))
     if not edited and not watch:
         if json_output:
-            raise DlquizError(f"{path} is still the untouched template", "Edit it first, or grade another file with --file.")
+            raise DlquizError(
+                f"{path} is still the untouched template", "Edit it first, or grade another file with --file."
+            )
         console.print(_say("untouched", language, id=chosen.id))
         return
     _grade_and_exit(chosen, path, language, json_output, watch, grade_now=edited)
@@ -137,88 +174,83 @@ def register(app: typer.Typer) -> None:
 
 # --- pieces -----------------------------------------------------------------------------------------------------
 
+
+@contextmanager
+def _progress() -> Iterator[ExerciseProgress]:
+    """The progress database for one step of the workflow: the only place the exercise command opens it."""
+    from dlquiz.review.store import open_store
+
+    store = open_store()
+    try:
+        yield store
+    finally:
+        store.close()
+
+
 def _list(lang: str, json_output: bool) -> None:
     from rich.table import Table
 
-    from dlquiz.grading.catalog import list_exercises
+    from dlquiz.grading.workflow import exercise_list
     from dlquiz.text import pick
 
-    exercises = list_exercises()
-    store = _open_store()
-    try:
-        attempts = store.exercise_attempts()
-    finally:
-        store.close()
-    rows = []
-    for item in exercises:
-        mine = [a for a in attempts if a.exercise == item.id]
-        status = "passed" if any(a.status == "passed" for a in mine) else ("attempted" if mine else "new")
-        last = mine[-1] if mine else None
-        rows.append((item, status, mine, last))
+    rows = exercise_list(_progress)
     if json_output:
         import json
 
-        typer.echo(json.dumps([
-            {"id": item.id, "title": pick(item.title, lang, separator=" / "), "topic": pick(item.topic, lang, separator=" / "),
-             "status": status, "attempts": len(mine),
-             "last": None if last is None else {
-                 "at": last.attempted_at.isoformat(), "status": last.status,
-                 "cases_passed": last.cases_passed, "cases_total": last.cases_total, "summary": last.summary}}
-            for item, status, mine, last in rows], ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "id": row.exercise.id,
+                        "title": pick(row.exercise.title, lang, separator=" / "),
+                        "topic": pick(row.exercise.topic, lang, separator=" / "),
+                        "status": row.status,
+                        "attempts": row.attempts,
+                        "last": None
+                        if row.last is None
+                        else {
+                            "at": row.last.attempted_at.isoformat(),
+                            "status": row.last.status,
+                            "cases_passed": row.last.cases_passed,
+                            "cases_total": row.last.cases_total,
+                            "summary": row.last.summary,
+                        },
+                    }
+                    for row in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     table = Table(show_edge=False, pad_edge=False)
     for key in ("col.id", "col.title", "col.topic", "col.status", "col.attempts", "col.last"):
-        table.add_column(_say(key, lang), justify="right" if key == "col.attempts" else "left",
-                         no_wrap=key in ("col.id", "col.status", "col.attempts", "col.last"))
+        table.add_column(
+            _say(key, lang),
+            justify="right" if key == "col.attempts" else "left",
+            no_wrap=key in ("col.id", "col.status", "col.attempts", "col.last"),
+        )
     styles = {"new": "dim", "attempted": "yellow", "passed": "green"}
-    for item, status, mine, last in rows:
+    for row in rows:
         result = "—"
-        if last is not None:
-            mark = "✓" if last.status == "passed" else "✗"
-            result = f"{mark} {last.cases_passed}/{last.cases_total} · {last.attempted_at.astimezone():%Y-%m-%d %H:%M}"
-        table.add_row(item.id, pick(item.title, lang, separator=" / "), pick(item.topic, lang, separator=" / "),
-                      f"[{styles[status]}]{_say('status.' + status, lang)}[/]", str(len(mine)), result)
-    console = _console()
+        if row.last is not None:
+            mark = "✓" if row.last.status == "passed" else "✗"
+            when = row.last.attempted_at.astimezone()
+            result = f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {when:%Y-%m-%d %H:%M}"
+        table.add_row(
+            row.exercise.id,
+            pick(row.exercise.title, lang, separator=" / "),
+            pick(row.exercise.topic, lang, separator=" / "),
+            f"[{styles[row.status]}]{_say('status.' + row.status, lang)}[/]",
+            str(row.attempts),
+            result,
+        )
+    console = make_console()
     console.print(table)
     console.print(_say("list.footer", lang), style="dim")
 
 
-
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def _workspace_file(chosen, workspace: Path | None) -> Path:
-    from dlquiz import paths
-
-    folder = Path(workspace).expanduser() if workspace else paths.data_dir() / "exercises"
-    if folder.exists() and not folder.is_dir():
-        raise _usage(f"--workspace {folder} is not a folder")
-    return folder / f"{chosen.id}.py"
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror or error}",
-                          "Choose a writable folder with --workspace DIR.") from None
-
-
-def _confirm(question: str) -> bool:
-    """typer.confirm, where end of input (a closed or empty stdin) counts as "no"."""
-    try:
-        return typer.confirm(question, default=False)
-    except (typer.Abort, EOFError):
-        typer.echo()
-        return False
-
-
-def _show_task(chosen, console, lang: str) -> None:
+def _show_task(chosen: Exercise, console: Console, lang: str) -> None:
     from rich.markdown import Markdown
     from rich.rule import Rule
 
@@ -229,88 +261,67 @@ def _show_task(chosen, console, lang: str) -> None:
     console.print()
 
 
-def _open_store():
-    from dlquiz.review.store import open_store
-
-    return open_store()
-
-
-def _hint(chosen, lang: str) -> None:
-    from dlquiz.text import pick
-
-    console = _console()
-    if not chosen.hints:
-        console.print(_say("hint.none", lang))
-        return
-    store = _open_store()
-    try:
-        shown = min(store.hints_shown(chosen.id) + 1, len(chosen.hints))
-        store.set_hints_shown(chosen.id, shown)
-    finally:
-        store.close()
-    console.print(f"[bold]{_say('hint.title', lang, n=shown, total=len(chosen.hints))}[/]")
+def _hint(chosen: Exercise, lang: str) -> None:
     from rich.markdown import Markdown
 
-    console.print(Markdown(pick(chosen.hints[shown - 1], lang)))
-    if shown == len(chosen.hints):
+    from dlquiz.grading.workflow import next_hint
+    from dlquiz.text import pick
+
+    console = make_console()
+    hint = next_hint(chosen, _progress)
+    if hint is None:
+        console.print(_say("hint.none", lang))
+        return
+    console.print(f"[bold]{_say('hint.title', lang, n=hint.number, total=hint.total)}[/]")
+    console.print(Markdown(pick(hint.text, lang)))
+    if hint.is_last:
         console.print(_say("hint.last", lang), style="dim")
 
 
-def _solution(chosen, lang: str) -> None:
+def _solution(chosen: Exercise, lang: str) -> None:
     from rich.syntax import Syntax
 
-    store = _open_store()
-    try:
-        passed = any(a.status == "passed" for a in store.exercise_attempts(chosen.id))
-    finally:
-        store.close()
-    console = _console()
-    if not passed and not _confirm(_say("solution.ask", lang)):
+    from dlquiz.grading.workflow import reveal_solution
+
+    solution = reveal_solution(chosen, _progress, lambda: confirm(_say("solution.ask", lang)))
+    console = make_console()
+    if solution is None:
         console.print(_say("solution.kept", lang))
         return
-    console.print(Syntax(chosen.solution(), "python", line_numbers=False, word_wrap=True))
+    console.print(Syntax(solution, "python", line_numbers=False, word_wrap=True))
 
 
-def _reset(chosen, path: Path, lang: str) -> None:
-    console = _console()
-    template = chosen.template()
-    if path.exists():
-        current = path.read_text(encoding="utf-8", errors="replace")
-        if current == template:
-            console.print(_say("reset.same", lang, path=path), soft_wrap=True)
-            return
-        if not _confirm(_say("reset.ask", lang, path=path)):
-            console.print(_say("reset.kept", lang, path=path), soft_wrap=True)
-            return
-        backup = path.with_name(path.name + ".bak")
-        _write(backup, current)
-        _write(path, template)
-        console.print(_say("reset.done", lang, backup=backup), soft_wrap=True)
-    else:
-        _write(path, template)
+def _reset(chosen: Exercise, path: Path, lang: str) -> None:
+    from dlquiz.grading.workflow import reset_workspace
+
+    outcome = reset_workspace(chosen, path, lambda: confirm(_say("reset.ask", lang, path=path)))
+    console = make_console()
+    if outcome.outcome == "created":
         console.print(_say("file", lang, path=path), soft_wrap=True)
         console.print(_say("created", lang))
+    elif outcome.outcome == "unchanged":
+        console.print(_say("reset.same", lang, path=path), soft_wrap=True)
+    elif outcome.outcome == "kept":
+        console.print(_say("reset.kept", lang, path=path), soft_wrap=True)
+    else:
+        console.print(_say("reset.done", lang, backup=outcome.backup), soft_wrap=True)
 
 
-def _grade_once(chosen, path: Path, lang: str, json_output: bool):
-    from dlquiz.grading.grader import grade_file
+def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> GradeResult:
     from dlquiz.grading.report import render, to_json
+    from dlquiz.grading.workflow import grade
 
-    result = grade_file(chosen, path)
-    store = _open_store()
-    try:
-        store.record_exercise_attempt(chosen.id, result.status, result.cases_passed, result.cases_total,
-                                      store.hints_shown(chosen.id), result.summary())
-    finally:
-        store.close()
+    result = grade(chosen, path, _progress)
     if json_output:
         typer.echo(to_json(result, "en" if lang == "both" else lang))
     else:
-        render(result, _console(), lang)
+        render(result, make_console(), lang)
     return result
 
 
-def _grade_and_exit(chosen, path: Path, lang: str, json_output: bool, watch: bool, grade_now: bool = True) -> None:
+def _grade_and_exit(
+    chosen: Exercise, path: Path, lang: str, json_output: bool, watch: bool, grade_now: bool = True
+) -> None:
     result = _grade_once(chosen, path, lang, json_output) if grade_now else None
     if watch:
         _watch(chosen, path, lang)
@@ -318,23 +329,22 @@ def _grade_and_exit(chosen, path: Path, lang: str, json_output: bool, watch: boo
     raise typer.Exit(0 if result is not None and result.status == "passed" else 1)
 
 
-def _watch(chosen, path: Path, lang: str) -> None:
+def _watch(chosen: Exercise, path: Path, lang: str) -> None:
     from datetime import datetime
 
     from dlquiz.grading.watch import changes
 
-    console = _console()
+    saves = changes(path)  # before saying so: a save right after "Watching" must not be missed
+    console = make_console()
     console.print(_say("watch.start", lang, path=path), style="dim", soft_wrap=True)
     try:
-        for _ in changes(path):
+        for _ in saves:
             console.print()
             console.rule(_say("watch.change", lang, time=datetime.now().strftime("%H:%M:%S")))
             try:
                 _grade_once(chosen, path, lang, json_output=False)
             except DlquizError as error:  # e.g. the file was deleted: say so and keep watching
-                from dlquiz.cli.app import report
-
-                report(error)
+                print_error(error)
     except KeyboardInterrupt:
         console.print()
         console.print(_say("watch.stop", lang), style="dim")

@@ -87,7 +87,7 @@ def _enable_line_editing() -> None:
         return
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
 
     def _read_key() -> str:
         import msvcrt

@@ -9,6 +9,8 @@ from typing import List, Optional
 
 import typer
 
+from dlquiz.console import confirm, make_console, warn
+
 STATS_HELP = "Your progress at a glance: cards by state, reviews per day, streak, retention, forecast, time, exercises."
 DETAIL_LINES = 10  # integrity_check may list a hundred lines; the first ones say enough
 DOCTOR_HELP = (
@@ -34,7 +36,7 @@ def stats(
         problems = "\n".join(str(problem) for problem in loaded.problems)
         raise DlquizError(f"the deck {deck!r} does not load:\n{problems}", "`dlquiz deck check FILE` shows every problem.")
     if loaded.broken:
-        _warn(f"{len(loaded.broken)} deck file(s) failed to load and are not counted; `dlquiz doctor` says why.")
+        warn(f"{len(loaded.broken)} deck file(s) failed to load and are not counted; `dlquiz doctor` says why.")
     store = open_store()
     try:
         result = figures.compute(store, loaded.decks, deck=loaded.decks[0].id if deck else None)
@@ -47,7 +49,7 @@ def stats(
         return
     from dlquiz.cli.stats_screen import render
 
-    render(result, _console(), language)
+    render(result, make_console(), language)
 
 
 def doctor(
@@ -57,13 +59,13 @@ def doctor(
     from dlquiz.review import doctor as checks
 
     checkup = checks.examine([str(path) for path in deck])
-    console = _console()
+    console = make_console()
     _show_checkup(checkup, console)
     orphans = checkup.orphans
     if prune and orphans.prunable:
         decks = ", ".join(sorted({deck_id for deck_id, _card in orphans.prunable}))
         question = f"Delete {len(orphans.prunable)} orphaned card state row(s) of {decks}? The review log is kept."
-        if _confirm(question):
+        if confirm(question):
             deleted = checks.prune(checkup)
             console.print(f"[green]✓[/] deleted {deleted} orphaned card state row(s); the review log is untouched")
         else:
@@ -88,28 +90,6 @@ def register(app: typer.Typer) -> None:
 
 
 # --- pieces -----------------------------------------------------------------------------------------------------
-
-def _console():
-    from rich.console import Console
-
-    return Console(highlight=False)
-
-
-def _warn(message: str) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[yellow]warning:[/] {escape(message)}")
-
-
-def _confirm(question: str) -> bool:
-    """typer.confirm, where end of input (a closed or empty stdin) counts as "no"."""
-    try:
-        return typer.confirm(question, default=False)
-    except (typer.Abort, EOFError):
-        typer.echo()
-        return False
-
 
 def _show_checkup(checkup, console) -> None:
     from rich.markup import escape

@@ -6,14 +6,14 @@ import time
 from datetime import datetime
 
 from fsrs import Rating
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
 from dlquiz.review import clock
 from dlquiz.review import scheduling
-from dlquiz.cards.challenge import CHOICE, INPUT, REVEAL, Verdict
+from dlquiz.cards.challenge import CHOICE, REVEAL, Verdict
 from dlquiz.cli.keys import ENTER, SPACE, Quit
 from dlquiz.review.session import StudySession, Turn
 from dlquiz.text import locale_language
@@ -69,8 +69,8 @@ class StudyScreen:
         # Screen chrome in one language: with --lang both the cards show both, the keys the locale's.
         self.ui_lang = lang if lang != "both" else locale_language()
 
-    def t(self, key: str) -> str:
-        zh, en = UI[key] if key in UI else RATING_UI[key]
+    def t(self, key: str | Rating) -> str:
+        zh, en = RATING_UI[key] if isinstance(key, Rating) else UI[key]
         return zh if self.ui_lang == "zh" else en
 
     # -- the loop ---------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class StudyScreen:
 
     def _card_panel(self, turn: Turn) -> Panel:
         challenge = turn.challenge
-        body = [Markdown(challenge.question)]
+        body: list[RenderableType] = [Markdown(challenge.question)]
         if challenge.mode == CHOICE:
             options = "\n".join(f"{i + 1}. {text}" for i, text in enumerate(challenge.options))
             body.append(Text(""))
@@ -198,7 +198,7 @@ class StudyScreen:
 
     def _show_answer(self, turn: Turn, verdict: Verdict | None) -> None:
         challenge = turn.challenge
-        parts = []
+        parts: list[RenderableType] = []
         if verdict is not None:
             parts.append(Text(self.t("right" if verdict.correct else "wrong"), style="bold green" if verdict.correct else "bold red"))
         parts.append(Markdown(challenge.answer))

@@ -11,6 +11,7 @@ from typing import List, Optional
 
 import typer
 
+from dlquiz.console import warn
 from dlquiz.errors import DlquizError
 
 EXPORT_HELP = "Write decks to other formats."
@@ -43,7 +44,9 @@ def export_anki(
         listed = "\n".join(str(problem) for problem in loaded.problems)
         raise DlquizError(f"cannot export: {len(loaded.broken)} deck(s) failed to load:\n{listed}",
                           "Fix them (`dlquiz deck check FILE`), or leave them out.")
-    _warn(loaded.problems, f"skipped {len(loaded.broken)} broken deck(s)" if loaded.broken else "")
+    if loaded.problems:
+        skipped = [f"skipped {len(loaded.broken)} broken deck(s); the others were exported."] if loaded.broken else []
+        warn(*(str(problem) for problem in loaded.problems), *skipped)
     result = write_package(loaded.decks, output, language)
     typer.echo(f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "
                f"language: {language}.")
@@ -71,19 +74,6 @@ def import_file(
     typer.echo(f"Wrote {result.target}: deck {result.deck_id!r}, {result.cards} card(s){cloze}; "
                f"{len(result.skipped)} row(s) skipped.")
     typer.echo(f"Study it with `dlquiz study {result.target}`, or move it into {user_decks_dir()} to use it by name.")
-
-
-def _warn(problems: list, summary: str) -> None:
-    if not problems:
-        return
-    from rich.console import Console
-    from rich.markup import escape
-
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    for problem in problems:
-        err.print(f"[yellow]warning:[/] {escape(str(problem))}")
-    if summary:
-        err.print(f"[yellow]warning:[/] {escape(summary)}; the others were exported.")
 
 
 def register(app: typer.Typer) -> None:

@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import random
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from dlquiz.cards import cardtypes
 from dlquiz.review import clock
 from dlquiz.cards import expr
+from dlquiz import fsutil
 from dlquiz.errors import DlquizError
 from dlquiz.text import map_text, pick
 
@@ -161,20 +160,14 @@ def _model(genanki: Any, name: str) -> Any:
 
 def _write(package: Any, path: Path) -> None:
     """Write next to the target and rename, so an interrupted export never leaves half a package behind."""
-    temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".dlquiz-export-", suffix=".apkg", dir=path.parent)
-        os.close(handle)
-        # Anki updates a note on import only when the package's note is newer than its own (its default), so the
-        # notes carry the export time; DLQUIZ_NOW makes it reproducible in tests.
-        package.write_to_file(temporary, timestamp=clock.now().timestamp())
-        os.replace(temporary, path)
+        with fsutil.atomic_path(path) as temporary:
+            # Anki updates a note on import only when the package's note is newer than its own (its default), so the
+            # notes carry the export time; DLQUIZ_NOW makes it reproducible in tests.
+            package.write_to_file(str(temporary), timestamp=clock.now().timestamp())
     except OSError as error:
         raise DlquizError(f"cannot write {path}: {error.strerror}", "Check the folder is writable.") from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)
 
 
 # --- fields of each card type -------------------------------------------------------------------------------------

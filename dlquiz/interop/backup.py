@@ -13,8 +13,6 @@ review's queue and states are rewritten to match.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any, Callable, Iterable, TextIO
 from fsrs import Rating
 
 from dlquiz.review import clock
+from dlquiz import fsutil
 from dlquiz.errors import DlquizError
 from dlquiz.review.scheduling import card_from_row, card_to_json, make_scheduler, new_card
 from dlquiz.review.session import queue_of
@@ -90,20 +89,11 @@ def export_to_file(store: Store, path: Path) -> ExportSummary:
     where a good backup was. (The temporary file is private, mode 0600, which the backup keeps: it is personal.)"""
     path = Path(path)
     try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.", delete=False)
-    except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror}", "Check that the folder exists and is writable.") from None
-    try:
-        with handle:
+        with fsutil.atomic_write(path, private=True) as handle:
             summary = write_export(store, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException as error:
-        Path(handle.name).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise DlquizError(f"cannot write {path}: {error.strerror or error}", "Nothing was written.") from None
-        raise
+    except OSError as error:
+        raise DlquizError(f"cannot write {path}: {error.strerror or error}",
+                          "Nothing was written; check that the folder exists and is writable.") from None
     return summary
 
 

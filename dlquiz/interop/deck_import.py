@@ -13,9 +13,7 @@ import hashlib
 import html
 import io
 import itertools
-import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ import yaml
 
 from dlquiz.cards import cardtypes
 from dlquiz.cards.deck import FORMAT_VERSION, ID_PATTERN, check_deck
+from dlquiz import fsutil
 from dlquiz.errors import DlquizError
 
 SUFFIXES = (".csv", ".tsv", ".txt")
@@ -341,19 +340,13 @@ def render(deck: dict[str, Any], source: Path) -> str:
 
 def _write(deck: dict[str, Any], source: Path, target: Path) -> None:
     """Write beside the target, check it loads as a deck, then rename: a bad or half-written deck never lands."""
-    temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".dlquiz-import-", suffix=".yaml", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(render(deck, source))
-        _deck, problems = check_deck(Path(temporary))
-        if problems:  # a bug of ours, not of the input: say so plainly
-            raise DlquizError("the imported deck did not pass validation: " + "; ".join(p.message for p in problems),
-                              "Please report this with the input file.")
-        os.replace(temporary, target)
+        with fsutil.atomic_path(target) as temporary:  # renamed into place only if the block ends without an error
+            temporary.write_text(render(deck, source), encoding="utf-8", newline="\n")
+            _deck, problems = check_deck(temporary)
+            if problems:  # a bug of ours, not of the input: say so plainly
+                raise DlquizError("the imported deck did not pass validation: "
+                                  + "; ".join(p.message for p in problems), "Please report this with the input file.")
     except OSError as error:
         raise DlquizError(f"cannot write {target}: {error.strerror}", "Check the folder is writable.") from None
-    finally:
-        if temporary is not None and os.path.exists(temporary):
-            os.unlink(temporary)

@@ -284,6 +284,7 @@ def _states(store: Store, deck_ids: list[str]) -> dict[tuple[str, str], Any]:
 
 def _exercises(store: Store, only: set[str] | None) -> tuple[list[ExerciseLine], str | None]:
     # Imported here: the catalog reads YAML only (never numpy or torch), but `dlquiz --help` needs none of it.
+    from dlquiz.grading.attempts import exercise_status
     from dlquiz.grading.catalog import list_exercises
 
     try:
@@ -298,6 +299,6 @@ def _exercises(store: Store, only: set[str] | None) -> tuple[list[ExerciseLine],
         if only is not None and exercise.id not in only:
             continue
         mine = attempts.get(exercise.id, [])
-        status = "passed" if any(a.status == "passed" for a in mine) else ("attempted" if mine else "new")
+        status = exercise_status(mine)
         lines.append(ExerciseLine(exercise.id, exercise.title, status, len(mine), mine[-1] if mine else None))
     return lines, None
