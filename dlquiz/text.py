@@ -66,22 +66,6 @@ def pick(text: Text | RawText | None, lang: str, separator: str = "\n\n") -> str
     return Text.of(text).pick(lang, separator)
 
 
-def map_text(text: RawText, change: Callable[[str], str]) -> RawText:
-    """Apply ``change`` to every language version, keeping the field's form (string or mapping)."""
-    if isinstance(text, str):
-        return change(text)
-    return {code: change(version) for code, version in text.items()}
-
-
-def variants(text: RawText | None) -> list[str]:
-    """Every language version of a text (used to accept an answer typed in either language)."""
-    if text is None:
-        return []
-    if isinstance(text, str):
-        return [text]
-    return [value for value in text.values() if value]
-
-
 def locale_language() -> str:
     """'zh' when the user's locale is Chinese, else 'en'."""
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
