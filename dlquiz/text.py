@@ -1,4 +1,4 @@
-"""Bilingual text: choosing the language, picking it out of a deck field, normalising typed answers."""
+"""Bilingual text: choosing the language, ``Text`` (one text in zh and en) and picking from it, normalising answers."""
 
 from __future__ import annotations
 
@@ -6,15 +6,64 @@ import locale
 import os
 import re
 import unicodedata
-from typing import Mapping, Union
+from dataclasses import dataclass
+from typing import Callable, Mapping, Union
 
 from dlquiz.errors import DlquizError
 
 LANGUAGES = ("zh", "en")
 LANG_CHOICES = ("zh", "en", "both")
 
-# A deck text field: a plain string, or {"zh": ..., "en": ...}.
-Text = Union[str, Mapping[str, str]]
+# A text as a YAML file or a table holds it: a plain string (the same in every language), or {"zh": ..., "en": ...}.
+RawText = Union[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text in Chinese and English, and the one way to pick the language to show.
+
+    A plain string is the same text in every language, so it is stored in both; ``pick`` never shows it twice.
+    """
+
+    zh: str = ""
+    en: str = ""
+
+    @classmethod
+    def of(cls, value: Text | RawText | float | None) -> Text:
+        """The Text of a field: a string or number (every language), a {zh, en} mapping, or None (empty)."""
+        if isinstance(value, Text):
+            return value
+        if value is None:
+            return cls()
+        if isinstance(value, Mapping):  # keys other than zh/en are never shown
+            return cls(**{code: str(value[code]) for code in LANGUAGES if value.get(code) not in (None, "")})
+        return cls(str(value), str(value))
+
+    def version(self, code: str) -> str:
+        """The text in one language ('zh' or 'en'); '' when it has none."""
+        return {"zh": self.zh, "en": self.en}.get(code, "")
+
+    def versions(self) -> list[str]:
+        """The distinct non-empty versions, Chinese first (e.g. every answer a learner may type)."""
+        return list(dict.fromkeys(version for version in (self.zh, self.en) if version))
+
+    def pick(self, lang: str, separator: str = "\n\n") -> str:
+        """The text to show for ``lang`` ('zh', 'en' or 'both'); falls back to whichever language exists."""
+        if lang == "both":
+            return separator.join(self.versions())
+        return self.version(lang) or next(iter(self.versions()), "")
+
+    def map(self, change: Callable[[str], str]) -> Text:
+        """Apply ``change`` to every version (hide a cloze, fill in numbers, Markdown → HTML)."""
+        return Text(change(self.zh) if self.zh else "", change(self.en) if self.en else "")
+
+    def __bool__(self) -> bool:
+        return bool(self.zh or self.en)
+
+
+def pick(text: Text | RawText | None, lang: str, separator: str = "\n\n") -> str:
+    """``Text.of(text).pick(lang, separator)``, for code that holds a raw mapping (a screen's own labels)."""
+    return Text.of(text).pick(lang, separator)
 
 
 def locale_language() -> str:
@@ -36,40 +85,6 @@ def resolve_lang(option: str | None) -> str:
     if value not in LANG_CHOICES:
         raise DlquizError(f"unknown language {value!r}", "Use --lang zh, --lang en or --lang both.", exit_code=2)
     return value
-
-
-def pick(text: Text | None, lang: str, separator: str = "\n\n") -> str:
-    """The text to show for ``lang`` ('zh', 'en' or 'both'); falls back to whichever language exists."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    if lang == "both":
-        parts = [text[code] for code in LANGUAGES if text.get(code)]
-        unique = list(dict.fromkeys(parts))
-        return separator.join(unique)
-    if text.get(lang):
-        return text[lang]
-    for code in LANGUAGES:
-        if text.get(code):
-            return text[code]
-    return ""
-
-
-def map_text(text: Text, change) -> Text:
-    """Apply ``change`` to every language version, keeping the field's form (string or mapping)."""
-    if isinstance(text, str):
-        return change(text)
-    return {code: change(version) for code, version in text.items()}
-
-
-def variants(text: Text | None) -> list[str]:
-    """Every language version of a text (used to accept an answer typed in either language)."""
-    if text is None:
-        return []
-    if isinstance(text, str):
-        return [text]
-    return [value for value in text.values() if value]
 
 
 _SPACE = re.compile(r"\s+")

@@ -24,7 +24,10 @@ from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPack
 from typer.testing import CliRunner
 
 from dlquiz.interop import anki_export
-from dlquiz.interop.anki_export import BASIC, CLOZE, TYPED, markdown_to_html, stable_id
+from dlquiz.cards.anki_note import BASIC, markdown_to_html
+from dlquiz.cards.types.cloze import CLOZE
+from dlquiz.cards.types.typed import TYPED
+from dlquiz.interop.anki_export import stable_id
 from dlquiz.cli.app import app
 from dlquiz.cards.deck import load_deck
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from dlquiz import paths
-from dlquiz.cards.challenge import make_challenge
 from dlquiz.cards.deck import load_deck
-from dlquiz.cards.schema import SCHEMA
+from dlquiz.cards.schema import deck_schema
+from dlquiz.cards.types import make_challenge
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -34,7 +34,7 @@ def test_there_is_a_builtin_deck():
 def test_builtin_deck_loads_and_matches_the_schema(path):
     deck = load_deck(path)
     assert len(deck.cards) >= 50
-    jsonschema.validate(plain(yaml.safe_load(path.read_text(encoding="utf-8"))), SCHEMA)
+    jsonschema.validate(plain(yaml.safe_load(path.read_text(encoding="utf-8"))), deck_schema())
 
 
 @pytest.mark.parametrize("path", builtin_decks(), ids=lambda p: p.name)
@@ -58,14 +58,14 @@ def test_readme_examples_are_valid_decks(tmp_path):
         path = tmp_path / f"example{index}.yaml"
         path.write_text(example, encoding="utf-8")
         deck = load_deck(path)
-        jsonschema.validate(plain(yaml.safe_load(example)), SCHEMA)
+        jsonschema.validate(plain(yaml.safe_load(example)), deck_schema())
         assert {card.type for card in deck.cards} == {"basic", "cloze", "choice", "typed", "numeric"}
 
 
 def test_schema_rejects_what_the_loader_rejects(tmp_path):
     bad = {"id": "d", "title": "T", "cards": [{"id": "a", "type": "flash", "front": "x", "back": "y"}]}
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(bad, SCHEMA)
+        jsonschema.validate(bad, deck_schema())
     missing = {"id": "d", "title": "T", "cards": [{"id": "a", "type": "basic", "front": "x"}]}
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(missing, SCHEMA)
+        jsonschema.validate(missing, deck_schema())

@@ -5,8 +5,9 @@ import random
 import pytest
 import torch
 
-from dlquiz.cards.challenge import CHOICE, INPUT, REVEAL, make_challenge
+from dlquiz.cards.challenge import CHOICE, INPUT, REVEAL
 from dlquiz.cards.deck import load_deck
+from dlquiz.cards.types import make_challenge
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ import pickle
 from pathlib import Path
 
 from dlquiz import __version__, fsutil, paths
+from dlquiz.cards import types
 from dlquiz.cards.deck import FORMAT_VERSION, Deck, Problem, check_deck
 
 # Bump when Deck, Card or what validation accepts changes shape, so old entries are ignored.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -28,7 +29,9 @@ def _identity(path: Path) -> tuple | None:
         stat = path.stat()
     except OSError:
         return None
-    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, __version__, FORMAT_VERSION, CACHE_FORMAT)
+    # The registered card types are part of it: a deck validated with a type that is gone must be checked again.
+    versions = (__version__, FORMAT_VERSION, CACHE_FORMAT, types.names())
+    return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, *versions)
 
 
 def _entry(identity: tuple) -> Path:

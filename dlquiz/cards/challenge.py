@@ -1,22 +1,21 @@
-"""Turning a review item into what the learner sees, and judging what the learner answers.
+"""What the learner sees of a review item, and the judging of what they answer.
 
-Nothing here touches the terminal: the study screen renders ``Challenge.question``/``answer``
-(Markdown) and feeds the learner's keys or typed text back to ``Challenge.judge``.
+A card type builds the Challenge (``dlquiz.cards.types.make_challenge``). Nothing here touches the terminal: the study
+screen renders ``question``/``answer`` (Markdown) as the ``mode`` says and feeds the learner's keys or typed text back
+to ``judge``. The screen knows the three modes, never the card types.
 """
 
 from __future__ import annotations
 
-import math
-import random
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
-from dlquiz.cards import cardtypes
-from dlquiz.cards import expr
-from dlquiz.cards.deck import ReviewItem
-from dlquiz.text import map_text, normalize_answer, pick, variants
+from dlquiz.cards.card import ReviewItem
+from dlquiz.text import normalize_answer
 
 REVEAL, CHOICE, INPUT = "reveal", "choice", "input"
+MODES = (REVEAL, CHOICE, INPUT)
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,15 @@ class Challenge:
     question: str
     answer: str
     extra: str = ""
-    options: list[str] = field(default_factory=list)
+    options: list[str] = field(default_factory=list)  # CHOICE: the options in the order shown, numbered from 1
     correct_options: frozenset[int] = frozenset()
-    accepted: tuple[str, ...] = ()  # normalised accepted answers (typed cards)
-    number: float | None = None  # the expected value (numeric cards)
-    tolerance: float = 0.0
+    check: Callable[[str], bool] | None = None  # CHOICE and INPUT: is this response right? (the card type's rule)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown challenge mode {self.mode!r} (modes: {', '.join(MODES)})")
+        if self.mode != REVEAL and self.check is None:
+            raise ValueError(f"a {self.mode} challenge needs a check for the learner's answer")
 
     @property
     def multiple(self) -> bool:
@@ -44,113 +47,20 @@ class Challenge:
 
     def parse_choice(self, response: str) -> frozenset[int] | None:
         """'2', '1 3', '1,3' or '13' → option indices; None when it names no valid option."""
-        digits = re.sub(r"[\s,，、;]+", "", normalize_answer(response))
-        if not digits or not digits.isdigit():
-            return None
-        chosen = frozenset(int(d) - 1 for d in digits)
-        if any(not 0 <= index < len(self.options) for index in chosen):
-            return None
-        return chosen
+        return parse_choice(response, len(self.options))
 
     def judge(self, response: str) -> Verdict:
-        if self.mode == CHOICE:
-            chosen = self.parse_choice(response) or frozenset()
-            return Verdict(chosen == self.correct_options, self.answer)
-        if self.number is not None:
-            return Verdict(_numeric_match(response, self.number, self.tolerance), self.answer)
-        return Verdict(normalize_answer(response) in self.accepted, self.answer)
+        if self.check is None:
+            raise ValueError("a reveal challenge is not judged: the learner rates it")
+        return Verdict(self.check(response), self.answer)
 
 
-def _numeric_match(response: str, expected: float, tolerance: float) -> bool:
-    text = normalize_answer(response).replace(",", "")
-    try:
-        given = expr.evaluate(text, {})  # accepts 7, -3.5, 1e-3, 3/4, sqrt(2)
-    except expr.ExpressionError:
-        return False
-    return math.isclose(given, expected, rel_tol=1e-9, abs_tol=max(tolerance, 1e-12))
-
-
-def format_number(value: float) -> str:
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
-        return str(int(value))
-    return f"{value:.6g}"
-
-
-def make_challenge(item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
-    card = item.card
-    fields = card.fields
-    extra = pick(_text(fields.get("extra")), lang)
-    if card.type == "basic":
-        front, back = pick(_text(fields["front"]), lang), pick(_text(fields["back"]), lang)
-        if item.variant == "reverse":
-            front, back = back, front
-        return Challenge(item, REVEAL, front, back, extra)
-    if card.type == "cloze":
-        text = _text(fields["text"])
-        shown = map_text(text, lambda version: _cloze(version, item.variant, hide=True))
-        revealed = map_text(text, lambda version: _cloze(version, item.variant, hide=False))
-        return Challenge(item, REVEAL, pick(shown, lang), pick(revealed, lang), extra)
-    if card.type == "choice":
-        return _choice(item, lang, rng, extra)
-    if card.type == "typed":
-        answer = _text(fields["answer"])
-        accepted = [*variants(answer), *(str(a) for a in fields.get("accept", []))]
-        return Challenge(
-            item,
-            INPUT,
-            pick(_text(fields["question"]), lang),
-            pick(answer, lang, separator=" / "),
-            extra,
-            accepted=tuple(dict.fromkeys(normalize_answer(a) for a in accepted)),
-        )
-    return _numeric(item, lang, rng, extra)
-
-
-def _text(value):
-    return cardtypes.as_text(value) if value is not None else None
-
-
-def _cloze(text: str, active: str | None, hide: bool) -> str:
-    def replace(match: re.Match) -> str:
-        number, body = f"c{match.group(1)}", match.group(2)
-        answer, _, hint = body.partition("::")
-        if number != active:
-            return answer
-        if hide:
-            return f"**[{hint or '…'}]**"
-        return f"**{answer}**"
-
-    return cardtypes.CLOZE.sub(replace, text)
-
-
-def _choice(item: ReviewItem, lang: str, rng: random.Random, extra: str) -> Challenge:
-    fields = item.card.fields
-    options = list(fields["options"])
-    if fields.get("shuffle", True):
-        rng.shuffle(options)
-    texts = [pick(_text(option["text"]), lang, separator=" / ") for option in options]
-    correct = frozenset(i for i, option in enumerate(options) if option.get("correct") is True)
-    answer = "\n".join(f"- {cardtypes.option_label(i)}. {texts[i]}" for i in sorted(correct))
-    return Challenge(item, CHOICE, pick(_text(fields["question"]), lang), answer, extra, texts, correct)
-
-
-def _numeric(item: ReviewItem, lang: str, rng: random.Random, extra: str) -> Challenge:
-    fields = item.card.fields
-    values = cardtypes.draw_params(dict(fields["params"]), [str(w) for w in fields.get("where", [])], rng)
-    expected = expr.evaluate(str(fields["answer"]), values)
-    shown_values = {name: format_number(value) for name, value in values.items()}
-    question = map_text(
-        _text(fields["question"]),
-        lambda version: cardtypes.PLACEHOLDER.sub(lambda m: shown_values.get(m.group(1), m.group(0)), version),
-    )
-    given = ", ".join(f"{name} = {shown}" for name, shown in shown_values.items())
-    worked = f"**{format_number(expected)}**  (`{fields['answer']}` with {given})"
-    return Challenge(
-        item,
-        INPUT,
-        pick(question, lang),
-        worked,
-        extra,
-        number=float(expected),
-        tolerance=float(fields.get("tolerance", 0)),
-    )
+def parse_choice(response: str, count: int) -> frozenset[int] | None:
+    """Option indices named by ``response`` among ``count`` options; None when it names no valid option."""
+    digits = re.sub(r"[\s,，、;]+", "", normalize_answer(response))
+    if not digits or not digits.isdigit():
+        return None
+    chosen = frozenset(int(d) - 1 for d in digits)
+    if any(not 0 <= index < count for index in chosen):
+        return None
+    return chosen

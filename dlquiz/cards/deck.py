@@ -1,7 +1,7 @@
 """Decks: YAML files of cards. Loading validates everything and reports every problem as ``file:line: message``.
 
-A *card* is what the deck author writes; a *review item* is one thing the learner answers.
-Most cards give one item; a ``reverse`` basic card gives two, and a cloze card one per deletion.
+The deck checks what every card shares (id, type, tags, exercise, extra, source); each card's type, found in the
+registry (``dlquiz.cards.types``), checks the rest and says which review items the card gives.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlquiz.cards import cardtypes
-from dlquiz.errors import DlquizError
+from dlquiz.cards import types
+from dlquiz.cards.card import Card, ReviewItem
+from dlquiz.cards.fields import check_text
 from dlquiz.cards.yamlload import LineDict, LineList, YamlProblem, load_with_lines
+from dlquiz.errors import DlquizError
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -33,42 +35,15 @@ class Problem:
 
 
 @dataclass
-class Card:
-    deck_id: str
-    id: str
-    type: str
-    line: int
-    fields: dict[str, Any]
-    tags: tuple[str, ...] = ()
-    exercise: str | None = None
-
-
-@dataclass(frozen=True)
-class ReviewItem:
-    """One reviewable thing. ``key`` is the progress key within the deck (stable across text edits)."""
-
-    card: Card
-    variant: str | None = None  # None, "reverse", or a cloze number such as "c2"
-
-    @property
-    def key(self) -> str:
-        return self.card.id if self.variant is None else f"{self.card.id}::{self.variant}"
-
-    @property
-    def deck_id(self) -> str:
-        return self.card.deck_id
-
-
-@dataclass
 class Deck:
     id: str
-    title: Any
+    title: Any  # as written: a string or {zh: …, en: …}; Text.of(title) shows it
     path: Path
     description: Any = None
     cards: list[Card] = field(default_factory=list)
 
     def items(self) -> list[ReviewItem]:
-        return [item for card in self.cards for item in cardtypes.review_items(card)]
+        return [item for card in self.cards for item in types.review_items(card)]
 
 
 class DeckError(DlquizError):
@@ -126,9 +101,9 @@ def parse_deck(data: Any, path: Path) -> tuple[Deck | None, list[Problem]]:
     if "title" not in data:
         report.add(data.line, "the deck has no title")
     else:
-        cardtypes.check_text(data["title"], data.line_of("title"), "title", report.add)
+        check_text(data["title"], data.line_of("title"), "title", report.add)
     if "description" in data:
-        cardtypes.check_text(data["description"], data.line_of("description"), "description", report.add)
+        check_text(data["description"], data.line_of("description"), "description", report.add)
     cards_data = data.get("cards")
     if not isinstance(cards_data, LineList) or not cards_data:
         report.add(data.line_of("cards"), "the deck needs a non-empty list 'cards'")
@@ -160,11 +135,12 @@ def _parse_card(raw: Any, line: int, deck_id: str, report: _Collector) -> Card |
         report.add(raw.line, "this card has no id (every card needs an explicit, stable id)")
     kind = raw.get("type")
     label = f"card {card_id!r}" if card_id else "this card"
-    if kind not in cardtypes.FIELDS:
-        known = ", ".join(cardtypes.FIELDS)
+    if not types.is_registered(kind):
+        known = ", ".join(types.names())
         report.add(raw.line_of("type"), f"{label}: unknown card type {kind!r} (known: {known})")
         return None
-    _unknown_fields(raw, COMMON_CARD_FIELDS | cardtypes.FIELDS[kind], f"a {kind} card", report)
+    card_type = types.card_type(kind)
+    _unknown_fields(raw, COMMON_CARD_FIELDS | card_type.fields, f"a {kind} card", report)
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(tag, str) and tag.strip() for tag in tags):
         report.add(raw.line_of("tags"), f"{label}: tags must be a list of words")
@@ -173,16 +149,16 @@ def _parse_card(raw: Any, line: int, deck_id: str, report: _Collector) -> Card |
     if exercise is not None:
         _check_id(exercise, raw.line_of("exercise"), f"{label}: exercise", report)
     if "extra" in raw:
-        cardtypes.check_text(raw["extra"], raw.line_of("extra"), f"{label}: extra", report.add)
+        check_text(raw["extra"], raw.line_of("extra"), f"{label}: extra", report.add)
     if "source" in raw and not isinstance(raw["source"], str):
         report.add(raw.line_of("source"), f"{label}: source must be text")
-    cardtypes.check_card(kind, raw, label, report.add)
+    card_type.validate(raw, label, report.add)
     if len(report.problems) > before or card_id is None:
         return None
     return Card(
         deck_id=deck_id,
         id=card_id,
-        type=kind,
+        type=card_type.name,
         line=raw.line,
         fields=dict(raw),
         tags=tuple(tag.strip() for tag in tags),

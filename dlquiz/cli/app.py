@@ -186,9 +186,9 @@ def deck_schema() -> None:
     """Print the deck format as a JSON Schema."""
     import json
 
-    from dlquiz.cards.schema import SCHEMA
+    from dlquiz.cards import schema
 
-    typer.echo(json.dumps(SCHEMA, indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(schema.deck_schema(), indent=2, ensure_ascii=False))
 
 
 @app.command()

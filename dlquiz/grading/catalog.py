@@ -16,7 +16,7 @@ from typing import Any
 
 from dlquiz import paths
 from dlquiz.errors import DlquizError
-from dlquiz.text import Text, pick
+from dlquiz.text import RawText as Text, pick
 
 FORMAT_VERSION = 1
 REQUIRED_FILES = ("task.md", "template.py", "solution.py", "grading.py")

@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from dlquiz.cards import cardtypes
 from dlquiz.cards.deck import FORMAT_VERSION, ID_PATTERN, check_deck
 from dlquiz import fsutil
+from dlquiz.cards.types.cloze import DELETION
 from dlquiz.errors import DlquizError
 
 SUFFIXES = (".csv", ".tsv", ".txt")
@@ -162,7 +162,7 @@ def _card(cells: dict[str, str], line: int, seen: dict[str, int], result: Import
     if key in seen:
         return _skip(result, line, f"same front as line {seen[key]}")
     is_cloze = "{{c" in front
-    if is_cloze and (not cardtypes.CLOZE.search(front) or "{{c" in cardtypes.CLOZE.sub("", front)):
+    if is_cloze and (not DELETION.search(front) or "{{c" in DELETION.sub("", front)):
         return _skip(result, line, "malformed cloze deletion (the form is {{c1::answer}})")
     if not back and not is_cloze:
         return _skip(result, line, "no back")
@@ -299,7 +299,7 @@ def normalize_front(front: str) -> str:
 def card_id(front: str) -> str:
     """A readable, stable id: the front's ASCII words, then a hash of the whole front ('what-is-relu-1a2b3c4d')."""
     digest = hashlib.sha256(normalize_front(front).encode("utf-8")).hexdigest()[:HASH_LENGTH]
-    plain = cardtypes.CLOZE.sub(lambda match: match.group(2).partition("::")[0], front)
+    plain = DELETION.sub(lambda match: match.group(2).partition("::")[0], front)
     slug = _slug(plain)[:SLUG_LENGTH].rstrip("-_")
     return f"{slug}-{digest}" if slug else f"card-{digest}"
 

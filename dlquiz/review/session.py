@@ -15,8 +15,9 @@ from fsrs import Card, Rating, State
 
 from dlquiz.review import clock
 from dlquiz.review import scheduling
-from dlquiz.cards.challenge import Challenge, make_challenge
+from dlquiz.cards.challenge import Challenge
 from dlquiz.cards.deck import ReviewItem
+from dlquiz.cards.types import make_challenge
 from dlquiz.review.progress import Progress, Snapshot
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import Store

@@ -1,0 +1,67 @@
+"""The kinds of field decks share — text, yes/no flags, numbers — with their checks and their JSON Schema.
+
+Checks never raise: they ``report(line, message)`` every problem, so `dlquiz deck check` can list them all.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from dlquiz.text import LANGUAGES
+
+Report = Callable[[int, str], None]  # report(line, message); line 0 when the place is unknown
+
+TEXT_SCHEMA: dict[str, Any] = {
+    "description": "Plain text (Markdown), or the same text per language.",
+    "oneOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "number"},
+        {
+            "type": "object",
+            "properties": {code: {"type": ["string", "number"]} for code in LANGUAGES},
+            "additionalProperties": False,
+            "minProperties": 1,
+        },
+    ],
+}
+
+
+def line_of(raw: Any, key: str) -> int:
+    """The line of ``key`` in a mapping loaded by yamlload (0 for other mappings)."""
+    return raw.line_of(key) if hasattr(raw, "line_of") else 0
+
+
+def item_line(sequence: Any, index: int) -> int:
+    """The line of item ``index`` of a list loaded by yamlload (0 for other lists)."""
+    return sequence.item_lines[index] if hasattr(sequence, "item_lines") else 0
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_text(value: Any, line: int, what: str, report: Report) -> None:
+    """A text field is a non-empty string or a mapping of languages (zh, en) to non-empty strings."""
+    if isinstance(value, str):
+        if not value.strip():
+            report(line, f"{what} is empty")
+        return
+    if is_number(value):
+        return  # a bare number such as `answer: 0` is fine text
+    if isinstance(value, dict):
+        unknown = [key for key in value if key not in LANGUAGES]
+        if unknown:
+            report(line, f"{what}: unknown language {unknown[0]!r} (use {' / '.join(LANGUAGES)})")
+        if not value:
+            report(line, f"{what} has no text")
+        for key, text in value.items():
+            if not isinstance(text, (str, int, float)) or not str(text).strip():
+                report(line_of(value, key), f"{what}.{key} must be non-empty text")
+        return
+    report(line, f"{what} must be text or a mapping such as {{zh: ..., en: ...}}")
+
+
+def check_flag(raw: Any, key: str, label: str, report: Report) -> None:
+    """An optional yes/no field."""
+    if key in raw and not isinstance(raw[key], bool):
+        report(line_of(raw, key), f"{label}: {key} must be true or false")
