@@ -391,8 +391,9 @@ def _save_card(repository: ProgressRepository, key: Key, schedule: SchedulingSta
         schedule = file.schedule
     sides = [side for side in (local, file) if side is not None]
     buried = [side.buried_until for side in sides if side.buried_until is not None]
-    state = CardState.scheduled(*key, schedule, suspended=any(side.suspended for side in sides),
-                                buried_until=max(buried) if buried else None)
+    # Starting from a stored row keeps any column merging does not decide (the local one when there is one).
+    state = sides[0].with_schedule(schedule) if sides else CardState.scheduled(*key, schedule)
+    state = replace(state, suspended=any(side.suspended for side in sides), buried_until=max(buried, default=None))
     if state == local:
         return
     if not recomputed:

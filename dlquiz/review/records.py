@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -102,6 +102,11 @@ class CardState:
                   buried_until: datetime | None = None) -> CardState:
         return cls(deck_id, card_id, schedule.state, schedule.step, schedule.stability, schedule.difficulty,
                    schedule.due, schedule.last_review, suspended, buried_until)
+
+    def with_schedule(self, schedule: SchedulingState) -> CardState:
+        """This row with another schedule; the flags and any other column stay."""
+        return replace(self, state=schedule.state, step=schedule.step, stability=schedule.stability,
+                       difficulty=schedule.difficulty, due=schedule.due, last_review=schedule.last_review)
 
     @classmethod
     def unanswered(cls, deck_id: str, card_id: str, now: datetime) -> CardState:
