@@ -14,6 +14,7 @@ from fsrs import ReviewLog as FsrsReviewLog
 from typer.testing import CliRunner
 
 from dlquiz.cli.app import app
+from dlquiz.errors import DlquizError
 from dlquiz.interop import backup
 from dlquiz.review import clock
 from dlquiz.review.day import queue_of
@@ -299,6 +300,16 @@ def test_a_bad_file_is_reported_by_line_and_nothing_is_written(tmp_path, lines, 
     store = open_store()
     assert rows(store) == before
     store.close()
+
+
+def test_a_field_added_by_a_later_migration_is_optional_in_older_files(monkeypatch):
+    """What a migration that adds a column does to the spec: files written before it still import."""
+    later = {**backup.SPECS["review"], "device": backup._Default("unknown", backup._text)}
+    monkeypatch.setitem(backup.SPECS, "review", later)
+    contents = backup.read_lines([HEADER.encode(), json.dumps(GOOD_REVIEW).encode()], "old.jsonl")
+    assert [review.card_id for review in contents.reviews] == ["c"]
+    with pytest.raises(DlquizError, match="new.jsonl:2: device must be a non-empty string"):
+        backup.read_lines([HEADER.encode(), json.dumps({**GOOD_REVIEW, "device": ""}).encode()], "new.jsonl")
 
 
 def test_a_failure_while_merging_rolls_everything_back(two_homes, monkeypatch):
