@@ -4,19 +4,23 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from fsrs import Card, Rating, ReviewLog, Scheduler
+from fsrs import Card, Rating, Scheduler
+from fsrs import ReviewLog as FsrsReviewLog
 from typer.testing import CliRunner
 
+from dlquiz.cli.app import app
+from dlquiz.errors import DlquizError
 from dlquiz.interop import backup
 from dlquiz.review import clock
-from dlquiz.cli.app import app
-from dlquiz.review.progress import Progress
-from dlquiz.review.scheduling import card_from_row, make_scheduler, new_card
-from dlquiz.review.session import queue_of
+from dlquiz.review.day import queue_of
+from dlquiz.review.records import ExerciseAttempt, ReviewLog, SchedulingState
+from dlquiz.review.repository import ProgressRepository
+from dlquiz.review.scheduling import make_scheduler, new_card
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import open_store
 
@@ -32,28 +36,36 @@ def use_home(monkeypatch, home: Path) -> None:
 
 def answer(store, deck, card, rating, at, duration_ms=1500):
     """Answer as a study session does: py-fsrs from the stored state, with the store's settings (fuzz included)."""
-    progress = Progress(store)
-    state = progress.snapshot(deck, card)
-    before = None if queue_of(state) == "new" else card_from_row(state)
+    repository = ProgressRepository(store)
+    state = repository.card_state(deck, card)
+    before = None if queue_of(state) == "new" else state.schedule
     scheduler = make_scheduler(StudySettings(store.settings()))
-    after, _log = scheduler.review_card(before or new_card(at), Rating(rating), review_datetime=at)
-    progress.record_answer(deck, card, queue_of(state), Rating(rating), before, after, at, duration_ms)
+    fsrs_card = before.to_card() if before else new_card(at)
+    after, _log = scheduler.review_card(fsrs_card, Rating(rating), review_datetime=at)
+    repository.record_answer(ReviewLog(deck, card, Rating(rating), queue_of(state), at, duration_ms, before,
+                                       SchedulingState.from_card(after)))
+
+
+def attempt(store, exercise, status, passed, total, hints, summary="", at=T0):
+    ProgressRepository(store).add_exercise_attempt(ExerciseAttempt(exercise, at, status, passed, total, hints, summary))
 
 
 def rows(store):
     """Every table's rows without the local row ids, in a fixed order."""
-    db = store.db
+    repository = ProgressRepository(store)
+    reviews = sorted(repository.iter_reviews(), key=lambda r: (r.reviewed_at, r.rating))
     return {
-        "review_log": [tuple(r) for r in db.execute(
-            "SELECT deck_id, card_id, rating, queue, reviewed_at, duration_ms, state_before, state_after"
-            " FROM review_log ORDER BY reviewed_at, rating")],
-        "card_state": [tuple(r) for r in db.execute("SELECT * FROM card_state ORDER BY deck_id, card_id")],
-        "settings": [tuple(r) for r in db.execute("SELECT * FROM settings ORDER BY key")],
-        "attempts": [tuple(r) for r in db.execute(
-            "SELECT exercise, attempted_at, status, cases_passed, cases_total, hints_used, summary"
-            " FROM exercise_attempt ORDER BY attempted_at, exercise")],
-        "hints": [tuple(r) for r in db.execute("SELECT * FROM exercise_hint ORDER BY exercise")],
+        "review_log": [replace(review, id=None) for review in reviews],
+        "card_state": list(repository.card_states().values()),
+        "settings": sorted(store.settings().items()),
+        "attempts": sorted(repository.exercise_attempts(), key=lambda a: (a.attempted_at, a.exercise)),
+        "hints": sorted(repository.hint_counts().items()),
     }
+
+
+def natural(review):
+    """What a review is, without its place in the merged history: deck, card, rating, queue, time and duration."""
+    return (review.deck_id, review.card_id, review.rating, review.queue, review.reviewed_at, review.duration_ms)
 
 
 def export(store, path: Path) -> Path:
@@ -76,12 +88,12 @@ def test_export_then_import_into_an_empty_home_gives_identical_rows(tmp_path, mo
     for day, rating in enumerate((3, 4, 3)):
         answer(store, "d1", "relu::reverse", rating, T0 + day * 5 * DAY + timedelta(minutes=1))
     answer(store, "d2", "卷积", 1, T0 + timedelta(hours=2), duration_ms=None)
-    progress = Progress(store)
-    progress.set_suspended("d1", "never-seen", True, T0)
-    progress.bury("d2", "卷积", T0 + 2 * DAY, T0)
-    store.record_exercise_attempt("relu", "failed", 2, 5, 0, "case 3: wrong sign", at=T0)
-    store.record_exercise_attempt("relu", "passed", 5, 5, 1, at=T0 + DAY)
-    store.set_hints_shown("relu", 1)
+    repository = ProgressRepository(store)
+    repository.set_suspended("d1", "never-seen", True, T0)
+    repository.bury("d2", "卷积", T0 + 2 * DAY, T0)
+    attempt(store, "relu", "failed", 2, 5, 0, "case 3: wrong sign", at=T0)
+    attempt(store, "relu", "passed", 5, 5, 1, at=T0 + DAY)
+    repository.set_hints_shown("relu", 1)
     original = rows(store)
     export(store, tmp_path / "backup.jsonl")
     store.close()
@@ -100,8 +112,8 @@ def test_the_file_is_a_header_then_one_typed_record_per_line(tmp_path):
     store = open_store()
     answer(store, "d1", "relu", 3, T0)
     store.set_setting("new-per-day", "7")
-    store.record_exercise_attempt("gap", "passed", 3, 3, 0, at=T0)
-    store.set_hints_shown("gap", 2)
+    attempt(store, "gap", "passed", 3, 3, 0, at=T0)
+    ProgressRepository(store).set_hints_shown("gap", 2)
     export(store, tmp_path / "p.jsonl")
     version = store.schema_version()
     store.close()
@@ -126,8 +138,8 @@ def two_homes(tmp_path, monkeypatch):
     for i, rating in enumerate((3, 3, 3)):
         answer(a, "d1", "x", rating, T0 + i * 2 * DAY)
         answer(a, "d1", "y", rating, T0 + i * 2 * DAY + timedelta(minutes=5))
-    a.record_exercise_attempt("relu", "failed", 1, 5, 0, at=T0)
-    a.set_hints_shown("relu", 1)
+    attempt(a, "relu", "failed", 1, 5, 0, at=T0)
+    ProgressRepository(a).set_hints_shown("relu", 1)
     export(a, tmp_path / "a0.jsonl")
     a.close()
 
@@ -141,11 +153,12 @@ def two_homes(tmp_path, monkeypatch):
     answer(b, "d1", "x", 2, later + 4 * DAY)  # the same instant as one of A's answers, another rating: not the same
     answer(b, "d1", "z", 3, later)
     answer(b, "d1", "z", 4, later + timedelta(minutes=10))
-    Progress(b).set_suspended("d1", "y", True, later)
-    Progress(b).bury("d1", "w", later + 3 * DAY, later)
-    b.record_exercise_attempt("relu", "passed", 5, 5, 2, at=later)
-    b.set_hints_shown("relu", 2)
-    b.set_hints_shown("gap", 1)
+    b_progress = ProgressRepository(b)
+    b_progress.set_suspended("d1", "y", True, later)
+    b_progress.bury("d1", "w", later + 3 * DAY, later)
+    attempt(b, "relu", "passed", 5, 5, 2, at=later)
+    b_progress.set_hints_shown("relu", 2)
+    b_progress.set_hints_shown("gap", 1)
     b_rows = rows(b)
     export(b, tmp_path / "b.jsonl")
     b.close()
@@ -155,16 +168,14 @@ def two_homes(tmp_path, monkeypatch):
     answer(a, "d1", "x", 3, later)
     answer(a, "d1", "x", 1, later + 4 * DAY)
     answer(a, "d1", "y", 3, later)
-    Progress(a).bury("d1", "w", later + DAY, later)
+    ProgressRepository(a).bury("d1", "w", later + DAY, later)
     yield a, tmp_path / "b.jsonl", b_rows
     a.close()
 
 
 def reference_state(store, deck, card):
     """What py-fsrs itself gives for the card's merged log: reschedule_card with the settings, fuzzing off."""
-    log = store.db.execute(
-        "SELECT rating, reviewed_at FROM review_log WHERE deck_id = ? AND card_id = ?", (deck, card)
-    ).fetchall()
+    log = ProgressRepository(store).reviews(deck, card)
     settings = StudySettings(store.settings())
     scheduler = Scheduler(
         desired_retention=settings["desired-retention"],
@@ -173,8 +184,7 @@ def reference_state(store, deck, card):
         maximum_interval=settings["maximum-interval"],
         enable_fuzzing=False,
     )
-    logs = [ReviewLog(card_id=0, rating=Rating(r["rating"]), review_datetime=clock.from_text(r["reviewed_at"]), review_duration=None)
-            for r in log]
+    logs = [FsrsReviewLog(card_id=0, rating=r.rating, review_datetime=r.reviewed_at, review_duration=None) for r in log]
     return scheduler.reschedule_card(Card(card_id=0, due=T0), logs)
 
 
@@ -191,46 +201,46 @@ def test_merging_overlapping_histories(two_homes):
 
     after = rows(a)
     assert len(after["review_log"]) == len(before["review_log"]) + 4 == 13
-    assert set(r[:6] for r in before["review_log"]) < set(r[:6] for r in after["review_log"])  # nothing lost
+    assert {natural(r) for r in before["review_log"]} < {natural(r) for r in after["review_log"]}  # nothing lost
     assert dict(after["settings"]) == {"fuzz": "off", "desired-retention": "0.85", "new-per-day": "7"}
     assert after["hints"] == [("gap", 1), ("relu", 2)]
-    assert [r[2] for r in after["attempts"]] == ["failed", "passed"]
+    assert [r.status for r in after["attempts"]] == ["failed", "passed"]
 
-    cards = {(r["deck_id"], r["card_id"]): dict(r) for r in a.db.execute("SELECT * FROM card_state")}
+    cards = ProgressRepository(a).card_states()
     expected = reference_state(a, "d1", "x")
     x = cards[("d1", "x")]
-    assert (x["state"], x["step"], x["due"], x["last_review"]) == (
+    assert (x.state, x.step, clock.to_text(x.due), clock.to_text(x.last_review)) == (
         int(expected.state), expected.step, clock.to_text(expected.due), clock.to_text(expected.last_review))
-    assert x["stability"] == pytest.approx(expected.stability, rel=1e-12)
-    assert x["difficulty"] == pytest.approx(expected.difficulty, rel=1e-12)
-    b_cards = {(r[0], r[1]): r for r in b_rows["card_state"]}
-    assert tuple(cards[("d1", "z")].values()) == b_cards[("d1", "z")]  # B's own card comes exactly as B had it
-    assert cards[("d1", "y")]["suspended"] == 1
-    assert cards[("d1", "y")]["last_review"] == clock.to_text(T0 + 10 * DAY)  # A's later answer of y is kept
-    assert cards[("d1", "w")]["buried_until"] == clock.to_text(T0 + 13 * DAY)
+    assert x.stability == pytest.approx(expected.stability, rel=1e-12)
+    assert x.difficulty == pytest.approx(expected.difficulty, rel=1e-12)
+    b_cards = {r.key: r for r in b_rows["card_state"]}
+    assert cards[("d1", "z")] == b_cards[("d1", "z")]  # B's own card comes exactly as B had it
+    assert cards[("d1", "y")].suspended
+    assert cards[("d1", "y")].last_review == T0 + 10 * DAY  # A's later answer of y is kept
+    assert cards[("d1", "w")].buried_until == T0 + 13 * DAY
 
 
 def test_merged_review_log_is_one_consistent_chain(two_homes):
     a, b_file, _ = two_homes
     merge(a, b_file)
     scheduler = make_scheduler(StudySettings(a.settings()))
-    log = a.db.execute(
-        "SELECT rating, queue, reviewed_at, state_before, state_after FROM review_log"
-        " WHERE deck_id = 'd1' AND card_id = 'x' ORDER BY reviewed_at, rating").fetchall()
-    assert [r["rating"] for r in log] == [3, 3, 3, 3, 3, 1, 2]
+    repository = ProgressRepository(a)
+    log = repository.reviews("d1", "x")
+    assert [r.rating for r in log] == [3, 3, 3, 3, 3, 1, 2]
     previous = None
     for review in log:
-        assert review["state_before"] == previous
-        assert review["queue"] == queue_of(json.loads(previous) if previous else None)
-        at = clock.from_text(review["reviewed_at"])
-        card = card_from_row(json.loads(previous)) if previous else new_card(at)
-        after, _ = scheduler.review_card(card, Rating(review["rating"]), review_datetime=at)
-        stored = json.loads(review["state_after"])
-        assert (stored["state"], stored["step"], stored["due"]) == (int(after.state), after.step, clock.to_text(after.due))
-        assert stored["stability"] == pytest.approx(after.stability, rel=1e-12)
-        previous = review["state_after"]
-    stored = a.db.execute("SELECT state, due FROM card_state WHERE card_id = 'x'").fetchone()
-    assert (stored["state"], stored["due"]) == (json.loads(previous)["state"], json.loads(previous)["due"])
+        assert review.state_before == previous
+        assert review.queue == queue_of(previous)
+        at = review.reviewed_at
+        card = previous.to_card() if previous else new_card(at)
+        after, _ = scheduler.review_card(card, review.rating, review_datetime=at)
+        stored = review.state_after
+        assert (stored.state, stored.step, clock.to_text(stored.due)) == (
+            int(after.state), after.step, clock.to_text(after.due))
+        assert stored.stability == pytest.approx(after.stability, rel=1e-12)
+        previous = review.state_after
+    stored = repository.card_state("d1", "x")
+    assert (stored.state, stored.due) == (previous.state, previous.due)
 
 
 def test_importing_the_same_file_twice_adds_nothing(two_homes):
@@ -290,6 +300,16 @@ def test_a_bad_file_is_reported_by_line_and_nothing_is_written(tmp_path, lines, 
     store = open_store()
     assert rows(store) == before
     store.close()
+
+
+def test_a_field_added_by_a_later_migration_is_optional_in_older_files(monkeypatch):
+    """What a migration that adds a column does to the spec: files written before it still import."""
+    later = {**backup.SPECS["review"], "device": backup._Default("unknown", backup._text)}
+    monkeypatch.setitem(backup.SPECS, "review", later)
+    contents = backup.read_lines([HEADER.encode(), json.dumps(GOOD_REVIEW).encode()], "old.jsonl")
+    assert [review.card_id for review in contents.reviews] == ["c"]
+    with pytest.raises(DlquizError, match="new.jsonl:2: device must be a non-empty string"):
+        backup.read_lines([HEADER.encode(), json.dumps({**GOOD_REVIEW, "device": ""}).encode()], "new.jsonl")
 
 
 def test_a_failure_while_merging_rolls_everything_back(two_homes, monkeypatch):
@@ -370,9 +390,25 @@ def test_import_reads_stdin(tmp_path):
     assert result.exit_code == 0, result.output
     assert "reviews: 1 added" in result.stdout
     store = open_store()
-    # times are stored in the one fixed UTC format whatever ISO spelling the file used
-    assert store.db.execute("SELECT reviewed_at FROM review_log").fetchone()[0] == "2026-03-01T09:00:00.000+00:00"
+    # times are kept in the one fixed UTC format whatever ISO spelling the file used
+    [review] = ProgressRepository(store).iter_reviews()
+    assert review.to_dict()["reviewed_at"] == "2026-03-01T09:00:00.000+00:00"
     store.close()
+
+
+def test_imported_times_in_any_spelling_fall_on_the_right_study_day():
+    """Times are stored in one UTC format, so the daily limits compare them correctly whatever the file wrote."""
+    def review(card, at):
+        return json.dumps({**GOOD_REVIEW, "card_id": card, "reviewed_at": at})
+
+    # the study day of 2026-03-02 began at 04:00 UTC (the tests run in UTC, days start at 04:00)
+    text = "\n".join([HEADER, review("before", "2026-03-02T11:59:00+08:00"), review("after", "2026-03-02T12:01+08:00"),
+                      review("also-after", "2026-03-01T23:30:00-05:00")]) + "\n"
+    assert runner.invoke(app, ["progress", "import", "-"], input=text).exit_code == 0
+    store = open_store()
+    answered = ProgressRepository(store).answered_since(datetime(2026, 3, 2, 4, 0, tzinfo=timezone.utc))
+    store.close()
+    assert answered.new_cards == 2
 
 
 def test_progress_commands_do_not_import_torch_or_numpy(tmp_path):

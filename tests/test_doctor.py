@@ -2,39 +2,39 @@
 
 import shutil
 import sqlite3
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from fsrs import Rating, State
 from typer.testing import CliRunner
 
 from dlquiz import paths
 from dlquiz.cli.app import app
+from dlquiz.review.records import CardState, ReviewLog, SchedulingState
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.store import open_store
 
 runner = CliRunner()
+REVIEWED = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+SCHEDULE = SchedulingState(State.Review, None, 4.0, 5.0, datetime(2026, 3, 5, 9, 0, tzinfo=timezone.utc), REVIEWED)
 
 
-def add_state(db, deck_id, card_id):
-    db.execute(
-        "INSERT INTO card_state (deck_id, card_id, state, due, last_review) VALUES (?, ?, 2, ?, ?)",
-        (deck_id, card_id, "2026-03-05T09:00:00.000+00:00", "2026-03-01T09:00:00.000+00:00"),
-    )
+def add_state(repository, deck_id, card_id):
+    repository.save_card_state(CardState.scheduled(deck_id, card_id, SCHEDULE))
 
 
-def add_review(db, deck_id, card_id):
-    db.execute(
-        "INSERT INTO review_log (deck_id, card_id, rating, queue, reviewed_at, state_after)"
-        " VALUES (?, ?, 3, 'review', '2026-03-01T09:00:00.000+00:00', '{}')",
-        (deck_id, card_id),
-    )
+def add_review(repository, deck_id, card_id):
+    repository.add_review(ReviewLog(deck_id, card_id, Rating.Good, "review", REVIEWED, None, None, SCHEDULE))
 
 
 def counts(home: Path) -> tuple[int, int]:
-    db = sqlite3.connect(home / "progress.sqlite3")
+    store = open_store(home / "progress.sqlite3")
     try:
-        return tuple(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in ("card_state", "review_log"))
+        repository = ProgressRepository(store)
+        return repository.card_state_count(), repository.review_count()
     finally:
-        db.close()
+        store.close()
 
 
 @pytest.fixture
@@ -53,9 +53,10 @@ def test_healthy_without_a_database_creates_none(isolated_home):
 
 def test_healthy_database(sample_home):
     store = open_store()
-    with store.transaction() as db:
-        add_state(db, "sample", "relu-basic::reverse")
-        add_review(db, "sample", "relu-basic::reverse")
+    with store.transaction():
+        repository = ProgressRepository(store)
+        add_state(repository, "sample", "relu-basic::reverse")
+        add_review(repository, "sample", "relu-basic::reverse")
     store.close()
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 0, result.output
@@ -77,9 +78,10 @@ def test_a_damaged_file_gets_the_store_message_and_the_other_checks_still_run(is
 
 def test_integrity_check_failures_are_listed(isolated_home):
     store = open_store()
-    with store.transaction() as db:
+    with store.transaction():
+        repository = ProgressRepository(store)
         for n in range(15):
-            add_review(db, "dl-notes", f"card-{n}")
+            add_review(repository, "dl-notes", f"card-{n}")
     store.close()
     # Point an index at another column behind SQLite's back: its entries no longer match the rows.
     db = sqlite3.connect(isolated_home / "progress.sqlite3")
@@ -95,15 +97,16 @@ def test_integrity_check_failures_are_listed(isolated_home):
 
 def test_orphaned_progress_is_counted_per_deck_and_pruned_only_after_confirmation(sample_home):
     store = open_store()
-    with store.transaction() as db:
-        add_state(db, "sample", "relu-basic")  # a real card
-        add_review(db, "sample", "relu-basic")
-        add_state(db, "sample", "removed-card")  # cards no deck has any more
-        add_review(db, "sample", "removed-card")
-        add_review(db, "sample", "removed-card")
-        add_state(db, "gone-deck", "a")
-        add_state(db, "gone-deck", "b")
-        add_review(db, "gone-deck", "a")
+    with store.transaction():
+        repository = ProgressRepository(store)
+        add_state(repository, "sample", "relu-basic")  # a real card
+        add_review(repository, "sample", "relu-basic")
+        add_state(repository, "sample", "removed-card")  # cards no deck has any more
+        add_review(repository, "sample", "removed-card")
+        add_review(repository, "sample", "removed-card")
+        add_state(repository, "gone-deck", "a")
+        add_state(repository, "gone-deck", "b")
+        add_review(repository, "gone-deck", "a")
     store.close()
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 1
@@ -128,8 +131,9 @@ def test_a_deck_studied_by_path_can_be_named(sample_home, tmp_path, all_types_de
     elsewhere = tmp_path / "mine.yaml"
     elsewhere.write_text(all_types_deck.read_text(encoding="utf-8").replace("id: sample", "id: mine", 1), encoding="utf-8")
     store = open_store()
-    with store.transaction() as db:
-        add_state(db, "mine", "gap-params")
+    with store.transaction():
+        repository = ProgressRepository(store)
+        add_state(repository, "mine", "gap-params")
     store.close()
     assert runner.invoke(app, ["doctor"]).exit_code == 1
     result = runner.invoke(app, ["doctor", "--deck", str(elsewhere)])
@@ -142,9 +146,10 @@ def test_broken_decks_are_listed_and_hold_back_pruning(sample_home):
         encoding="utf-8",
     )
     store = open_store()
-    with store.transaction() as db:
-        add_state(db, "broken", "a")  # progress of the broken deck: not orphaned, only unreadable now
-        add_state(db, "sample", "removed-card")
+    with store.transaction():
+        repository = ProgressRepository(store)
+        add_state(repository, "broken", "a")  # progress of the broken deck: not orphaned, only unreadable now
+        add_state(repository, "sample", "removed-card")
     store.close()
     result = runner.invoke(app, ["doctor", "--prune"], input="y\n")
     assert result.exit_code == 1

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from dlquiz.cli import exercise as exercise_cli
 from dlquiz.cli.app import app
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.store import open_store
 
 exercise_cli.register(app)  # idempotent: the CLI module registers it already
@@ -32,7 +33,7 @@ def run(*args: str, input: str | None = None):
 def attempts(name: str = "relu"):
     store = open_store()
     try:
-        return store.exercise_attempts(name)
+        return ProgressRepository(store).exercise_attempts(name)
     finally:
         store.close()
 

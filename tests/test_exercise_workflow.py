@@ -18,7 +18,9 @@ from dlquiz.errors import DlquizError
 from dlquiz.grading import workflow
 from dlquiz.grading.attempts import ExerciseProgress, exercise_status
 from dlquiz.grading.catalog import load_exercise
-from dlquiz.review.store import ExerciseAttempt, Store, open_store
+from dlquiz.review.records import ExerciseAttempt
+from dlquiz.review.repository import ProgressRepository
+from dlquiz.review.store import open_store
 
 ROOT = Path(__file__).parents[1]
 SOLUTION = ROOT / "exercises" / "relu" / "solution.py"
@@ -38,14 +40,14 @@ class Progress:
         self.open_now += 1
         self.openings += 1
         try:
-            yield store
+            yield ProgressRepository(store)
         finally:
             self.open_now -= 1
             store.close()
 
 
-def saved() -> Store:
-    return open_store()
+def saved() -> ProgressRepository:
+    return ProgressRepository(open_store())
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def test_exercise_list_has_every_exercise_with_its_last_attempt():
     store = saved()
     store.record_exercise_attempt("gap", "failed", 3, 8, 0, "first", at=datetime(2026, 3, 1, 9, tzinfo=timezone.utc))
     store.record_exercise_attempt("gap", "error", 0, 8, 1, "second", at=datetime(2026, 3, 1, 10, tzinfo=timezone.utc))
-    store.close()
+    store.store.close()
     rows = {row.exercise.id: row for row in workflow.exercise_list(Progress())}
     assert {"relu", "padding", "batchnorm", "gap", "attention"} <= set(rows)
     assert (rows["gap"].status, rows["gap"].attempts, rows["gap"].last.summary) == ("attempted", 2, "second")
@@ -169,7 +171,7 @@ def test_hints_go_one_by_one_and_stop_at_the_last(relu):
     assert shown[0].text == relu.hints[0] and shown[-1].text == relu.hints[-1]
     store = saved()
     assert store.hints_shown("relu") == total
-    store.close()
+    store.store.close()
     assert progress.open_now == 0
 
 
@@ -193,7 +195,7 @@ def test_the_solution_needs_a_pass_or_a_yes(relu):
     store = saved()
     store.record_exercise_attempt("relu", "failed", 20, 22, 0)
     store.record_exercise_attempt("relu", "passed", 22, 22, 0)
-    store.close()
+    store.store.close()
     assert workflow.reveal_solution(relu, progress, never_asked) == relu.solution()
 
 
@@ -208,7 +210,7 @@ def test_grading_records_each_attempt_with_the_hints_seen(relu):
     assert (failed.status, passed.status) == ("failed", "passed")
     store = saved()
     recorded = store.exercise_attempts("relu")
-    store.close()
+    store.store.close()
     assert [(a.status, a.cases_passed, a.cases_total, a.hints_used) for a in recorded] == [
         ("failed", failed.cases_passed, 22, 1),
         ("passed", 22, 22, 1),

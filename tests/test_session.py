@@ -1,12 +1,16 @@
 """Scheduling through py-fsrs with a fixed clock, the Anki-like queue, limits, undo, suspend and bury."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from fsrs import Card, Rating, Scheduler, State
 
 from dlquiz.cards.deck import load_deck
-from dlquiz.review.session import StudySession, day_bounds
+from dlquiz.review import clock
+from dlquiz.review.day import day_bounds
+from dlquiz.review.repository import ProgressRepository
+from dlquiz.review.session import StudySession
 from dlquiz.review.store import open_store
 
 
@@ -49,16 +53,17 @@ def test_answers_follow_py_fsrs_exactly(store, all_types_deck, monkeypatch):
             turn = session.next_turn()
         ref_card, _log = reference.review_card(ref_card, rating, review_datetime=now)
         session.answer(turn, rating, duration_ms=1000)
-        stored = session.progress.snapshot("sample", "relu-basic")
-        assert stored["due"] == ref_card.due.isoformat(timespec="milliseconds")
-        assert stored["state"] == int(ref_card.state)
-        assert stored["stability"] == pytest.approx(ref_card.stability)
-        assert stored["difficulty"] == pytest.approx(ref_card.difficulty)
+        stored = session.repository.card_state("sample", "relu-basic")
+        assert clock.to_text(stored.due) == ref_card.due.isoformat(timespec="milliseconds")
+        assert stored.state == int(ref_card.state)
+        assert stored.stability == pytest.approx(ref_card.stability)
+        assert stored.difficulty == pytest.approx(ref_card.difficulty)
         now = ref_card.due
         set_now(monkeypatch, now)
         # unbury everything for the next round
-        store.db.execute("UPDATE card_state SET buried_until = NULL")
-        session.states = session.progress.states(["sample"])
+        repository = ProgressRepository(store)
+        repository.save_card_states(replace(state, buried_until=None) for state in repository.card_states().values())
+        session.states = session.repository.card_states(["sample"])
     assert ref_card.state == State.Review
 
 
@@ -124,12 +129,12 @@ def test_undo_restores_state_and_log(store, all_types_deck):
     session = session_for(store, all_types_deck)
     turn = session.next_turn()
     session.answer(turn, Rating.Good, 100)
-    assert store.db.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == 1
+    assert ProgressRepository(store).review_count() == 1
     assert session.summary.reviewed == 1
     undone = session.undo()
     assert undone.item.key == turn.item.key
-    assert store.db.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == 0
-    assert session.progress.snapshot("sample", turn.item.key) is None
+    assert ProgressRepository(store).review_count() == 0
+    assert session.repository.card_state("sample", turn.item.key) is None
     assert session.summary.reviewed == 0
     assert session.next_turn().item.key == turn.item.key, "the undone card comes back first"
     assert session.undo() is None
@@ -164,7 +169,7 @@ def test_undo_of_suspend_and_bury(store, all_types_deck):
     assert session.undo().action == "bury"
     assert session.next_turn().item.key == second.item.key
     assert session.undo().action == "suspend"
-    assert session.progress.snapshot("sample", first.item.key) is None  # new and not suspended again
+    assert session.repository.card_state("sample", first.item.key) is None  # new and not suspended again
     assert session.next_turn().item.key == first.item.key
 
 

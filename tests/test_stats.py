@@ -1,23 +1,27 @@
 """`dlquiz stats`: every figure on a known history (clock fixed at Monday 2026-03-02 09:00 UTC, day starts at 04:00).
 
-The review log and the card states are written directly: stats reads them independently, so each figure can be
-set up on its own. Study days run from 04:00 to 04:00, so an answer at 03:00 on 03-02 belongs to 03-01.
+The review log and the card states are written through the repository as they are given here (not by studying):
+stats reads them independently, so each figure can be set up on its own. Study days run from 04:00 to 04:00,
+so an answer at 03:00 on 03-02 belongs to 03-01.
 """
 
 import io
 import json
 import shutil
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
+from fsrs import Rating, State
 from rich.console import Console
 from typer.testing import CliRunner
 
 from dlquiz.cards import library
-from dlquiz.review import stats
 from dlquiz.cli.app import app
-from dlquiz.grading.catalog import list_exercises
 from dlquiz.cli.stats_screen import LEVELS, forecast_chart, heatmap, render
+from dlquiz.grading.catalog import list_exercises
+from dlquiz.review import clock, stats
+from dlquiz.review.records import CardState, ExerciseAttempt, ReviewLog, SchedulingState
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.store import open_store
 
 runner = CliRunner()
@@ -46,8 +50,14 @@ STATES = [
 ]
 
 
-def _at(text: str) -> str:
-    return text + ":00.000+00:00"
+def _at(text: str) -> datetime:
+    return clock.from_text(text + ":00.000+00:00")
+
+
+def _review(deck: str, key: str, at: str, rating: int, queue: str, duration: int | None) -> ReviewLog:
+    # stats reads neither state; the one after is a plausible one (reviewed then, due a day later)
+    after = SchedulingState(State.Review, None, 5.0, 5.0, _at(at) + timedelta(days=1), _at(at))
+    return ReviewLog(deck, key, Rating(rating), queue, _at(at), duration, None, after)
 
 
 @pytest.fixture
@@ -55,29 +65,22 @@ def history(isolated_home, all_types_deck):
     (isolated_home / "decks").mkdir(parents=True)
     shutil.copy(all_types_deck, isolated_home / "decks" / "sample.yaml")
     store = open_store()
-    with store.transaction() as db:
-        for key, at, rating, queue, duration in HISTORY:
-            db.execute(
-                "INSERT INTO review_log (deck_id, card_id, rating, queue, reviewed_at, duration_ms, state_after)"
-                " VALUES ('sample', ?, ?, ?, ?, ?, '{}')",
-                (key, rating, queue, _at(at), duration),
-            )
+    repository = ProgressRepository(store)
+    with store.transaction():
+        repository.add_reviews(_review("sample", key, at, rating, queue, duration)
+                               for key, at, rating, queue, duration in HISTORY)
         # another deck's answer (a deck since deleted): part of the whole history, not of `stats sample`
-        db.execute(
-            "INSERT INTO review_log (deck_id, card_id, rating, queue, reviewed_at, duration_ms, state_after)"
-            " VALUES ('old-deck', 'x', 3, 'review', ?, 1000, '{}')",
-            (_at("2026-03-02T06:00"),),
+        repository.add_review(_review("old-deck", "x", "2026-03-02T06:00", 3, "review", 1000))
+        repository.save_card_states(
+            CardState("sample", key, State(state), 0, 5.0, 5.0, _at(due), _at(last), bool(suspended),
+                      _at(buried) if buried else None)
+            for key, state, last, due, suspended, buried in STATES
         )
-        for key, state, last, due, suspended, buried in STATES:
-            db.execute(
-                "INSERT INTO card_state (deck_id, card_id, state, step, stability, difficulty, due, last_review,"
-                " suspended, buried_until) VALUES ('sample', ?, ?, 0, 5.0, 5.0, ?, ?, ?, ?)",
-                (key, state, _at(due), _at(last), suspended, _at(buried) if buried else None),
-            )
     store.set_setting("desired-retention", "0.85")
-    store.record_exercise_attempt("relu", "failed", 3, 9, 0, "relu_grad wrong at 0")
-    store.record_exercise_attempt("relu", "passed", 9, 9, 1)
-    store.record_exercise_attempt("gap", "error", 0, 6, 0, "SyntaxError")
+    now = clock.now()
+    repository.add_exercise_attempt(ExerciseAttempt("relu", now, "failed", 3, 9, 0, "relu_grad wrong at 0"))
+    repository.add_exercise_attempt(ExerciseAttempt("relu", now, "passed", 9, 9, 1))
+    repository.add_exercise_attempt(ExerciseAttempt("gap", now, "error", 0, 6, 0, "SyntaxError"))
     yield store
     store.close()
 

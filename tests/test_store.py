@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from dlquiz.cli.app import app
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.store import MIGRATIONS, open_store
 
 runner = CliRunner()
@@ -66,15 +66,13 @@ def study_process(*args, stdin=subprocess.PIPE):
 
 
 def review_count(home: Path) -> int:
-    if not db_path(home).exists():
+    if not db_path(home).exists():  # the study process has not created it yet
         return 0
-    connection = sqlite3.connect(db_path(home), timeout=10)
+    store = open_store(db_path(home))
     try:
-        return connection.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
+        return ProgressRepository(store).review_count()
     finally:
-        connection.close()
+        store.close()
 
 
 def test_an_answer_survives_a_killed_process(isolated_home, all_types_deck):
@@ -87,12 +85,14 @@ def test_an_answer_survives_a_killed_process(isolated_home, all_types_deck):
     assert process.poll() is None, "study should still be waiting for the next answer"
     process.send_signal(signal.SIGKILL)
     process.wait()
-    connection = sqlite3.connect(db_path(isolated_home))
-    assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    rows = connection.execute("SELECT card_id, rating, queue FROM review_log").fetchall()
+    store = open_store(db_path(isolated_home))
+    assert store.integrity_problems() == []
+    repository = ProgressRepository(store)
+    rows = [(review.card_id, int(review.rating), review.queue) for review in repository.iter_reviews()]
     assert rows == [("relu-basic", 3, "new")]
-    state = connection.execute("SELECT last_review IS NOT NULL FROM card_state WHERE card_id = 'relu-basic'").fetchone()
-    assert state == (1,)
+    state = repository.card_state("sample", "relu-basic")
+    assert state is not None and state.last_review is not None
+    store.close()
 
 
 def test_two_sessions_at_once_both_save(isolated_home, all_types_deck):

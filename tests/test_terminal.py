@@ -1,11 +1,13 @@
 """`dlquiz study` in a real pseudo-terminal: keys act without Enter, and the screen fits 60 columns."""
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
+
+from dlquiz.review.repository import ProgressRepository
+from dlquiz.review.store import open_store
 
 pexpect = pytest.importorskip("pexpect", reason="pexpect drives a pseudo-terminal on POSIX only")
 
@@ -18,6 +20,15 @@ def spawn(args, home, columns=60, lang="en_US.UTF-8"):
         sys.executable, ["-m", "dlquiz", *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=30
     )
     return child
+
+
+def saved_answers() -> list[tuple[str, int]]:
+    """(card, rating) of every answer the child process saved."""
+    store = open_store()
+    try:
+        return [(review.card_id, int(review.rating)) for review in ProgressRepository(store).iter_reviews()]
+    finally:
+        store.close()
 
 
 def test_keys_act_without_enter_in_a_real_terminal(isolated_home, all_types_deck):
@@ -42,8 +53,7 @@ def test_keys_act_without_enter_in_a_real_terminal(isolated_home, all_types_deck
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    rows = sqlite3.connect(isolated_home / "progress.sqlite3").execute("SELECT card_id, rating FROM review_log").fetchall()
-    assert rows == [("relu-basic", 4)]
+    assert saved_answers() == [("relu-basic", 4)]
 
 
 def test_typed_chinese_answer_and_choice_keys_in_a_terminal(isolated_home, all_types_deck):
@@ -76,8 +86,7 @@ def test_typed_chinese_answer_and_choice_keys_in_a_terminal(isolated_home, all_t
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    rows = sqlite3.connect(isolated_home / "progress.sqlite3").execute("SELECT card_id FROM review_log").fetchall()
-    assert len(rows) == 6
+    assert len(saved_answers()) == 6
 
 
 def test_narrow_terminal_keeps_the_panel_inside_60_columns(isolated_home, all_types_deck):

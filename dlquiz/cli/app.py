@@ -228,13 +228,13 @@ def unsuspend(
 ) -> None:
     """Bring back every suspended card of the given decks."""
     from dlquiz.cards import library
-    from dlquiz.review.progress import Progress
+    from dlquiz.review.repository import ProgressRepository
     from dlquiz.review.store import open_store
 
     loaded = library.load(decks)
     store = open_store()
     try:
-        count = Progress(store).unsuspend_all([deck.id for deck in loaded.decks])
+        count = ProgressRepository(store).unsuspend_all([deck.id for deck in loaded.decks])
     finally:
         store.close()
     typer.echo(f"{count} card(s) unsuspended")

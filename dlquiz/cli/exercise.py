@@ -178,11 +178,12 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _progress() -> Iterator[ExerciseProgress]:
     """The progress database for one step of the workflow: the only place the exercise command opens it."""
+    from dlquiz.review.repository import ProgressRepository
     from dlquiz.review.store import open_store
 
     store = open_store()
     try:
-        yield store
+        yield ProgressRepository(store)
     finally:
         store.close()
 

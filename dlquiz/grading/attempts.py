@@ -2,7 +2,7 @@
 (new / attempted / passed) derived from it.
 
 ``grading`` never imports ``review`` (tests/test_architecture.py), so the database appears here only as the
-``ExerciseProgress`` protocol, which ``dlquiz.review.store.Store`` satisfies; the command line opens the store and
+``ExerciseProgress`` protocol, which ``dlquiz.review.repository.ProgressRepository`` satisfies; the command line opens the store and
 hands it over. Every read and write of exercise progress is one of the functions below, so moving them to another
 storage API means changing this module only.
 """

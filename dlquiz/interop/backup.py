@@ -13,27 +13,25 @@ review's queue and states are rewritten to match.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import IO, Any
 
-from fsrs import Rating
+from fsrs import Rating, Scheduler
 
-from dlquiz.review import clock
 from dlquiz import fsutil
 from dlquiz.errors import DlquizError
-from dlquiz.review.scheduling import card_from_row, card_to_json, make_scheduler, new_card
-from dlquiz.review.session import queue_of
+from dlquiz.review import clock
+from dlquiz.review.day import queue_of
+from dlquiz.review.records import CardState, ExerciseAttempt, Key, ReviewLog, SchedulingState
+from dlquiz.review.repository import ProgressRepository
+from dlquiz.review.scheduling import make_scheduler, new_card
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import Store
 
 FORMAT_VERSION = 1
-Key = tuple[str, str]  # (deck_id, card_id)
-_STATE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
-_CARD_COLUMNS = (*_STATE_FIELDS, "suspended", "buried_until")
-_REVIEW_FIELDS = ("deck_id", "card_id", "rating", "queue", "reviewed_at", "duration_ms", "state_before", "state_after")
-_ATTEMPT_FIELDS = ("exercise", "attempted_at", "status", "cases_passed", "cases_total", "hints_used", "summary")
 
 
 # -- export -----------------------------------------------------------------------------------------------------
@@ -47,40 +45,34 @@ class ExportSummary:
     hints: int = 0
 
 
-def _records(store: Store, summary: ExportSummary) -> Iterable[dict[str, Any]]:
-    db = store.db
-    yield {"dlquiz_progress": FORMAT_VERSION, "exported_at": clock.to_text(clock.now()), "schema_version": store.schema_version()}
-    for row in db.execute("SELECT key, value FROM settings ORDER BY key"):
+def _records(store: Store, summary: ExportSummary) -> Iterator[dict[str, Any]]:
+    repository = ProgressRepository(store)
+    yield {"dlquiz_progress": FORMAT_VERSION, "exported_at": clock.to_text(clock.now()),
+           "schema_version": store.schema_version()}
+    for key, value in sorted(store.settings().items()):
         summary.settings += 1
-        yield {"type": "setting", **dict(row)}
-    for row in db.execute(f"SELECT deck_id, card_id, {', '.join(_CARD_COLUMNS)} FROM card_state ORDER BY deck_id, card_id"):
+        yield {"type": "setting", "key": key, "value": value}
+    for state in repository.card_states().values():
         summary.cards += 1
-        yield {"type": "card", **dict(row)}
-    for row in db.execute(f"SELECT {', '.join(_REVIEW_FIELDS)} FROM review_log ORDER BY reviewed_at, deck_id, card_id, id"):
+        yield {"type": "card", **state.to_dict()}
+    for review in repository.iter_reviews():
         summary.reviews += 1
-        record = {"type": "review", **dict(row)}
-        # States travel as objects, so scripts can read them; json.dumps gives the stored text back unchanged.
-        record["state_before"] = json.loads(row["state_before"]) if row["state_before"] else None
-        record["state_after"] = json.loads(row["state_after"])
-        yield record
-    for row in db.execute(f"SELECT {', '.join(_ATTEMPT_FIELDS)} FROM exercise_attempt ORDER BY attempted_at, id"):
+        yield {"type": "review", **review.to_dict()}
+    for attempt in repository.exercise_attempts():
         summary.attempts += 1
-        yield {"type": "exercise_attempt", **dict(row)}
-    for row in db.execute("SELECT exercise, hints_shown FROM exercise_hint ORDER BY exercise"):
+        yield {"type": "exercise_attempt", **attempt.to_dict()}
+    for exercise, shown in repository.hint_counts().items():
         summary.hints += 1
-        yield {"type": "exercise_hint", **dict(row)}
+        yield {"type": "exercise_hint", "exercise": exercise, "hints_shown": shown}
 
 
-def write_export(store: Store, stream: TextIO) -> ExportSummary:
+def write_export(store: Store, stream: IO[str]) -> ExportSummary:
     """Write every record to ``stream``, read in one transaction so a study session running meanwhile cannot
     leave a review without its card state."""
     summary = ExportSummary()
-    store.db.execute("BEGIN")
-    try:
+    with store.reading():
         for record in _records(store, summary):
             stream.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-    finally:
-        store.db.execute("COMMIT")
     return summary
 
 
@@ -103,7 +95,7 @@ class _Bad(ValueError):
     """A problem with one line; read_lines adds the file name and line number."""
 
 
-def _kind(types: tuple, description: str, non_empty: bool = False) -> Callable[[Any], Any]:
+def _kind(types: tuple[Any, ...], description: str, non_empty: bool = False) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         # bool is an int to Python, never to us; an empty id would name no card.
         if isinstance(value, bool) or not isinstance(value, types) or (non_empty and not value):
@@ -125,8 +117,8 @@ def _time(value: Any) -> str:
         raise _Bad(f"{value!r} is not an ISO 8601 time") from None
     if moment.tzinfo is None:
         raise _Bad(f"{value!r} has no time zone")
-    if len(value) == 29 and value[10] == "T" and value[19] == "." and value.endswith("+00:00"):  # already ours (an export): keep it
-        return value
+    if len(value) == 29 and value[10] == "T" and value[19] == "." and value.endswith("+00:00"):
+        return value  # already ours (an export): keep it
     return clock.to_text(moment)
 
 
@@ -143,16 +135,31 @@ def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else check(value)
 
 
+@dataclass(frozen=True)
+class _Default:
+    """A field that files written before it existed lack: ``value`` stands in for it there (a backup stays
+    readable by every later dlquiz). When present, ``check`` checks it."""
+
+    value: Any
+    check: Callable[[Any], Any]
+
+    def __call__(self, value: Any) -> Any:
+        return self.check(value)
+
+
 _STATE = {"state": _one_of(1, 2, 3), "step": _optional(_integer), "stability": _optional(_number),
           "difficulty": _optional(_number), "due": _time, "last_review": _optional(_time)}
 
 
-def _fields(record: dict, spec: dict[str, Callable[[Any], Any]], where: str = "") -> dict[str, Any]:
-    missing = [name for name in spec if name not in record]
+def _fields(record: dict[str, Any], spec: dict[str, Callable[[Any], Any]], where: str = "") -> dict[str, Any]:
+    missing = [name for name, check in spec.items() if name not in record and not isinstance(check, _Default)]
     if missing:
         raise _Bad(f"{where}missing field(s): {', '.join(missing)}")
     checked = {}
     for name, check in spec.items():
+        if name not in record and isinstance(check, _Default):
+            checked[name] = check.value
+            continue
         try:
             checked[name] = check(record[name])
         except _Bad as problem:
@@ -160,19 +167,24 @@ def _fields(record: dict, spec: dict[str, Callable[[Any], Any]], where: str = ""
     return checked
 
 
-def _state(value: Any) -> str:
+def _state(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _Bad("must be an object with the card's state")
-    return json.dumps(_fields(value, _STATE, "state: "))  # the same text card_to_json writes
+    return _fields(value, _STATE, "state: ")
 
 
+# Each record type and its fields, checked and normalised (times in our one UTC format). Every field of a stored row
+# is a field here (``repository``'s ``to_dict``/``from_dict`` are the other side); a field added by a migration gets
+# a ``_Default`` so that files written before it still import.
 SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "review": {
         "deck_id": _text, "card_id": _text, "rating": _one_of(1, 2, 3, 4),
         "queue": _one_of("new", "learning", "review", "relearning"), "reviewed_at": _time,
         "duration_ms": _optional(_integer), "state_before": _optional(_state), "state_after": _state,
     },
-    "card": {"deck_id": _text, "card_id": _text, **_STATE, "suspended": _one_of(0, 1), "buried_until": _optional(_time)},
+    "card": {
+        "deck_id": _text, "card_id": _text, **_STATE, "suspended": _one_of(0, 1), "buried_until": _optional(_time),
+    },
     "setting": {"key": _text, "value": _string},
     "exercise_attempt": {
         "exercise": _text, "attempted_at": _time, "status": _text, "cases_passed": _integer,
@@ -184,12 +196,12 @@ SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
 
 @dataclass
 class Contents:
-    """A checked progress file: values normalised (times in our UTC format, states as card_to_json's text)."""
+    """A checked progress file, as the repository's typed rows."""
 
-    reviews: list[dict[str, Any]] = field(default_factory=list)
-    cards: dict[Key, dict[str, Any]] = field(default_factory=dict)
+    reviews: list[ReviewLog] = field(default_factory=list)
+    cards: dict[Key, CardState] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
-    attempts: list[dict[str, Any]] = field(default_factory=list)
+    attempts: list[ExerciseAttempt] = field(default_factory=list)
     hints: dict[str, int] = field(default_factory=dict)
 
 
@@ -198,7 +210,8 @@ def _header(line: str) -> None:
     if not isinstance(header, dict) or "dlquiz_progress" not in header:
         raise _Bad('not a dlquiz progress file (the first line has no "dlquiz_progress")')
     if header["dlquiz_progress"] != FORMAT_VERSION:
-        raise _Bad(f"progress format {header['dlquiz_progress']!r} is not one this dlquiz reads (it reads {FORMAT_VERSION})")
+        raise _Bad(f"progress format {header['dlquiz_progress']!r} is not one this dlquiz reads "
+                   f"(it reads {FORMAT_VERSION})")
 
 
 def read_lines(lines: Iterable[bytes], name: str) -> Contents:
@@ -224,24 +237,26 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
         except UnicodeDecodeError:
             raise DlquizError(f"{name}:{number}: not UTF-8 text", "Nothing was imported.") from None
         except json.JSONDecodeError as error:
-            raise DlquizError(f"{name}:{number}: not JSON ({error.msg}, column {error.colno})", "Nothing was imported.") from None
+            raise DlquizError(f"{name}:{number}: not JSON ({error.msg}, column {error.colno})",
+                              "Nothing was imported.") from None
         except _Bad as problem:
             raise DlquizError(f"{name}:{number}: {problem}", "Nothing was imported.") from None
         if kind == "review":
-            contents.reviews.append(checked)
+            contents.reviews.append(ReviewLog.from_dict(checked))
         elif kind == "card":
             key = (checked["deck_id"], checked["card_id"])
             if key in first_card_line:
-                raise DlquizError(f"{name}:{number}: card {key[1]} of deck {key[0]} again (first on line {first_card_line[key]})",
-                                  "Nothing was imported.")
+                raise DlquizError(f"{name}:{number}: card {key[1]} of deck {key[0]} again "
+                                  f"(first on line {first_card_line[key]})", "Nothing was imported.")
             first_card_line[key] = number
-            contents.cards[key] = checked
+            contents.cards[key] = CardState.from_dict(checked)
         elif kind == "setting":
             contents.settings[checked["key"]] = checked["value"]
         elif kind == "exercise_attempt":
-            contents.attempts.append(checked)
+            contents.attempts.append(ExerciseAttempt.from_dict(checked))
         else:
-            contents.hints[checked["exercise"]] = max(checked["hints_shown"], contents.hints.get(checked["exercise"], 0))
+            exercise = checked["exercise"]
+            contents.hints[exercise] = max(checked["hints_shown"], contents.hints.get(exercise, 0))
     if number == 0:
         raise DlquizError(f"{name}:1: empty file, not a dlquiz progress file", "Nothing was imported.")
     return contents
@@ -287,130 +302,115 @@ class ImportSummary:
 def import_contents(store: Store, contents: Contents) -> ImportSummary:
     """Merge ``contents`` into the store in one transaction: on any error nothing is written."""
     summary = ImportSummary()
-    with store.transaction() as db:
+    repository = ProgressRepository(store)
+    with store.transaction():  # every write below joins this one transaction
         local_settings = store.settings()
-        for key, value in contents.settings.items():
-            if key not in local_settings:
-                db.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (key, value))
+        for name, value in contents.settings.items():
+            if name not in local_settings:
+                store.set_setting(name, value)
                 summary.settings_added += 1
-            elif local_settings[key] != value:
+            elif local_settings[name] != value:
                 summary.settings_kept += 1
         # The replay uses the merged settings; fuzzing off, so merging the same files always gives the same states.
         scheduler = make_scheduler(StudySettings(store.settings()))
         scheduler.enable_fuzzing = False
-        reviews: dict[Key, list[dict[str, Any]]] = {}
-        for record in contents.reviews:
-            reviews.setdefault((record["deck_id"], record["card_id"]), []).append(record)
+        reviews: dict[Key, list[ReviewLog]] = {}
+        for review in contents.reviews:
+            reviews.setdefault(review.key, []).append(review)
         for key in sorted(set(reviews) | set(contents.cards)):
-            _merge_card(db, key, reviews.get(key, []), contents.cards.get(key), scheduler, summary)
-        _merge_exercises(db, contents, summary)
+            _merge_card(repository, key, reviews.get(key, []), contents.cards.get(key), scheduler, summary)
+        _merge_exercises(repository, contents, summary)
     return summary
 
 
-def _natural(review: Any) -> tuple[str, int]:
-    return (review["reviewed_at"], review["rating"])
+Natural = tuple[datetime, int]  # what makes two reviews of one card the same review: the time and the rating
 
 
-def _merge_card(db, key: Key, file_reviews: list, file_card: dict | None, scheduler, summary: ImportSummary) -> None:
-    local_log = db.execute(
-        "SELECT id, rating, queue, reviewed_at, state_before, state_after FROM review_log"
-        " WHERE deck_id = ? AND card_id = ? ORDER BY reviewed_at, rating, id",
-        key,
-    ).fetchall()
-    row = db.execute("SELECT * FROM card_state WHERE deck_id = ? AND card_id = ?", key).fetchone()
-    local_card = dict(row) if row else None
-    local = {_natural(review): review for review in local_log}
-    incoming: dict[tuple[str, int], dict] = {}
+def _natural(review: ReviewLog) -> Natural:
+    return (review.reviewed_at, int(review.rating))
+
+
+def _merge_card(repository: ProgressRepository, key: Key, file_reviews: list[ReviewLog], file_card: CardState | None,
+                scheduler: Scheduler, summary: ImportSummary) -> None:
+    local_card = repository.card_state(*key)
+    present = set(repository.answers(*key))
+    incoming: dict[Natural, ReviewLog] = {}
     for review in sorted(file_reviews, key=_natural):
-        if _natural(review) in local or _natural(review) in incoming:
+        if _natural(review) in present or _natural(review) in incoming:
             summary.reviews_present += 1
         else:
             summary.reviews_added += 1
         incoming.setdefault(_natural(review), review)
-    new = [natural for natural in incoming if natural not in local]
-    if not new:
-        _save_card(db, key, local_card, local_card, file_card, summary)
+    if all(natural in present for natural in incoming):  # nothing new: the local history stays as it is
+        _save_card(repository, key, None if local_card is None else local_card.schedule, local_card, file_card,
+                   summary)
         return
+    local = {_natural(review): review for review in repository.reviews(*key)}
     summary.cards_recomputed += 1
     sides = {"local": list(local), "file": list(incoming)}  # each side's history, in time order
     merged = sorted(set(local) | set(incoming))
     trusted = set(sides)  # the sides whose history the merged one still is (so far)
-    after: str | None = None
+    after: SchedulingState | None = None
+    added: list[ReviewLog] = []
     for position, natural in enumerate(merged):
         trusted = {side for side in trusted if position < len(sides[side]) and sides[side][position] == natural}
         if trusted:  # still one side's own history: keep what it recorded (the local row if both have it)
             source = local[natural] if "local" in trusted else incoming[natural]
-            queue, before, after = source["queue"], source["state_before"], source["state_after"]
+            queue, before, after = source.queue, source.state_before, source.state_after
         else:
-            card_before = card_from_row(json.loads(after)) if after else None
-            moment = clock.from_text(natural[0])
-            card_after, _log = scheduler.review_card(card_before or new_card(moment), Rating(natural[1]), review_datetime=moment)
-            queue = queue_of(json.loads(after) if after else None)
-            before, after = (card_to_json(card_before) if card_before else None), card_to_json(card_after)
-        if natural in local:
-            old = local[natural]
-            if (old["queue"], old["state_before"], old["state_after"]) != (queue, before, after):
-                db.execute(
-                    "UPDATE review_log SET queue = ?, state_before = ?, state_after = ? WHERE id = ?",
-                    (queue, before, after, old["id"]),
-                )
-        else:
-            review = incoming[natural]
-            db.execute(
-                "INSERT INTO review_log (deck_id, card_id, rating, queue, reviewed_at, duration_ms, state_before, state_after)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (*key, natural[1], queue, natural[0], review["duration_ms"], before, after),
-            )
+            card_before = None if after is None else after.to_card()
+            moment, rating = natural
+            card_after, _log = scheduler.review_card(card_before or new_card(moment), Rating(rating),
+                                                     review_datetime=moment)
+            queue = queue_of(after)
+            before = None if card_before is None else SchedulingState.from_card(card_before)
+            after = SchedulingState.from_card(card_after)
+        review = local[natural] if natural in local else incoming[natural]
+        if (review.queue, review.state_before, review.state_after) != (queue, before, after):
+            review = replace(review, queue=queue, state_before=before, state_after=after)
+            if natural in local:
+                repository.rewrite_review(review)
+        if natural not in local:
+            added.append(review)
+    repository.add_reviews(added)
     if not trusted:
         summary.cards_replayed += 1
     # The merged history is the file's own: its card row is that history's end (it may differ from the last
     # state_after only if something wrote the card outside an answer); otherwise the last state is the card's.
-    if "file" in trusted and file_card is not None and file_card["last_review"] is not None:
-        state = file_card
-    else:
-        state = json.loads(after)
-    _save_card(db, key, state, local_card, file_card, summary, recomputed=True)
+    schedule: SchedulingState | None = after
+    if "file" in trusted and file_card is not None and file_card.last_review is not None:
+        schedule = file_card.schedule
+    _save_card(repository, key, schedule, local_card, file_card, summary, recomputed=True)
 
 
-def _save_card(db, key: Key, state: dict | None, local: dict | None, file: dict | None, summary, recomputed=False) -> None:
+def _save_card(repository: ProgressRepository, key: Key, schedule: SchedulingState | None, local: CardState | None,
+               file: CardState | None, summary: ImportSummary, recomputed: bool = False) -> None:
     """Write the card's state with both sides' flags: suspended if either says so, buried until the later time."""
-    if state is None:  # no local row: the file's row (a never-answered card, suspended or buried) comes as it is
-        state = file
-    if state is None:
-        return
+    if schedule is None:  # no local row: the file's row (a never-answered card, suspended or buried) comes as it is
+        if file is None:
+            return
+        schedule = file.schedule
     sides = [side for side in (local, file) if side is not None]
-    values = {name: state[name] for name in _STATE_FIELDS}
-    values["suspended"] = max((side["suspended"] for side in sides), default=0)  # a file may carry reviews only
-    buried = [side["buried_until"] for side in sides if side["buried_until"]]
-    values["buried_until"] = max(buried) if buried else None
-    if local is not None and all(local[name] == values[name] for name in _CARD_COLUMNS):
+    buried = [side.buried_until for side in sides if side.buried_until is not None]
+    # Starting from a stored row keeps any column merging does not decide (the local one when there is one).
+    state = sides[0].with_schedule(schedule) if sides else CardState.scheduled(*key, schedule)
+    state = replace(state, suspended=any(side.suspended for side in sides), buried_until=max(buried, default=None))
+    if state == local:
         return
     if not recomputed:
         summary.cards_updated += 1
-    db.execute(
-        f"""INSERT INTO card_state (deck_id, card_id, {", ".join(_CARD_COLUMNS)}) VALUES (?, ?, {",".join("?" * len(_CARD_COLUMNS))})
-            ON CONFLICT(deck_id, card_id) DO UPDATE SET {", ".join(f"{c} = excluded.{c}" for c in _CARD_COLUMNS)}""",
-        [*key, *(values[name] for name in _CARD_COLUMNS)],
-    )
+    repository.save_card_state(state)
 
 
-def _merge_exercises(db, contents: Contents, summary: ImportSummary) -> None:
-    present = {tuple(row) for row in db.execute("SELECT exercise, attempted_at, status FROM exercise_attempt")}
-    for attempt in sorted(contents.attempts, key=lambda a: a["attempted_at"]):
-        natural = (attempt["exercise"], attempt["attempted_at"], attempt["status"])
+def _merge_exercises(repository: ProgressRepository, contents: Contents, summary: ImportSummary) -> None:
+    present = {(a.exercise, a.attempted_at, a.status) for a in repository.exercise_attempts()}
+    for attempt in sorted(contents.attempts, key=lambda a: a.attempted_at):
+        natural = (attempt.exercise, attempt.attempted_at, attempt.status)
         if natural in present:
             summary.attempts_present += 1
             continue
         present.add(natural)
         summary.attempts_added += 1
-        db.execute(
-            f"INSERT INTO exercise_attempt ({', '.join(_ATTEMPT_FIELDS)}) VALUES ({','.join('?' * len(_ATTEMPT_FIELDS))})",
-            [attempt[name] for name in _ATTEMPT_FIELDS],
-        )
+        repository.add_exercise_attempt(attempt)
     for exercise, shown in contents.hints.items():
-        cursor = db.execute(
-            "INSERT INTO exercise_hint (exercise, hints_shown) VALUES (?, ?)"
-            " ON CONFLICT(exercise) DO UPDATE SET hints_shown = excluded.hints_shown WHERE excluded.hints_shown > hints_shown",
-            (exercise, shown),
-        )
-        summary.hints_raised += cursor.rowcount
+        summary.hints_raised += int(repository.raise_hints_shown(exercise, shown))

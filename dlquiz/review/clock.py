@@ -30,7 +30,10 @@ def now() -> datetime:
 
 
 def to_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    """Our one stored time format: UTC, whole milliseconds, so stored times compare as text."""
+    if moment.tzinfo is not timezone.utc:  # most instants are UTC already; converting them costs a progress import
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="milliseconds")
 
 
 def from_text(text: str) -> datetime:

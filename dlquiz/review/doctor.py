@@ -15,6 +15,8 @@ from dlquiz import paths
 from dlquiz.cards import library
 from dlquiz.cards.deck import Deck, Problem
 from dlquiz.errors import DlquizError
+from dlquiz.review.records import Key
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.store import Store, open_store
 
 
@@ -22,9 +24,9 @@ from dlquiz.review.store import Store, open_store
 class Orphans:
     """Progress rows whose (deck id, card key) belongs to no review item of any loaded deck."""
 
-    states: Counter = field(default_factory=Counter)  # deck id -> card_state rows
-    reviews: Counter = field(default_factory=Counter)  # deck id -> review_log rows
-    prunable: list[tuple[str, str]] = field(default_factory=list)  # card_state keys safe to delete
+    states: Counter[str] = field(default_factory=Counter)  # deck id -> card_state rows
+    reviews: Counter[str] = field(default_factory=Counter)  # deck id -> review_log rows
+    prunable: list[Key] = field(default_factory=list)  # card_state keys safe to delete
     held_back: set[str] = field(default_factory=set)  # decks not loaded while some deck file is broken
 
 
@@ -111,35 +113,34 @@ def _check_exercises(checkup: Checkup, root: Path | None) -> None:
 
 def _check_database(store: Store, checkup: Checkup) -> None:
     checkup.schema_version = store.schema_version()
+    repository = ProgressRepository(store)
     try:
-        lines = [row[0] for row in store.db.execute("PRAGMA integrity_check")]
-        checkup.integrity = [line for line in lines if line != "ok"]
-        checkup.foreign_keys = [" ".join(str(v) for v in tuple(row)) for row in store.db.execute("PRAGMA foreign_key_check")]
-        checkup.review_rows = store.db.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
-        checkup.state_rows = store.db.execute("SELECT COUNT(*) FROM card_state").fetchone()[0]
-        _find_orphans(store, checkup)
+        checkup.integrity = store.integrity_problems()
+        checkup.foreign_keys = store.foreign_key_problems()
+        checkup.review_rows = repository.review_count()
+        checkup.state_rows = repository.card_state_count()
+        _find_orphans(repository, checkup)
     except sqlite3.DatabaseError as error:  # pages damaged beyond what integrity_check could list
         checkup.integrity.append(str(error))
 
 
-def _find_orphans(store: Store, checkup: Checkup) -> None:
+def _find_orphans(repository: ProgressRepository, checkup: Checkup) -> None:
     known = {(deck.id, item.key) for deck in checkup.decks for item in deck.items()}
     loaded_ids = {deck.id for deck in checkup.decks}
     orphans = checkup.orphans
-    for row in store.db.execute("SELECT deck_id, card_id FROM card_state"):
-        key = (row[0], row[1])
+    for key in repository.card_keys():
         if key in known:
             continue
-        orphans.states[row[0]] += 1
+        deck_id = key[0]
+        orphans.states[deck_id] += 1
         # A deck that is not loaded may be one of the broken files: its progress is not orphaned, only unreadable.
-        if checkup.broken_decks and row[0] not in loaded_ids:
-            orphans.held_back.add(row[0])
+        if checkup.broken_decks and deck_id not in loaded_ids:
+            orphans.held_back.add(deck_id)
         else:
             orphans.prunable.append(key)
-    grouped = "SELECT deck_id, card_id, COUNT(*) FROM review_log GROUP BY deck_id, card_id"
-    for deck_id, card_id, count in store.db.execute(grouped):
-        if (deck_id, card_id) not in known:
-            orphans.reviews[deck_id] += count
+    for key, count in repository.review_counts_by_card().items():
+        if key not in known:
+            orphans.reviews[key[0]] += count
 
 
 def prune(checkup: Checkup) -> int:
@@ -148,11 +149,9 @@ def prune(checkup: Checkup) -> int:
         return 0
     store = open_store(checkup.database)
     try:
-        with store.transaction() as db:
-            deleted = 0
-            for deck_id, card_id in checkup.orphans.prunable:
-                cursor = db.execute("DELETE FROM card_state WHERE deck_id = ? AND card_id = ?", (deck_id, card_id))
-                deleted += cursor.rowcount
+        repository = ProgressRepository(store)
+        with store.transaction():  # all or nothing
+            deleted = sum(repository.delete_card_state(*key) for key in checkup.orphans.prunable)
     finally:
         store.close()
     checkup.orphans.states.subtract(Counter(deck_id for deck_id, _card in checkup.orphans.prunable))

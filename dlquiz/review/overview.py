@@ -1,14 +1,21 @@
-"""Per-deck counts for `dlquiz decks`: how many cards are new, learning, due and suspended."""
+"""Per-deck counts for `dlquiz decks`: what `dlquiz study DECK` would offer now, and how many cards are suspended.
+
+The counts come from ``day`` (the same queue and limits as the study screen's header): new cards within today's
+new-card limit, learning cards and reviews due before the study day ends (reviews within the review limit); buried
+cards are left out until their day is over. The limits are shared by all decks, so each row shows what studying that
+deck alone would offer.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from dlquiz.review import clock
 from dlquiz.cards.deck import Deck
-from dlquiz.review.progress import Progress
-from dlquiz.review.session import LEARNING, NEW, RELEARNING, day_bounds, queue_of
+from dlquiz.review import clock
+from dlquiz.review.day import Allowance, Queues, StudyDay
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import Store
 
@@ -20,31 +27,23 @@ class DeckCounts:
     learning: int = 0
     due: int = 0
     suspended: int = 0
-    tags: Counter = field(default_factory=Counter)
+    tags: Counter[str] = field(default_factory=Counter)
 
 
-def deck_counts(store: Store, decks: list[Deck]) -> list[tuple[Deck, DeckCounts]]:
-    progress = Progress(store)
+def deck_counts(store: Store, decks: list[Deck], now: datetime | None = None) -> list[tuple[Deck, DeckCounts]]:
+    now = now or clock.now()
+    repository = ProgressRepository(store)
     settings = StudySettings(store.settings())
-    states = progress.states([deck.id for deck in decks])
-    _start, day_end = day_bounds(clock.now(), settings["day-starts-at"])
-    end_text = clock.to_text(day_end)
+    day = StudyDay.of(settings, now)
+    allowance = Allowance.today(repository, settings, day)
+    states = repository.card_states([deck.id for deck in decks])
     result = []
     for deck in decks:
-        counts = DeckCounts()
+        items = deck.items()
+        queues = Queues.build(items, states, day, now)
+        today = queues.counts(allowance)
+        counts = DeckCounts(len(items), today.new, today.learning, today.review, queues.suspended)
         for card in deck.cards:
             counts.tags.update(card.tags)
-        for item in deck.items():
-            counts.items += 1
-            state = states.get((deck.id, item.key))
-            queue = queue_of(state)
-            if state and state["suspended"]:
-                counts.suspended += 1
-            elif queue == NEW:
-                counts.new += 1
-            elif queue in (LEARNING, RELEARNING):
-                counts.learning += 1
-            elif state["due"] < end_text:
-                counts.due += 1
         result.append((deck, counts))
     return result

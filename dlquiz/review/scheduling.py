@@ -1,18 +1,15 @@
 """FSRS scheduling through py-fsrs: building the scheduler from settings, and previewing each rating.
 
-We never re-implement FSRS; this module only converts between our stored rows and ``fsrs.Card``.
+We never re-implement FSRS. Stored states become ``fsrs.Card`` and back through ``repository.SchedulingState``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Card, Rating, Scheduler
 
-from dlquiz.review import clock
 from dlquiz.review.settings import StudySettings
 
 RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
@@ -33,31 +30,6 @@ def new_card(now: datetime) -> Card:
     return Card(card_id=0, due=now)
 
 
-def card_from_row(row: Any) -> Card:
-    return Card(
-        card_id=0,
-        state=State(row["state"]),
-        step=row["step"],
-        stability=row["stability"],
-        difficulty=row["difficulty"],
-        due=clock.from_text(row["due"]),
-        last_review=clock.from_text(row["last_review"]) if row["last_review"] else None,
-    )
-
-
-def card_to_json(card: Card) -> str:
-    return json.dumps(
-        {
-            "state": int(card.state),
-            "step": card.step,
-            "stability": card.stability,
-            "difficulty": card.difficulty,
-            "due": clock.to_text(card.due),
-            "last_review": clock.to_text(card.last_review) if card.last_review else None,
-        }
-    )
-
-
 @dataclass(frozen=True)
 class Outcome:
     rating: Rating
@@ -68,7 +40,7 @@ class Outcome:
 def preview(scheduler: Scheduler, card: Card, now: datetime) -> dict[Rating, Outcome]:
     """What each rating would do. The chosen outcome is stored as is, so the interval shown is the one applied
     (with fuzzing on, reviewing twice could otherwise give two different intervals)."""
-    outcomes = {}
+    outcomes: dict[Rating, Outcome] = {}
     for rating in RATINGS:
         after, _log = scheduler.review_card(card, rating, review_datetime=now)
         outcomes[rating] = Outcome(rating, after, after.due - now)

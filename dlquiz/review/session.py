@@ -2,7 +2,8 @@
 
 The queue follows Anki: (re)learning cards that are due first, then reviews due today,
 then new cards within today's limit; when nothing else is left, a learning card due within
-the next 20 minutes is shown early rather than making the learner wait.
+the next 20 minutes is shown early rather than making the learner wait. What is due today,
+and what the daily limits allow, is decided in ``day`` (shared with `decks` and `stats`).
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from fsrs import Card, Rating, State
+from fsrs import Card, Rating
 
-from dlquiz.review import clock
-from dlquiz.review import scheduling
 from dlquiz.cards.challenge import Challenge
 from dlquiz.cards.deck import ReviewItem
 from dlquiz.cards.types import make_challenge
-from dlquiz.review.progress import Progress, Snapshot
+from dlquiz.review import clock, scheduling
+from dlquiz.review.day import NEW, Allowance, Counts, Queues, StudyDay, queue_of
+from dlquiz.review.records import CardState, ReviewLog, SchedulingState
+from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import Store
 
 LEARN_AHEAD = timedelta(minutes=20)
-NEW, LEARNING, REVIEW, RELEARNING = "new", "learning", "review", "relearning"
 
 
 @dataclass
@@ -41,18 +42,11 @@ class Turn:
 class _Undo:
     action: str  # answer | suspend | bury
     item: ReviewItem
-    snapshot: Snapshot
+    before: CardState | None  # the card's row before the action; None: it had none
     log_id: int | None = None
     rating: Rating | None = None
     correct: bool | None = None
     duration_ms: int = 0
-
-
-@dataclass
-class Counts:
-    new: int
-    learning: int
-    review: int
 
 
 @dataclass
@@ -61,22 +55,6 @@ class Summary:
     correct: int = 0
     duration_ms: int = 0
     by_rating: dict[int, int] = field(default_factory=dict)
-
-
-def queue_of(state: dict | None) -> str:
-    """Which queue a stored card belongs to: new (never answered), learning, review or relearning."""
-    if state is None or state["last_review"] is None:
-        return NEW
-    return {State.Learning: LEARNING, State.Review: REVIEW, State.Relearning: RELEARNING}[State(state["state"])]
-
-
-def day_bounds(now: datetime, day_starts_at: int) -> tuple[datetime, datetime]:
-    """The study day containing ``now`` in local time, as UTC instants [start, end)."""
-    local = now.astimezone()
-    start = local.replace(hour=day_starts_at, minute=0, second=0, microsecond=0)
-    if local < start:
-        start -= timedelta(days=1)
-    return start.astimezone(now.tzinfo), (start + timedelta(days=1)).astimezone(now.tzinfo)
 
 
 class StudySession:
@@ -88,7 +66,7 @@ class StudySession:
         limit: int | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self.progress = Progress(store)
+        self.repository = ProgressRepository(store)
         self.items = items
         self.lang = lang
         self.limit = limit
@@ -96,39 +74,23 @@ class StudySession:
         self.settings = StudySettings(store.settings())
         self.scheduler = scheduling.make_scheduler(self.settings)
         self.deck_ids = sorted({item.deck_id for item in items})
-        self.states = self.progress.states(self.deck_ids)
+        self.states = self.repository.card_states(self.deck_ids)
         self.summary = Summary()
         self._undo: list[_Undo] = []
         self._returning: ReviewItem | None = None  # an undone card comes back first
 
     # -- the queue --------------------------------------------------------------------------
 
-    def _state(self, item: ReviewItem) -> dict | None:
+    def _state(self, item: ReviewItem) -> CardState | None:
         return self.states.get((item.deck_id, item.key))
 
-    def _buckets(self, now: datetime) -> tuple[list, list, list, int, int]:
-        day_start, day_end = day_bounds(now, self.settings["day-starts-at"])
-        new_done, reviews_done = self.progress.answered_since(day_start)
-        new_left = max(0, self.settings["new-per-day"] - new_done)
-        reviews_left = max(0, self.settings["reviews-per-day"] - reviews_done)
-        new, learning, review = [], [], []
-        now_text, end_text = clock.to_text(now), clock.to_text(day_end)
-        for item in self.items:
-            state = self._state(item)
-            if state and (state["suspended"] or (state["buried_until"] and state["buried_until"] > now_text)):
-                continue
-            queue = queue_of(state)
-            if queue == NEW:
-                new.append(item)
-            elif state["due"] < end_text:
-                (review if queue == REVIEW else learning).append((state["due"], item))
-        learning.sort(key=lambda pair: pair[0])
-        review.sort(key=lambda pair: pair[0])
-        return new, learning, review, new_left, reviews_left
+    def _today(self, now: datetime) -> tuple[Queues[ReviewItem], Allowance]:
+        day = StudyDay.of(self.settings, now)
+        return Queues.build(self.items, self.states, day, now), Allowance.today(self.repository, self.settings, day)
 
     def counts(self) -> Counts:
-        new, learning, review, new_left, reviews_left = self._buckets(clock.now())
-        return Counts(min(len(new), new_left), len(learning), min(len(review), reviews_left))
+        queues, allowance = self._today(clock.now())
+        return queues.counts(allowance)
 
     def next_turn(self) -> Turn | None:
         if self.limit is not None and self.summary.reviewed >= self.limit:
@@ -137,51 +99,61 @@ class StudySession:
         if self._returning is not None:
             item, self._returning = self._returning, None
             return self._turn(item, now)
-        new, learning, review, new_left, reviews_left = self._buckets(now)
-        now_text = clock.to_text(now)
-        if learning and learning[0][0] <= now_text:
+        queues, allowance = self._today(now)
+        learning = queues.learning
+        if learning and learning[0][0] <= now:
             return self._turn(learning[0][1], now)
-        if review and reviews_left > 0:
-            return self._turn(review[0][1], now)
-        if new and new_left > 0:
-            return self._turn(new[0], now)
-        if learning and learning[0][0] <= clock.to_text(now + LEARN_AHEAD):
+        if queues.review and allowance.reviews > 0:
+            return self._turn(queues.review[0][1], now)
+        if queues.new and allowance.new > 0:
+            return self._turn(queues.new[0], now)
+        if learning and learning[0][0] <= now + LEARN_AHEAD:
             return self._turn(learning[0][1], now)
         return None
 
     def next_due(self) -> datetime | None:
         """When the next answered card falls due (for the end-of-session message)."""
-        return self.progress.next_due_after(self.deck_ids, clock.now())
+        return self.repository.next_due_after(self.deck_ids, clock.now())
 
     def _turn(self, item: ReviewItem, now: datetime) -> Turn:
         state = self._state(item)
         queue = queue_of(state)
-        card = None if queue == NEW else scheduling.card_from_row(state)
+        card = None if state is None or queue == NEW else state.schedule.to_card()
         challenge = make_challenge(item, self.lang, self.rng)
         outcomes = scheduling.preview(self.scheduler, card or scheduling.new_card(now), now)
         return Turn(item, queue, card, challenge, outcomes)
 
     # -- actions ----------------------------------------------------------------------------
 
+    def _stored(self, item: ReviewItem) -> CardState | None:
+        return self.repository.card_state(item.deck_id, item.key)
+
     def _refresh(self, item: ReviewItem) -> None:
-        snapshot = self.progress.snapshot(item.deck_id, item.key)
-        if snapshot is None:
+        state = self._stored(item)
+        if state is None:
             self.states.pop((item.deck_id, item.key), None)
         else:
-            self.states[(item.deck_id, item.key)] = snapshot
+            self.states[(item.deck_id, item.key)] = state
 
     def answer(self, turn: Turn, rating: Rating, duration_ms: int, correct: bool | None = None) -> None:
         """Save the answer at once. ``correct`` is the judged result for typed/choice cards."""
         item = turn.item
-        before = self.progress.snapshot(item.deck_id, item.key)
-        outcome = turn.outcomes[rating]
-        log_id = self.progress.record_answer(
-            item.deck_id, item.key, turn.queue, rating, turn.card, outcome.card, clock.now(), duration_ms
+        before = self._stored(item)
+        review = ReviewLog(
+            deck_id=item.deck_id,
+            card_id=item.key,
+            rating=rating,
+            queue=turn.queue,
+            reviewed_at=clock.now(),
+            duration_ms=duration_ms,
+            state_before=None if turn.card is None else SchedulingState.from_card(turn.card),
+            state_after=SchedulingState.from_card(turn.outcomes[rating].card),
         )
+        saved = self.repository.record_answer(review)
         self._refresh(item)
         was_correct = correct if correct is not None else rating != Rating.Again
         self._count(rating, was_correct, duration_ms, +1)
-        self._undo.append(_Undo("answer", item, before, log_id, rating, was_correct, duration_ms))
+        self._undo.append(_Undo("answer", item, before, saved.id, rating, was_correct, duration_ms))
 
     def _count(self, rating: Rating, correct: bool, duration_ms: int, sign: int) -> None:
         summary = self.summary
@@ -192,16 +164,15 @@ class StudySession:
 
     def suspend(self, turn: Turn) -> None:
         item = turn.item
-        self._undo.append(_Undo("suspend", item, self.progress.snapshot(item.deck_id, item.key)))
-        self.progress.set_suspended(item.deck_id, item.key, True, clock.now())
+        self._undo.append(_Undo("suspend", item, self._stored(item)))
+        self.repository.set_suspended(item.deck_id, item.key, True, clock.now())
         self._refresh(item)
 
     def bury(self, turn: Turn) -> None:
         """Hide the card until the next study day starts."""
         item, now = turn.item, clock.now()
-        self._undo.append(_Undo("bury", item, self.progress.snapshot(item.deck_id, item.key)))
-        _start, day_end = day_bounds(now, self.settings["day-starts-at"])
-        self.progress.bury(item.deck_id, item.key, day_end, now)
+        self._undo.append(_Undo("bury", item, self._stored(item)))
+        self.repository.bury(item.deck_id, item.key, StudyDay.of(self.settings, now).end, now)
         self._refresh(item)
 
     def can_undo(self) -> bool:
@@ -212,7 +183,7 @@ class StudySession:
         if not self._undo:
             return None
         last = self._undo.pop()
-        self.progress.restore(last.item.deck_id, last.item.key, last.snapshot, drop_log_id=last.log_id)
+        self.repository.restore(last.item.deck_id, last.item.key, last.before, drop_log_id=last.log_id)
         self._refresh(last.item)
         if last.action == "answer" and last.rating is not None:
             self._count(last.rating, bool(last.correct), last.duration_ms, -1)

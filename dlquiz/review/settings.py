@@ -94,8 +94,11 @@ def parse_value(name: str, text: str) -> Any:
     try:
         return setting.parse(text)
     except ValueError as error:
-        reason = str(error) if not str(error).startswith(("invalid literal", "could not convert")) else "is not a number"
-        raise DlquizError(f"{name} = {text!r}: {reason}", f"Example: dlquiz config {name} {setting.default}", exit_code=2) from None
+        reason = str(error)
+        if reason.startswith(("invalid literal", "could not convert")):  # int()'s and float()'s own words
+            reason = "is not a number"
+        raise DlquizError(f"{name} = {text!r}: {reason}", f"Example: dlquiz config {name} {setting.default}",
+                          exit_code=2) from None
 
 
 class StudySettings:

@@ -1,8 +1,8 @@
 """The figures of `dlquiz stats`: card counts, reviews per day, streak, retention, forecast, time, exercises.
 
-No terminal code here (``stats_screen`` draws these). The review log can hold hundreds of thousands of rows, so it
-is read once, already grouped by study day in SQL; everything about reviews is derived from those few hundred
-day rows. Card states are one row per card, read once and classified against the loaded decks.
+No terminal code here (``stats_screen`` draws these). The review log can hold hundreds of thousands of rows, so the
+repository sums it per study day; everything about reviews is derived from those few hundred day rows. Card states
+are one row per card, read once and classified by ``day`` (as `dlquiz study` and `dlquiz decks` classify them).
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dlquiz.review import clock
 from dlquiz.cards.deck import Deck
 from dlquiz.errors import DlquizError
-from dlquiz.review.session import NEW, REVIEW, day_bounds, queue_of
+from dlquiz.review import clock
+from dlquiz.review.day import LEARNING, REVIEW, StudyDay, kind_of, shown_from
+from dlquiz.review.records import CardState, ExerciseAttempt
+from dlquiz.review.repository import ProgressRepository
+from dlquiz.review.repository import ReviewDay as Day
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import Store
 
@@ -47,16 +50,6 @@ class CardCounts:
         return {name: getattr(self, name) for name in ("total", "new", "learning", "review", "suspended", "mature")}
 
 
-@dataclass
-class Day:
-    """One study day's answers (a study day starts at the `day-starts-at` hour, local time)."""
-
-    reviews: int = 0
-    review_answers: int = 0  # answers to cards from the review queue: what true retention is measured on
-    review_correct: int = 0
-    duration_ms: int = 0
-
-
 @dataclass(frozen=True)
 class Retention:
     answers: int
@@ -73,7 +66,7 @@ class ExerciseLine:
     title: Any
     status: str  # passed | attempted | new
     attempts: int
-    last: Any  # store.ExerciseAttempt or None
+    last: ExerciseAttempt | None
 
 
 @dataclass
@@ -97,7 +90,7 @@ class Stats:
     def total_reviews(self) -> int:
         return sum(day.reviews for day in self.days.values())
 
-    def _in_window(self, window: str):
+    def _in_window(self, window: str) -> list[Day]:
         length = WINDOWS[window]
         first = None if length is None else self.today - timedelta(days=length - 1)
         return [day for when, day in self.days.items() if first is None or first <= when <= self.today]
@@ -191,98 +184,60 @@ def compute(store: Store, decks: list[Deck], deck: str | None = None, now: datet
     without it, the whole history counts (also answers to cards since removed: they were studied all the same)."""
     now = now or clock.now()
     settings = StudySettings(store.settings())
-    day_start, _day_end = day_bounds(now, settings["day-starts-at"])
-    today = day_start.astimezone().date()  # the local date on which the current study day began
+    repository = ProgressRepository(store)
+    day = StudyDay.of(settings, now)
     deck_ids = [d.id for d in decks] if deck is not None else None
-    cards, by_deck, by_tag, forecast = _cards(store, decks, day_start, today)
+    cards, by_deck, by_tag, forecast = _cards(repository, decks, day)
     result = Stats(
         now=now,
-        today=today,
+        today=day.local_date,
         deck=deck,
         decks=decks,
         desired_retention=settings["desired-retention"],
         cards=cards,
         by_deck=by_deck,
         by_tag=by_tag,
-        days=_days(store, deck_ids, day_start, settings["day-starts-at"]),
+        days=repository.review_days(deck_ids, day.date_shift),
         forecast=forecast,
     )
     linked = {card.exercise for d in decks for card in d.cards if card.exercise} if deck is not None else None
-    result.exercises, result.exercise_problem = _exercises(store, linked)
+    result.exercises, result.exercise_problem = _exercises(repository, linked)
     return result
 
 
-def _days(store: Store, deck_ids: list[str] | None, day_start: datetime, starts_at: int) -> dict[date, Day]:
-    # SQLite shifts each instant by the local UTC offset of today's day start (the same fixed offset day_bounds
-    # uses, so "today" agrees with the study queue), then back by the day-start hour: date() is the study day.
-    offset = day_start.astimezone().utcoffset() or timedelta(0)
-    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
-    back = f"-{starts_at:d} hours"
-    where, params = "", [shift, back]
-    if deck_ids is not None:
-        where = f"WHERE deck_id IN ({','.join('?' * len(deck_ids))})"
-        params += deck_ids
-    rows = store.db.execute(
-        f"""SELECT date(reviewed_at, ?, ?) AS day,
-                   COUNT(*),
-                   SUM(queue = 'review'),
-                   SUM(queue = 'review' AND rating >= 2),
-                   TOTAL(duration_ms)
-            FROM review_log {where}
-            GROUP BY day""",
-        params,
-    ).fetchall()
-    return {
-        date.fromisoformat(row[0]): Day(int(row[1]), int(row[2] or 0), int(row[3] or 0), int(row[4]))
-        for row in rows
-        if row[0] is not None  # an unreadable timestamp (a hand-edited row) is skipped, not fatal
-    }
+def _is_mature(state: CardState) -> bool:
+    """A review card whose interval (from its last review to its due date) is MATURE_DAYS or more."""
+    return state.last_review is not None and state.due - state.last_review >= timedelta(days=MATURE_DAYS)
 
 
-def _cards(store: Store, decks: list[Deck], day_start: datetime, today: date):
-    ends = [clock.to_text(day_start + timedelta(days=i + 1)) for i in range(FORECAST_DAYS)]
+def _cards(
+    repository: ProgressRepository, decks: list[Deck], day: StudyDay
+) -> tuple[CardCounts, dict[str, CardCounts], dict[str, CardCounts], list[tuple[date, int]]]:
+    ends = day.ends(FORECAST_DAYS)
     forecast = [0] * FORECAST_DAYS
-    states = _states(store, [d.id for d in decks])
-    total, by_deck, by_tag = CardCounts(), {}, {}
+    states = repository.card_states([d.id for d in decks])
+    total = CardCounts()
+    by_deck: dict[str, CardCounts] = {}
+    by_tag: dict[str, CardCounts] = {}
     for deck in decks:
         counts = by_deck.setdefault(deck.id, CardCounts())
         for item in deck.items():
             state = states.get((deck.id, item.key))
-            queue = queue_of(state)
+            kind = kind_of(state)
             mature = False
-            if state is not None and state["suspended"]:
-                kind = "suspended"
-            elif queue == NEW:
-                kind = "new"
-            else:
-                kind = "review" if queue == REVIEW else "learning"
-                mature = queue == REVIEW and bool(state["mature"])
+            if state is not None and kind in (LEARNING, REVIEW):
+                mature = kind == REVIEW and _is_mature(state)
                 # day 0 counts everything overdue; a buried card comes back only when its burial ends
-                slot = bisect_right(ends, state["shown_from"])
+                slot = bisect_right(ends, shown_from(state))
                 if slot < FORECAST_DAYS:
                     forecast[slot] += 1
             for target in (total, counts, *(by_tag.setdefault(tag, CardCounts()) for tag in item.card.tags)):
                 target.add(kind, mature)
-    days = [(today + timedelta(days=i), forecast[i]) for i in range(FORECAST_DAYS)]
+    days = [(day.local_date + timedelta(days=i), forecast[i]) for i in range(FORECAST_DAYS)]
     return total, by_deck, dict(sorted(by_tag.items())), days
 
 
-def _states(store: Store, deck_ids: list[str]) -> dict[tuple[str, str], Any]:
-    if not deck_ids:
-        return {}
-    marks = ",".join("?" * len(deck_ids))
-    rows = store.db.execute(
-        f"""SELECT deck_id, card_id, state, last_review, suspended,
-                   MAX(due, COALESCE(buried_until, due)) AS shown_from,
-                   CAST(strftime('%s', due) AS INTEGER) - CAST(strftime('%s', last_review) AS INTEGER)
-                       >= {MATURE_DAYS * 86400:d} AS mature
-            FROM card_state WHERE deck_id IN ({marks})""",
-        deck_ids,
-    ).fetchall()
-    return {(row["deck_id"], row["card_id"]): row for row in rows}
-
-
-def _exercises(store: Store, only: set[str] | None) -> tuple[list[ExerciseLine], str | None]:
+def _exercises(repository: ProgressRepository, only: set[str] | None) -> tuple[list[ExerciseLine], str | None]:
     # Imported here: the catalog reads YAML only (never numpy or torch), but `dlquiz --help` needs none of it.
     from dlquiz.grading.attempts import exercise_status
     from dlquiz.grading.catalog import list_exercises
@@ -291,8 +246,8 @@ def _exercises(store: Store, only: set[str] | None) -> tuple[list[ExerciseLine],
         catalog = list_exercises()
     except DlquizError as error:
         return [], f"{error.message} (`dlquiz doctor` lists every broken exercise)"
-    attempts: dict[str, list] = {}
-    for attempt in store.exercise_attempts():
+    attempts: dict[str, list[ExerciseAttempt]] = {}
+    for attempt in repository.exercise_attempts():
         attempts.setdefault(attempt.exercise, []).append(attempt)
     lines = []
     for exercise in catalog:

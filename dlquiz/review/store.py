@@ -1,5 +1,8 @@
 """The progress database: one SQLite file, versioned by numbered migrations, every write committed at once.
 
+This module owns the connection, the transactions, the migrations and the settings table. The progress tables
+(card states, the review log, exercise attempts and hints) are read and written by ``repository`` only.
+
 Rows are keyed by (deck id, card id) where the card id is the id of one *review item*
 (``relu-def``, ``relu-def::reverse``, ``relu-cloze::c2``), so editing a card's text keeps its progress.
 """
@@ -8,13 +11,15 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from types import TracebackType
+from typing import Callable, Literal
 
-from dlquiz.review import clock
 from dlquiz.errors import DlquizError
+from dlquiz.review import clock
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
@@ -93,17 +98,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
 ]
 
 
-@dataclass(frozen=True)
-class ExerciseAttempt:
-    exercise: str
-    attempted_at: datetime
-    status: str
-    cases_passed: int
-    cases_total: int
-    hints_used: int
-    summary: str
-
-
 def _explain(path: Path, error: sqlite3.Error) -> DlquizError:
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:
@@ -162,7 +156,15 @@ class Store:
         self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds (damaged pages, inconsistent indexes); empty when the file is sound."""
+        lines = [str(row[0]) for row in self.db.execute("PRAGMA integrity_check")]
+        return [line for line in lines if line != "ok"]
+
+    def foreign_key_problems(self) -> list[str]:
+        return [" ".join(str(value) for value in tuple(row)) for row in self.db.execute("PRAGMA foreign_key_check")]
 
     def _migrate(self) -> None:
         current = self.schema_version()
@@ -190,8 +192,18 @@ class Store:
             self.db.execute("PRAGMA wal_checkpoint(FULL)")
             shutil.copy2(self.path, backup)
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
+        """``with store.transaction():`` — one write transaction; inside another one it simply joins it."""
         return _Transaction(self)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One consistent view for several reads: a study session writing meanwhile is not seen half-way."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -212,72 +224,33 @@ class Store:
         with self.transaction():
             self.db.execute("DELETE FROM settings WHERE key = ?", (key,))
 
-    # -- exercises --------------------------------------------------------------------------
-
-    def record_exercise_attempt(
-        self,
-        exercise: str,
-        status: str,
-        cases_passed: int,
-        cases_total: int,
-        hints_used: int,
-        summary: str = "",
-        at: datetime | None = None,
-    ) -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO exercise_attempt (exercise, attempted_at, status, cases_passed, cases_total, hints_used, summary)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (exercise, clock.to_text(at or clock.now()), status, cases_passed, cases_total, hints_used, summary),
-            )
-
-    def exercise_attempts(self, exercise: str | None = None) -> list[ExerciseAttempt]:
-        query = "SELECT * FROM exercise_attempt"
-        params: tuple = ()
-        if exercise is not None:
-            query += " WHERE exercise = ?"
-            params = (exercise,)
-        rows = self.db.execute(query + " ORDER BY attempted_at, id", params).fetchall()
-        return [
-            ExerciseAttempt(
-                exercise=row["exercise"],
-                attempted_at=clock.from_text(row["attempted_at"]),
-                status=row["status"],
-                cases_passed=row["cases_passed"],
-                cases_total=row["cases_total"],
-                hints_used=row["hints_used"],
-                summary=row["summary"],
-            )
-            for row in rows
-        ]
-
-    def hints_shown(self, exercise: str) -> int:
-        row = self.db.execute("SELECT hints_shown FROM exercise_hint WHERE exercise = ?", (exercise,)).fetchone()
-        return row[0] if row else 0
-
-    def set_hints_shown(self, exercise: str, count: int) -> None:
-        with self.transaction():
-            self.db.execute(
-                "INSERT INTO exercise_hint (exercise, hints_shown) VALUES (?, ?)"
-                " ON CONFLICT(exercise) DO UPDATE SET hints_shown = excluded.hints_shown",
-                (exercise, count),
-            )
-
 
 class _Transaction:
-    """``with store.transaction():`` — BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+    """``with store.transaction():`` — BEGIN IMMEDIATE … COMMIT, rolled back on any error.
+
+    Opened while a transaction is already open, it joins that one: the outer ``with`` commits or rolls back the
+    whole (so a progress import is one transaction although each repository write is one on its own)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.joined = False
 
     def __enter__(self) -> sqlite3.Connection:
+        db = self.store.db
+        self.joined = db.in_transaction
+        if self.joined:
+            return db
         try:
-            self.store.db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise _explain(self.store.path, error) from None
-        return self.store.db
+        return db
 
-    def __exit__(self, kind, error, traceback) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> Literal[False]:
+        if self.joined:
+            return False
         db = self.store.db
         if kind is None:
             try:

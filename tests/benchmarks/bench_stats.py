@@ -11,7 +11,6 @@ suspended and buried cards), then times `dlquiz stats` and `dlquiz stats --json`
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -42,18 +41,16 @@ def write_deck(home: Path, cards: int) -> None:
     (home / "decks" / "bench.yaml").write_text(yaml.safe_dump(deck, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def _text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _state_json(state: int, stability: float, due: datetime, last: datetime) -> str:
-    return json.dumps({"state": state, "step": None if state == 2 else 0, "stability": stability,
-                       "difficulty": 5.0, "due": _text(due), "last_review": _text(last)})
-
-
 def fill_database(home: Path, cards: int, reviews: int, seed: int = 1) -> None:
     os.environ["DLQUIZ_HOME"] = str(home)
+    from fsrs import Rating, State
+
+    from dlquiz.review.records import CardState, ExerciseAttempt, ReviewLog, SchedulingState
+    from dlquiz.review.repository import ProgressRepository
     from dlquiz.review.store import open_store
+
+    def schedule(state: int, stability: float, due: datetime, last: datetime) -> SchedulingState:
+        return SchedulingState(State(state), None if state == 2 else 0, stability, 5.0, due, last)
 
     rng = random.Random(seed)
     per_card = [1] * cards  # every card answered at least once, the rest spread unevenly
@@ -73,26 +70,23 @@ def fill_database(home: Path, cards: int, reviews: int, seed: int = 1) -> None:
             stability = 0.5 if rating == 1 else min(stability * (0.6 + rating / 2), 400.0)
             state = 3 if rating == 1 and state == 2 else (2 if rating >= 3 or state == 2 else 1)
             due = moment + timedelta(days=stability)
-            after = _state_json(state, stability, due, moment)
-            log.append(("bench", f"c{n:05d}", rating, queue, _text(moment), rng.randint(1500, 25000), previous, after))
+            after = schedule(state, stability, due, moment)
+            log.append(ReviewLog("bench", f"c{n:05d}", Rating(rating), queue, moment, rng.randint(1500, 25000),
+                                 previous, after))
             previous = after
-        suspended = int(rng.random() < 0.02)
-        buried = _text(NOW + timedelta(hours=19)) if rng.random() < 0.01 else None
-        states.append(("bench", f"c{n:05d}", state, None if state == 2 else 0, stability, 5.0, _text(due), _text(times[-1]),
-                       suspended, buried))
+        suspended = rng.random() < 0.02
+        buried = NOW + timedelta(hours=19) if rng.random() < 0.01 else None
+        states.append(CardState.scheduled("bench", f"c{n:05d}", schedule(state, stability, due, times[-1]),
+                                          suspended, buried))
     store = open_store()
-    with store.transaction() as db:
-        db.executemany(
-            "INSERT INTO review_log (deck_id, card_id, rating, queue, reviewed_at, duration_ms, state_before, state_after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", log)
-        db.executemany(
-            "INSERT INTO card_state (deck_id, card_id, state, step, stability, difficulty, due, last_review, suspended,"
-            " buried_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", states)
-        for exercise, status in (("relu", "passed"), ("batchnorm", "failed"), ("batchnorm", "passed"), ("gap", "error")):
-            db.execute("INSERT INTO exercise_attempt (exercise, attempted_at, status, cases_passed, cases_total, hints_used)"
-                       " VALUES (?, ?, ?, 3, 5, 0)", (exercise, _text(NOW - timedelta(days=3)), status))
-    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.close()
+    repository = ProgressRepository(store)
+    with store.transaction():
+        repository.add_reviews(log)
+        repository.save_card_states(states)
+        attempts = (("relu", "passed"), ("batchnorm", "failed"), ("batchnorm", "passed"), ("gap", "error"))
+        for exercise, status in attempts:
+            repository.add_exercise_attempt(ExerciseAttempt(exercise, NOW - timedelta(days=3), status, 3, 5, 0))
+    store.close()  # the last connection to close folds the WAL into the database file
 
 
 def time_command(home: Path, args: list[str], runs: int) -> list[float]:

@@ -1,0 +1,186 @@
+"""The progress tables' rows as typed records: what ``repository`` takes and returns, and what a progress file holds.
+
+``to_dict`` gives a record's fields as stored (times in our one UTC text format, flags as 0/1), which is also its
+record in a progress file (``interop.backup``); ``from_dict`` reads it back. The repository derives its SQL column
+lists from these dataclasses' fields, so a new column is a new field here, in ``to_dict`` and in ``from_dict``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+from typing import Any
+
+from fsrs import Card, Rating, State
+
+from dlquiz.review import clock
+
+Key = tuple[str, str]  # (deck id, card id); the card id is a review item's key such as relu-def::reverse
+
+
+def _text_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else clock.to_text(moment)
+
+
+def _time_or_none(text: str | None) -> datetime | None:
+    return None if text is None else clock.from_text(text)
+
+
+def to_millis(moment: datetime) -> datetime:
+    """The instant as stored (UTC, whole milliseconds), so a state compares equal to itself read back."""
+    return clock.from_text(clock.to_text(moment))
+
+
+@dataclass(frozen=True)
+class SchedulingState:
+    """What py-fsrs knows about a card (the fields of ``fsrs.Card`` we keep). card_state holds the current one;
+    each review-log row holds the one before and after its answer."""
+
+    state: State
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+
+    @classmethod
+    def from_card(cls, card: Card) -> SchedulingState:
+        last = None if card.last_review is None else to_millis(card.last_review)
+        return cls(State(card.state), card.step, card.stability, card.difficulty, to_millis(card.due), last)
+
+    def to_card(self) -> Card:
+        # card_id is ours to keep elsewhere; a fixed value avoids py-fsrs's id-generating sleep.
+        return Card(card_id=0, state=self.state, step=self.step, stability=self.stability,
+                    difficulty=self.difficulty, due=self.due, last_review=self.last_review)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"state": int(self.state), "step": self.step, "stability": self.stability,
+                "difficulty": self.difficulty, "due": clock.to_text(self.due),
+                "last_review": _text_or_none(self.last_review)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SchedulingState:
+        return cls(State(data["state"]), data["step"], data["stability"], data["difficulty"],
+                   clock.from_text(data["due"]), _time_or_none(data["last_review"]))
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> SchedulingState:
+        return cls.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class CardState:
+    """One card_state row: a review item's schedule, and the learner's suspend and bury flags. A card that was
+    suspended or buried before it was ever answered has a row too; ``last_review`` None keeps it new."""
+
+    deck_id: str
+    card_id: str
+    state: State
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    suspended: bool = False
+    buried_until: datetime | None = None  # hidden from the queue until this instant
+
+    @property
+    def key(self) -> Key:
+        return (self.deck_id, self.card_id)
+
+    @property
+    def schedule(self) -> SchedulingState:
+        return SchedulingState(self.state, self.step, self.stability, self.difficulty, self.due, self.last_review)
+
+    @classmethod
+    def scheduled(cls, deck_id: str, card_id: str, schedule: SchedulingState, suspended: bool = False,
+                  buried_until: datetime | None = None) -> CardState:
+        return cls(deck_id, card_id, schedule.state, schedule.step, schedule.stability, schedule.difficulty,
+                   schedule.due, schedule.last_review, suspended, buried_until)
+
+    def with_schedule(self, schedule: SchedulingState) -> CardState:
+        """This row with another schedule; the flags and any other column stay."""
+        return replace(self, state=schedule.state, step=schedule.step, stability=schedule.stability,
+                       difficulty=schedule.difficulty, due=schedule.due, last_review=schedule.last_review)
+
+    @classmethod
+    def unanswered(cls, deck_id: str, card_id: str, now: datetime) -> CardState:
+        """The row of a card that has flags but no answer yet."""
+        return cls(deck_id, card_id, State.Learning, None, None, None, to_millis(now), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"deck_id": self.deck_id, "card_id": self.card_id, **self.schedule.to_dict(),
+                "suspended": int(self.suspended), "buried_until": _text_or_none(self.buried_until)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CardState:
+        return cls(data["deck_id"], data["card_id"], State(data["state"]), data["step"], data["stability"],
+                   data["difficulty"], clock.from_text(data["due"]), _time_or_none(data["last_review"]),
+                   bool(data["suspended"]), _time_or_none(data["buried_until"]))
+
+
+@dataclass(frozen=True)
+class ReviewLog:
+    """One answer: which card, the rating, the queue it came from, when, how long it took, and the card's
+    scheduling state before (None for a new card) and after."""
+
+    deck_id: str
+    card_id: str
+    rating: Rating
+    queue: str  # new | learning | review | relearning
+    reviewed_at: datetime
+    duration_ms: int | None
+    state_before: SchedulingState | None
+    state_after: SchedulingState
+    id: int | None = None  # the local row id: None until saved, never exported
+
+    @property
+    def key(self) -> Key:
+        return (self.deck_id, self.card_id)
+
+    def to_dict(self, states_as_json: bool = False) -> dict[str, Any]:
+        """The record without the local id. The states are objects, so scripts can read them, or, as stored in
+        the database, JSON text."""
+
+        def state(value: SchedulingState) -> Any:
+            return value.to_json() if states_as_json else value.to_dict()
+
+        return {"deck_id": self.deck_id, "card_id": self.card_id, "rating": int(self.rating), "queue": self.queue,
+                "reviewed_at": clock.to_text(self.reviewed_at), "duration_ms": self.duration_ms,
+                "state_before": None if self.state_before is None else state(self.state_before),
+                "state_after": state(self.state_after)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ReviewLog:
+        before = data["state_before"]
+        return cls(data["deck_id"], data["card_id"], Rating(data["rating"]), data["queue"],
+                   clock.from_text(data["reviewed_at"]), data["duration_ms"],
+                   None if before is None else SchedulingState.from_dict(before),
+                   SchedulingState.from_dict(data["state_after"]), data.get("id"))
+
+
+@dataclass(frozen=True)
+class ExerciseAttempt:
+    """One grading of the learner's exercise file."""
+
+    exercise: str
+    attempted_at: datetime
+    status: str  # passed | failed | error
+    cases_passed: int
+    cases_total: int
+    hints_used: int
+    summary: str = ""  # one line: what went wrong first
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**{item.name: getattr(self, item.name) for item in fields(self)},
+                "attempted_at": clock.to_text(self.attempted_at)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExerciseAttempt:
+        values = {item.name: data[item.name] for item in fields(cls)}
+        return cls(**{**values, "attempted_at": clock.from_text(data["attempted_at"])})
