@@ -7,7 +7,7 @@ import re
 import string
 from typing import TYPE_CHECKING, Any, Callable
 
-from dlquiz.cards import expr
+from dlquiz.cards import answer_forms, expr
 from dlquiz.text import LANGUAGES
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ FIELDS: dict[str, set[str]] = {
     "basic": {"front", "back", "reverse"},
     "cloze": {"text"},
     "choice": {"question", "options", "shuffle"},
-    "typed": {"question", "answer", "accept"},
+    "typed": {"question", "answer", "accept", "match", "tolerance"},  # match/tolerance: see answer_forms
     "numeric": {"question", "params", "where", "answer", "tolerance"},
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -141,6 +141,8 @@ def _check_typed(raw: Any, label: str, report: Report) -> None:
     accept = raw.get("accept", [])
     if not isinstance(accept, list) or not all(isinstance(a, (str, int, float)) and str(a).strip() for a in accept):
         report(_line(raw, "accept"), f"{label}: accept must be a list of accepted answers")
+        return
+    answer_forms.check_typed_fields(raw, label, report)  # `match: number|shape`: answers must be of that form
 
 
 def _check_numeric(raw: Any, label: str, outer_report: Report) -> None:

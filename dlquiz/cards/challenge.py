@@ -6,12 +6,11 @@ Nothing here touches the terminal: the study screen renders ``Challenge.question
 
 from __future__ import annotations
 
-import math
 import random
 import re
 from dataclasses import dataclass, field
 
-from dlquiz.cards import cardtypes
+from dlquiz.cards import answer_forms, cardtypes
 from dlquiz.cards import expr
 from dlquiz.cards.deck import ReviewItem
 from dlquiz.text import map_text, normalize_answer, pick, variants
@@ -34,7 +33,8 @@ class Challenge:
     extra: str = ""
     options: list[str] = field(default_factory=list)
     correct_options: frozenset[int] = frozenset()
-    accepted: tuple[str, ...] = ()  # normalised accepted answers (typed cards)
+    accepted: tuple[str, ...] = ()  # accepted answers as written (typed cards); compared as `match` says
+    match: str = answer_forms.DEFAULT_FORM  # typed cards: "text", "number" or "shape" (see answer_forms)
     number: float | None = None  # the expected value (numeric cards)
     tolerance: float = 0.0
 
@@ -56,18 +56,9 @@ class Challenge:
         if self.mode == CHOICE:
             chosen = self.parse_choice(response) or frozenset()
             return Verdict(chosen == self.correct_options, self.answer)
-        if self.number is not None:
-            return Verdict(_numeric_match(response, self.number, self.tolerance), self.answer)
-        return Verdict(normalize_answer(response) in self.accepted, self.answer)
-
-
-def _numeric_match(response: str, expected: float, tolerance: float) -> bool:
-    text = normalize_answer(response).replace(",", "")
-    try:
-        given = expr.evaluate(text, {})  # accepts 7, -3.5, 1e-3, 3/4, sqrt(2)
-    except expr.ExpressionError:
-        return False
-    return math.isclose(given, expected, rel_tol=1e-9, abs_tol=max(tolerance, 1e-12))
+        if self.number is not None:  # numeric cards: `.5`, `5.`, `1/4`, `1e-3` are numbers (answer_forms)
+            return Verdict(answer_forms.numbers_match(response, self.number, self.tolerance), self.answer)
+        return Verdict(answer_forms.accepts(response, self.accepted, self.match, self.tolerance), self.answer)
 
 
 def format_number(value: float) -> str:
@@ -101,7 +92,9 @@ def make_challenge(item: ReviewItem, lang: str, rng: random.Random) -> Challenge
             pick(_text(fields["question"]), lang),
             pick(answer, lang, separator=" / "),
             extra,
-            accepted=tuple(dict.fromkeys(normalize_answer(a) for a in accepted)),
+            accepted=tuple(dict.fromkeys(accepted)),
+            match=str(fields.get("match", answer_forms.DEFAULT_FORM)),
+            tolerance=float(fields.get("tolerance", 0)),
         )
     return _numeric(item, lang, rng, extra)
 

@@ -46,6 +46,17 @@ _PARAM = {
     ]
 }
 
+_MATCH = {
+    "enum": ["text", "number", "shape"],
+    "default": "text",
+    "description": (
+        "How a typed answer is compared. text: case, spaces and full-width characters folded. "
+        "number: .5, 5., 1/4, 1e-3 are numbers, compared within tolerance. "
+        "shape: (2, 3), 2,3, 2×3, 2x3, [2, 3] and torch.Size([2, 3]) are the same shape; (4,) is not (1, 4) "
+        "unless the card lists both."
+    ),
+}
+
 
 def _card(kind: str, properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {
@@ -96,11 +107,21 @@ SCHEMA: dict[str, Any] = {
                         },
                         ["question", "options"],
                     ),
-                    _card(
-                        "typed",
-                        {"question": _TEXT, "answer": _TEXT, "accept": {"type": "array", "items": {"type": ["string", "number"]}}},
-                        ["question", "answer"],
-                    ),
+                    {
+                        **_card(
+                            "typed",
+                            {
+                                "question": _TEXT,
+                                "answer": _TEXT,
+                                "accept": {"type": "array", "items": {"type": ["string", "number"]}},
+                                "match": _MATCH,
+                                "tolerance": {"type": "number", "minimum": 0, "description": "With match: number."},
+                            },
+                            ["question", "answer"],
+                        ),
+                        "dependentRequired": {"tolerance": ["match"]},
+                        "dependentSchemas": {"tolerance": {"properties": {"match": {"const": "number"}}}},
+                    },
                     _card(
                         "numeric",
                         {
