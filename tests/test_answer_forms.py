@@ -12,7 +12,13 @@ import pytest
 import torch
 from typer.testing import CliRunner
 
-from dlquiz.cards.answer_forms import accepts, format_shape, numbers_match, parse_number, parse_shape
+from dlquiz.cards.answer_forms import (
+    accepts,
+    format_shape,
+    numbers_match,
+    parse_number,
+    parse_shape,
+)
 from dlquiz.cards.challenge import make_challenge
 from dlquiz.cards.deck import check_deck, load_deck
 from dlquiz.cards.schema import SCHEMA
@@ -248,6 +254,9 @@ BAD_CARDS = """\
 """
 
 
+SHAPE_FORM = "a shape such as (2, 3), 2×3 or torch.Size([2, 3])"
+
+
 def test_bad_match_fields_are_reported_with_their_lines(tmp_path):
     path = write_deck(tmp_path, BAD_CARDS)
     deck, problems = check_deck(path)
@@ -255,10 +264,8 @@ def test_bad_match_fields_are_reported_with_their_lines(tmp_path):
     found = [(problem.line, problem.message) for problem in problems]
     assert found == [
         (9, "card 'a': match must be one of text, number, shape, not 'shaped'"),
-        (13, "card 'b': answer 'two by three' is not a shape such as (2, 3), 2×3 or torch.Size([2, 3]) "
-             "(the card says match: shape)"),
-        (21, "card 'c': accept entry 2 '2 by three' is not a shape such as (2, 3), 2×3 or torch.Size([2, 3]) "
-             "(the card says match: shape)"),
+        (13, f"card 'b': answer 'two by three' is not {SHAPE_FORM} (the card says match: shape)"),
+        (21, f"card 'c': accept entry 2 '2 by three' is not {SHAPE_FORM} (the card says match: shape)"),
         (26, "card 'd': answer 'a quarter' is not a number such as 0.25, .25 or 1/4 (the card says match: number)"),
         (32, "card 'e': tolerance only applies to `match: number`"),
         (38, "card 'f': tolerance must be a number >= 0"),

@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from dlquiz.cards import expr
 from dlquiz.text import normalize_answer
@@ -32,7 +33,8 @@ DEFAULT_FORM = "text"
 Report = Callable[[int, str], None]
 Shape = tuple[int, ...]
 
-_SENTENCE_END = "。．，,；;！!？?"  # punctuation a learner may type after the answer; '.' is kept: `5.` is a number
+# Punctuation a learner may type after an answer. '.' is not among them: `5.` is a number.
+_SENTENCE_END = "。．，,；;！!？?"
 _MINUS = {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\uff0d": "-"}  # −, –, —, full-width hyphen
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
