@@ -693,7 +693,9 @@ def batchnorm_numbers():
     assert 6.5 < error(4) / error(256) < 9.5
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(3).train()(torch.randn(1, 3))  # a batch of 1: 1 value per channel
-    assert nn.BatchNorm2d(3).train()(torch.randn(1, 3, 4, 4)).shape == (1, 3, 4, 4)
+    assert nn.BatchNorm2d(3).train()(torch.randn(1, 3, 4, 4)).shape == (1, 3, 4, 4)  # H·W > 1 values per channel
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm2d(3).train()(torch.randn(1, 3, 1, 1))  # ... and H·W = 1 leaves 1 again
     # A conv bias before BN is cancelled: Conv2d(c_in, c_out, 3, padding=1, bias=False) loses nothing.
     with_bias, without_bias = nn.Conv2d(3, 4, 3, padding=1).double(), nn.Conv2d(3, 4, 3, padding=1, bias=False).double()
     with torch.no_grad():
