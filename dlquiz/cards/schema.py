@@ -30,6 +30,7 @@ def card_schema(card_type: CardType) -> dict[str, Any]:
         "properties": {"type": {"const": card_type.name}, **_COMMON, **card_type.schema_fields()},
         "required": ["id", "type", *card_type.required],
         "additionalProperties": False,
+        **card_type.schema_rules(),
     }
 
 

@@ -64,6 +64,10 @@ class CardType(ABC):
     def schema_fields(self) -> dict[str, Any]:
         """The JSON Schema of this type's own fields (property name → schema), for `dlquiz deck schema`."""
 
+    def schema_rules(self) -> dict[str, Any]:
+        """Extra JSON Schema keywords across this type's fields (e.g. ``dependentSchemas``); none by default."""
+        return {}
+
     @abstractmethod
     def anki_note(self, card: Card, lang: str) -> AnkiNote:
         """The Anki note for a valid card, fields in ``lang``; Anki should make as many cards as ``items`` gives."""

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import math
 import random
 import re
 from typing import Any
 
-from dlquiz.cards import expr
+from dlquiz.cards import answer_forms, expr
 from dlquiz.cards.anki_note import BASIC_NOTE, AnkiNote, escape, html_field
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import INPUT, Challenge
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, is_number, line_of
 from dlquiz.cards.types.base import CardType
-from dlquiz.text import normalize_answer
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # {name} in the question shows a drawn parameter
 DRAW_ATTEMPTS = 1000  # numeric params are re-drawn until the `where` constraints hold
@@ -200,12 +198,8 @@ def _draw_one(spec: dict[str, Any], rng: random.Random) -> int | float:
 
 
 def numeric_match(response: str, expected: float, tolerance: float) -> bool:
-    text = normalize_answer(response).replace(",", "")
-    try:
-        given = expr.evaluate(text, {})  # accepts 7, -3.5, 1e-3, 3/4, sqrt(2)
-    except expr.ExpressionError:
-        return False
-    return math.isclose(given, expected, rel_tol=1e-9, abs_tol=max(tolerance, 1e-12))
+    """`.5`, `5.`, `3/4`, `1e-3`, `2^-2` … are numbers (``answer_forms.parse_number``)."""
+    return answer_forms.numbers_match(response, expected, tolerance)
 
 
 def format_number(value: float) -> str:

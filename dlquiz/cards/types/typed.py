@@ -1,16 +1,17 @@
-"""Typed cards: the learner types the answer; it is compared after folding case, spaces and full-width characters."""
+"""Typed cards: the learner types the answer; it is compared as text (case, spaces and full-width characters
+folded), as a number or as a tensor shape, as the card's ``match`` says (``answer_forms``)."""
 
 from __future__ import annotations
 
 import random
 from typing import Any
 
+from dlquiz.cards import answer_forms
 from dlquiz.cards.anki_note import EXTRA_TEMPLATE, AnkiNote, CardTemplate, NoteType, escape, html_field, plain_field
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import INPUT, Challenge
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of
 from dlquiz.cards.types.base import CardType
-from dlquiz.text import normalize_answer
 
 # Anki asks for the answer with {{type:Back}} and compares it with Back, so Back holds the plain answer and the other
 # accepted answers have their own field.
@@ -29,24 +30,40 @@ TYPED_NOTE = NoteType(
 )
 
 
+MATCH_SCHEMA = {
+    "enum": list(answer_forms.FORMS),
+    "default": answer_forms.DEFAULT_FORM,
+    "description": (
+        "How a typed answer is compared. text: case, spaces and full-width characters folded. "
+        "number: .5, 5., 1/4, 1e-3 are numbers, compared within tolerance. "
+        "shape: (2, 3), 2,3, 2×3, 2x3, [2, 3] and torch.Size([2, 3]) are the same shape; (4,) is not (1, 4) "
+        "unless the card lists both."
+    ),
+}
+
+
 class Typed(CardType):
     name = "typed"
     required = ("question", "answer")
-    optional = ("accept",)
+    optional = ("accept", "match", "tolerance")
     text_fields = ("question", "answer")
 
     def check_fields(self, raw: Any, label: str, report: Report) -> None:
         accept = raw.get("accept", [])
         if not isinstance(accept, list) or not all(isinstance(a, (str, int, float)) and str(a).strip() for a in accept):
             report(line_of(raw, "accept"), f"{label}: accept must be a list of accepted answers")
+            return
+        answer_forms.check_typed_fields(raw, label, report)  # `match: number|shape`: answers must be of that form
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
         answer = item.card.text("answer")
         # The answer in either language is right, whichever language the card is shown in.
-        accepted = {normalize_answer(a) for a in [*answer.versions(), *map(str, item.card.fields.get("accept", []))]}
+        accepted = tuple(dict.fromkeys([*answer.versions(), *map(str, item.card.fields.get("accept", []))]))
+        form = str(item.card.fields.get("match", answer_forms.DEFAULT_FORM))
+        tolerance = float(item.card.fields.get("tolerance", 0))
 
         def check(response: str) -> bool:
-            return normalize_answer(response) in accepted
+            return answer_forms.accepts(response, accepted, form, tolerance)
 
         question = item.card.text("question").pick(lang)
         shown = answer.pick(lang, separator=" / ")
@@ -54,7 +71,20 @@ class Typed(CardType):
 
     def schema_fields(self) -> dict[str, Any]:
         accept = {"type": "array", "items": {"type": ["string", "number"]}}
-        return {"question": TEXT_SCHEMA, "answer": TEXT_SCHEMA, "accept": accept}
+        return {
+            "question": TEXT_SCHEMA,
+            "answer": TEXT_SCHEMA,
+            "accept": accept,
+            "match": MATCH_SCHEMA,
+            "tolerance": {"type": "number", "minimum": 0, "description": "Absolute tolerance, with `match: number`."},
+        }
+
+    def schema_rules(self) -> dict[str, Any]:
+        # A tolerance only makes sense for numbers.
+        return {
+            "dependentRequired": {"tolerance": ["match"]},
+            "dependentSchemas": {"tolerance": {"properties": {"match": {"const": "number"}}}},
+        }
 
     def anki_note(self, card: Card, lang: str) -> AnkiNote:
         accepted = ", ".join(escape(str(answer)) for answer in card.fields.get("accept", []))
