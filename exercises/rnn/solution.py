@@ -5,7 +5,7 @@ import numpy as np
 
 def rnn_forward(x, h0, w_ih, w_hh, b_ih, b_hh):
     # x: (N, L, I)   h0: (N, H)   w_ih: (H, I)   w_hh: (H, H)   b_ih, b_hh: (H,)
-    N, L, _ = x.shape
+    L = x.shape[1]  # steps
     inputs = x @ w_ih.T + b_ih  # (N, L, H): the input's part of every step, computed at once
     h = h0  # (N, H)
     states = []
