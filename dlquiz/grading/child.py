@@ -218,7 +218,7 @@ def _mutated(function, args, kwargs, pristine_args, pristine_kwargs):
     return changed
 
 
-def _aliased(function, value, args, kwargs):
+def _aliased(function: object, value: object, args: tuple, kwargs: dict) -> list:
     """Names of the arguments whose memory the returned value shares: the input itself, or a view of it.
 
     Such a result passes every value check, yet whoever changes it changes the caller's array too; the functional
