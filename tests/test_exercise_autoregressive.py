@@ -73,7 +73,8 @@ def test_references_fit_what_they_should(expected):
     by_name = {case.name: value for case, value in zip(CASES, expected)}
     # exact AR processes are recovered exactly: a straight line and a sine wave
     assert np.allclose(by_name["ar_fit: a straight line is exactly AR(1)"], [0.5, 1.0])
-    assert np.allclose(by_name["ar_fit: a sine wave is exactly AR(2)"], [5 * (2 - 2 * np.cos(0.7)), 2 * np.cos(0.7), -1])
+    exact_sine = [5 * (2 - 2 * np.cos(0.7)), 2 * np.cos(0.7), -1]  # x_t = 2cos(w) x_{t-1} - x_{t-2} + c
+    assert np.allclose(by_name["ar_fit: a sine wave is exactly AR(2)"], exact_sine)
     continued = 5.0 + np.sin(0.7 * np.arange(12.0, 20.0))
     assert np.allclose(by_name["ar_forecast: a sine wave continues"], continued)
     p0 = next(c for c in FIT_CASES if c.args[1] == 0)
