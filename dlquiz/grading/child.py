@@ -218,6 +218,23 @@ def _mutated(function, args, kwargs, pristine_args, pristine_kwargs):
     return changed
 
 
+def _aliased(function: object, value: object, args: tuple, kwargs: dict) -> list:
+    """Names of the arguments whose memory the returned value shares: the input itself, or a view of it.
+
+    Such a result passes every value check, yet whoever changes it changes the caller's array too; the functional
+    forms of PyTorch that the exercises compare with return new tensors. The arguments are unpickled afresh for each
+    call, so two of them only share memory when the learner's result is carved out of one.
+    """
+    import numpy as np
+
+    returned = [array for _label, array in _arrays(value, "result")]
+    if not returned:
+        return []
+    inputs = {label: array for name, item in _labelled(function, args, kwargs).items()
+              for label, array in _arrays(item, name)}
+    return [label for label, array in inputs.items() if any(np.may_share_memory(out, array) for out in returned)]
+
+
 def _load(path):
     # Like `python file.py`, the file's folder is importable (helper modules next to it work), but appended, so a
     # file there named like an installed package cannot shadow it.
@@ -275,7 +292,11 @@ def main(argv):
             mutated = _mutated(function, args, kwargs, pristine_args, pristine_kwargs)
         except BaseException:  # e.g. a hostile __signature__: better no mutation report than no grading
             mutated = []
-        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, **outcome)
+        try:
+            aliased = _aliased(function, value, args, kwargs) if outcome["ok"] else []
+        except BaseException:  # e.g. a list that contains itself: better no alias report than no grading
+            aliased = []
+        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, aliased=aliased, **outcome)
     channel.send(event="done")
 
 

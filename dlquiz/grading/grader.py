@@ -32,7 +32,8 @@ class CaseResult:
     name: str
     function: str
     passed: bool
-    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, missing_function, timeout, not_run, crashed)
+    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, aliased, missing_function, timeout,
+    #            not_run, crashed)
     message: dict  # {"en": ..., "zh": ...}
     inputs: str  # "x (2, 3)" / "size=7, kernel=3"
     max_abs: float | None = None
@@ -41,6 +42,7 @@ class CaseResult:
     expected: Any = None
     actual: Any = NOT_RUN
     mutated: list[str] = field(default_factory=list)
+    aliased: list[str] = field(default_factory=list)  # inputs the result shares memory with (returned, or a view)
     diagnosis: str | None = None  # name of the matched Mistake
     seconds: float | None = None
 
@@ -214,6 +216,7 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
             continue
         begun = None
         _fill(case, frame, compare)
+    _fail_aliases(results)
     finished = "done" in events or load_error is not None
     if not finished:
         kind, message = _died(outcome, limit_s, memory_mb)
@@ -248,6 +251,7 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
     seconds = frame.get("seconds")
     case.seconds = float(seconds) if isinstance(seconds, (int, float)) else None
     case.mutated = [str(name) for name in frame.get("mutated") or []]
+    case.aliased = [str(name) for name in frame.get("aliased") or []]
     spec = case.case
     try:
         verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol)
@@ -263,6 +267,21 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
         case.passed, case.kind = False, "mutated"
         case.message = M.bi(M.MUTATED_EN.format(function=case.function, names=changed),
                             M.MUTATED_ZH.format(function=case.function, names=changed))
+
+
+def _fail_aliases(results: list[CaseResult]) -> None:
+    """Right values that are the caller's own array (or a view of it) fail too; wrong values are reported first.
+
+    A function that changed its input in place on some case already gets that message, whose advice (work on a
+    copy) also cures the aliasing: its aliased cases are left alone, so one mistake does not read as two.
+    """
+    mutating = {case.function for case in results if case.kind == "mutated"}
+    for case in results:
+        if case.aliased and case.passed and case.function not in mutating:
+            shared = ", ".join(f"`{name}`" for name in case.aliased)
+            case.passed, case.kind = False, "aliased"
+            case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=shared),
+                                M.ALIASED_ZH.format(function=case.function, names=shared))
 
 
 DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_finite", "expected_error",

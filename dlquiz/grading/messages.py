@@ -65,6 +65,12 @@ MUTATED_EN = ("{function} changed its input {names} in place. PyTorch's function
               "their inputs alone: work on a copy (x = x.copy()) or build the result with expressions like np.maximum(x, 0).")
 MUTATED_ZH = "{function} 原地修改了输入 {names}。PyTorch 的函数式接口返回新数组、不改动输入：请在副本上操作（x = x.copy()），或用 np.maximum(x, 0) 这类表达式构造结果。"
 
+ALIASED_EN = ("{function} returned {names} itself (or a view of it: a slice, reshape, transpose or single-integer "
+              "index shares the input's memory) instead of a new array, so changing the result would change the "
+              "caller's input. PyTorch returns a new tensor here: return a copy (.copy()) or build a new array.")
+ALIASED_ZH = ("{function} 返回的是输入 {names} 本身（或它的视图：切片、reshape、转置和单个整数索引都与输入共享内存），"
+              "而不是新数组，于是修改结果就会改动调用者的输入。PyTorch 在这里返回新张量：请返回副本（.copy()）或构造新数组。")
+
 NOT_RUN_EN = "not run (an earlier problem stopped the grading)"
 NOT_RUN_ZH = "未运行（之前的问题中断了评分）"
 

@@ -1,0 +1,16 @@
+import numpy as np
+
+
+def embedding(indices, weight):
+    if np.any(indices >= len(weight)):
+        raise IndexError("index out of range")
+    return weight[indices]
+
+
+def embedding_grad(indices, grad_output, num_embeddings, padding_idx=None):
+    D = grad_output.shape[-1]
+    grad = np.zeros((num_embeddings, D))
+    np.add.at(grad, indices.ravel(), grad_output.reshape(-1, D))
+    if padding_idx is not None:
+        grad[padding_idx] = 0
+    return grad

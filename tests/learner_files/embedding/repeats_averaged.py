@@ -1,0 +1,20 @@
+import numpy as np
+
+
+def embedding(indices, weight):
+    V = weight.shape[0]
+    if np.any(indices < 0) or np.any(indices >= V):
+        raise IndexError("index out of range")
+    return weight[indices]
+
+
+def embedding_grad(indices, grad_output, num_embeddings, padding_idx=None):
+    D = grad_output.shape[-1]
+    flat = indices.reshape(-1)
+    grad = np.zeros((num_embeddings, D))
+    np.add.at(grad, flat, grad_output.reshape(-1, D))
+    counts = np.bincount(flat, minlength=num_embeddings)
+    grad[counts > 0] /= counts[counts > 0, None]  # mean gradient of each word
+    if padding_idx is not None:
+        grad[padding_idx] = 0
+    return grad
