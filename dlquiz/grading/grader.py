@@ -296,7 +296,7 @@ def _warnings_text(case: CaseResult, lang: str) -> str:
             parts.append(template.format(message=message, line=line))
         else:
             parts.append(repr(message) if lang == "en" else f"“{message}”")
-    return "; ".join(parts)
+    return ("; " if lang == "en" else "；").join(parts)
 
 
 DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_finite", "expected_error",
