@@ -117,7 +117,7 @@ def test_a_gradient_returned_as_an_array_is_the_wrong_type():
 def test_cases_reach_overflow_and_are_compared_relatively_for_tiny_gradients(expected):
     sigmoid_inputs = np.concatenate([case.args[0].ravel() for case in CASES if case.function == "sigmoid"])
     assert sigmoid_inputs.min() == -1e4 and sigmoid_inputs.max() == 1e4
-    chains = [(case, value) for case, value in zip(CASES, expected) if case.function == "chain_gradient"]
+    chains = [(case, value) for case, value in zip(CASES, expected, strict=True) if case.function == "chain_gradient"]
     assert all(case.atol == 0.0 for case, _ in chains)
     assert any(0 < abs(value) < 1e-7 for _, value in chains), "a vanishing gradient that atol 1e-7 would hide"
     assert any(len(case.args[1]) == 0 for case, _ in chains) and any(value == 0.0 for _, value in chains)
@@ -131,7 +131,7 @@ def test_cases_reach_overflow_and_are_compared_relatively_for_tiny_gradients(exp
 def test_references_are_pytorchs_and_the_vanishing_is_real(expected):
     import torch
 
-    by_name = dict(zip((case.name for case in CASES), expected))
+    by_name = dict(zip((case.name for case in CASES), expected, strict=True))
     assert by_name["chain_gradient: no layers (L=0): a_L is x"] == 1.0
     assert by_name["chain_gradient: a zero weight stops the gradient"] == 0.0
     vanishing = by_name["chain_gradient: ten layers of weight 1 (vanishing)"]
