@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -122,5 +123,8 @@ def test_cli_grades_the_solution_and_a_wrong_file():
     runner = CliRunner()
     passed = runner.invoke(app, ["exercise", "maxout", "--file", str(EXERCISE.solution_path), "--json"])
     assert passed.exit_code == 0, passed.output
-    failed = runner.invoke(app, ["exercise", "maxout", "--file", str(FILES / "no_bias.py"), "--lang", "en"])
-    assert failed.exit_code == 1 and "bias is missing" in failed.output and "Traceback" not in failed.output
+    assert json.loads(passed.stdout)["status"] == "passed"
+    failed = runner.invoke(app, ["exercise", "maxout", "--file", str(FILES / "no_bias.py"), "--json"])
+    assert failed.exit_code == 1
+    report = json.loads(failed.stdout)
+    assert report["status"] == "failed" and [d["name"] for d in report["diagnoses"]] == ["no_bias"]
