@@ -21,6 +21,7 @@ import pickle
 import sys
 import time
 import traceback
+import warnings
 
 TORCH_REFUSED = (
     "dlquiz: importing torch is not allowed in an exercise: the point is to write it yourself with numpy. "
@@ -30,6 +31,7 @@ BLOCKED = ("torch", "functorch")
 MAX_ARRAY_BYTES = 64 * 2**20  # larger results are described, not sent: every expected output is far smaller
 MAX_ITEMS = 10_000
 MAX_TEXT = 2_000
+MAX_WARNINGS = 5  # distinct RuntimeWarnings reported per case: the first few say it all
 
 
 class TorchRefused(ImportError):
@@ -218,13 +220,8 @@ def _mutated(function, args, kwargs, pristine_args, pristine_kwargs):
     return changed
 
 
-def _aliased(function: object, value: object, args: tuple, kwargs: dict) -> list:
-    """Names of the arguments whose memory the returned value shares: the input itself, or a view of it.
-
-    Such a result passes every value check, yet whoever changes it changes the caller's array too; the functional
-    forms of PyTorch that the exercises compare with return new tensors. The arguments are unpickled afresh for each
-    call, so two of them only share memory when the learner's result is carved out of one.
-    """
+def _aliases(function, args, kwargs, value):
+    """Names of the input arrays that the returned value is, or is a view of (it shares their memory)."""
     import numpy as np
 
     returned = [array for _label, array in _arrays(value, "result")]
@@ -232,7 +229,26 @@ def _aliased(function: object, value: object, args: tuple, kwargs: dict) -> list
         return []
     inputs = {label: array for name, item in _labelled(function, args, kwargs).items()
               for label, array in _arrays(item, name)}
-    return [label for label, array in inputs.items() if any(np.may_share_memory(out, array) for out in returned)]
+    return [label for label, array in inputs.items()
+            if any(np.may_share_memory(result, array) for result in returned)]
+
+
+class _WarningLog:
+    """Stands in for warnings.showwarning during a call: keeps the first few distinct RuntimeWarnings (numpy's
+    overflow/invalid/divide ones among them) as builtins, each with its line when it comes from the learner's file.
+    Bounded, so a loop that warns a million times costs nothing."""
+
+    def __init__(self, learner_path):
+        self.target = os.path.normcase(os.path.abspath(learner_path))
+        self.items = []
+
+    def __call__(self, message, category, filename, lineno, file=None, line=None):
+        if len(self.items) >= MAX_WARNINGS or not issubclass(category, RuntimeWarning):
+            return
+        mine = os.path.normcase(os.path.abspath(str(filename))) == self.target
+        item = {"category": category.__name__, "message": _text(message, 300), "line": lineno if mine else None}
+        if item not in self.items:
+            self.items.append(item)
 
 
 def _load(path):
@@ -279,24 +295,34 @@ def main(argv):
         args, kwargs = pickle.loads(payload)
         pristine_args, pristine_kwargs = pickle.loads(payload)
         channel.send(event="begin", index=index)
-        started = time.perf_counter()
-        try:
-            value = function(*args, **kwargs)
-        except BaseException as error:
-            seconds = time.perf_counter() - started
-            outcome = {"ok": False, "error": describe_exception(error, path)}
-        else:
-            seconds = time.perf_counter() - started
-            outcome = {"ok": True, "value": _encode_safely(value)}
+        # Every RuntimeWarning of the call is recorded ("always": numpy's overflow warnings would otherwise show
+        # once per line and then never again), so the grader can fail results that only came out right through
+        # inf/NaN arithmetic.
+        log = _WarningLog(path)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = log
+            started = time.perf_counter()
+            try:
+                value = function(*args, **kwargs)
+            except BaseException as error:
+                seconds = time.perf_counter() - started
+                outcome = {"ok": False, "error": describe_exception(error, path)}
+            else:
+                seconds = time.perf_counter() - started
+                outcome = {"ok": True, "value": _encode_safely(value)}
+        aliased = []
+        if outcome["ok"]:
+            try:
+                aliased = _aliases(function, args, kwargs, value)
+            except BaseException:  # a hostile object: better no alias report than no grading
+                aliased = []
         try:
             mutated = _mutated(function, args, kwargs, pristine_args, pristine_kwargs)
         except BaseException:  # e.g. a hostile __signature__: better no mutation report than no grading
             mutated = []
-        try:
-            aliased = _aliased(function, value, args, kwargs) if outcome["ok"] else []
-        except BaseException:  # e.g. a list that contains itself: better no alias report than no grading
-            aliased = []
-        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, aliased=aliased, **outcome)
+        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, aliased=aliased,
+                     warnings=log.items, **outcome)
     channel.send(event="done")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -250,28 +251,46 @@ def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float)
     return compare_value(function, actual, expected, rtol, atol)
 
 
+_NUMERIC_WARNING = re.compile(r"(overflow|invalid value|divide by zero) encountered")
+
+
+def is_numeric_warning(message: str) -> bool:
+    """numpy's floating-point warnings: a step produced inf or NaN. (Underflow to 0 is fine and never counts.)"""
+    return bool(_NUMERIC_WARNING.search(message))
+
+
 # --- known mistakes ---------------------------------------------------------------------------------------------
 
 
-def _mistake_outcome(mistake: Mistake, case: Case) -> Any:
+def _mistake_outcome(mistake: Mistake, case: Case) -> tuple[Any, bool]:
+    """The mistake's answer for the case, and whether computing it raised a numeric warning."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn", divide="warn",
+                                                                      under="ignore"):
+        warnings.simplefilter("always")
         try:
-            return mistake.implementation(*args, **kwargs)
+            outcome = mistake.implementation(*args, **kwargs)
         except Exception as error:  # the mistake's own answer can be "raises"
-            return Raises(type(error), str(error))
+            outcome = Raises(type(error), str(error))
+    warned = any(issubclass(w.category, RuntimeWarning) and is_numeric_warning(str(w.message)) for w in caught)
+    return outcome, warned
 
 
-def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake]) -> list[Mistake]:
-    """Every known mistake whose output the learner's output reproduces on this case."""
+def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake], *, warned: bool = False) -> list[Mistake]:
+    """Every known mistake whose output the learner's output reproduces on this case.
+
+    ``warned``: the learner's values were right but numpy warned (overflow and the like); then only mistakes that
+    warn the same way match — any mistake that happens to be right on this case would match the values alone.
+    """
     found = []
     for mistake in mistakes:
         if mistake.function != case.function:
             continue
         try:
-            outcome = _mistake_outcome(mistake, case)
+            outcome, mistake_warned = _mistake_outcome(mistake, case)
             if outcome is None:  # the mistake says it does not apply to this input (see spec.Mistake)
+                continue
+            if warned and not mistake_warned:
                 continue
             if isinstance(outcome, Raises):
                 if isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes:

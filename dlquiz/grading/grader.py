@@ -32,8 +32,8 @@ class CaseResult:
     name: str
     function: str
     passed: bool
-    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, aliased, missing_function, timeout,
-    #            not_run, crashed)
+    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, aliased, numeric_warning,
+    #            missing_function, timeout, not_run, crashed)
     message: dict  # {"en": ..., "zh": ...}
     inputs: str  # "x (2, 3)" / "size=7, kernel=3"
     max_abs: float | None = None
@@ -42,7 +42,8 @@ class CaseResult:
     expected: Any = None
     actual: Any = NOT_RUN
     mutated: list[str] = field(default_factory=list)
-    aliased: list[str] = field(default_factory=list)  # inputs the result shares memory with (returned, or a view)
+    aliased: list[str] = field(default_factory=list)  # inputs the result is (a view of)
+    warnings: list[dict] = field(default_factory=list)  # numpy's overflow/invalid/divide warnings during the call
     diagnosis: str | None = None  # name of the matched Mistake
     seconds: float | None = None
 
@@ -216,7 +217,6 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
             continue
         begun = None
         _fill(case, frame, compare)
-    _fail_aliases(results)
     finished = "done" in events or load_error is not None
     if not finished:
         kind, message = _died(outcome, limit_s, memory_mb)
@@ -244,6 +244,8 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
 
 def _fill(case: CaseResult, frame: dict, compare) -> None:
     """One case's verdict from its result frame."""
+    from dlquiz.grading.compare import is_numeric_warning
+
     if frame.get("ok"):
         case.actual = runner.decode_value(frame.get("value"))
     else:
@@ -252,6 +254,8 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
     case.seconds = float(seconds) if isinstance(seconds, (int, float)) else None
     case.mutated = [str(name) for name in frame.get("mutated") or []]
     case.aliased = [str(name) for name in frame.get("aliased") or []]
+    case.warnings = [w for w in frame.get("warnings") or []
+                     if isinstance(w, dict) and is_numeric_warning(str(w.get("message", "")))]
     spec = case.case
     try:
         verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol)
@@ -262,6 +266,19 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
     if verdict is not None:
         case.passed, case.kind, case.message = verdict.passed, verdict.kind, verdict.message
         case.max_abs, case.max_rel = verdict.max_abs, verdict.max_rel
+    # Wrong values are the first thing to fix; a right result can still fail for how it was made.
+    if case.passed and case.aliased:
+        names = ", ".join(f"`{name}`" for name in case.aliased)
+        case.passed, case.kind = False, "aliased"
+        case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=names),
+                            M.ALIASED_ZH.format(function=case.function, names=names))
+    elif case.passed and case.warnings:
+        case.passed, case.kind = False, "numeric_warning"
+        case.message = M.bi(M.NUMERIC_WARNING_EN.format(function=case.function, warnings=_warnings_text(case, "en")),
+                            M.NUMERIC_WARNING_ZH.format(function=case.function, warnings=_warnings_text(case, "zh")))
+    elif case.warnings and case.kind in ("not_finite", "wrong_values"):
+        case.message = M.bi(case.message["en"] + M.NUMERIC_NOTE_EN.format(warnings=_warnings_text(case, "en")),
+                            case.message["zh"] + M.NUMERIC_NOTE_ZH.format(warnings=_warnings_text(case, "zh")))
     if case.mutated:
         changed = ", ".join(f"`{name}`" for name in case.mutated)
         case.passed, case.kind = False, "mutated"
@@ -269,23 +286,21 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
                             M.MUTATED_ZH.format(function=case.function, names=changed))
 
 
-def _fail_aliases(results: list[CaseResult]) -> None:
-    """Right values that are the caller's own array (or a view of it) fail too; wrong values are reported first.
-
-    A function that changed its input in place on some case already gets that message, whose advice (work on a
-    copy) also cures the aliasing: its aliased cases are left alone, so one mistake does not read as two.
-    """
-    mutating = {case.function for case in results if case.kind == "mutated"}
-    for case in results:
-        if case.aliased and case.passed and case.function not in mutating:
-            shared = ", ".join(f"`{name}`" for name in case.aliased)
-            case.passed, case.kind = False, "aliased"
-            case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=shared),
-                                M.ALIASED_ZH.format(function=case.function, names=shared))
+def _warnings_text(case: CaseResult, lang: str) -> str:
+    """numpy's warnings of a case, as the learner should read them: the message, and the line in their file."""
+    parts = []
+    for warning in case.warnings[:3]:
+        message, line = str(warning.get("message", "")), warning.get("line")
+        if isinstance(line, int):
+            template = M.WARNING_LINE_EN if lang == "en" else M.WARNING_LINE_ZH
+            parts.append(template.format(message=message, line=line))
+        else:
+            parts.append(repr(message) if lang == "en" else f"“{message}”")
+    return ("; " if lang == "en" else "；").join(parts)
 
 
 DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_finite", "expected_error",
-               "wrong_error", "exception", "wrong_length")
+               "wrong_error", "exception", "wrong_length", "numeric_warning")
 
 
 def _diagnose(results: list[CaseResult], mistakes: list[Mistake], matching_mistakes) -> list[Diagnosis]:
@@ -298,7 +313,8 @@ def _diagnose(results: list[CaseResult], mistakes: list[Mistake], matching_mista
     matches: dict[int, set[str]] = {}
     for index, case in enumerate(results):
         if not case.passed and case.kind in DIAGNOSABLE and case.case is not None:
-            names = {m.name for m in matching_mistakes(case.case, case.actual, mistakes)}
+            warned = case.kind == "numeric_warning"
+            names = {m.name for m in matching_mistakes(case.case, case.actual, mistakes, warned=warned)}
             if names:
                 matches[index] = names
     found: list[Diagnosis] = []

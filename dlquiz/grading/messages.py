@@ -65,11 +65,25 @@ MUTATED_EN = ("{function} changed its input {names} in place. PyTorch's function
               "their inputs alone: work on a copy (x = x.copy()) or build the result with expressions like np.maximum(x, 0).")
 MUTATED_ZH = "{function} 原地修改了输入 {names}。PyTorch 的函数式接口返回新数组、不改动输入：请在副本上操作（x = x.copy()），或用 np.maximum(x, 0) 这类表达式构造结果。"
 
-ALIASED_EN = ("{function} returned {names} itself (or a view of it: a slice, reshape, transpose or single-integer "
-              "index shares the input's memory) instead of a new array, so changing the result would change the "
-              "caller's input. PyTorch returns a new tensor here: return a copy (.copy()) or build a new array.")
-ALIASED_ZH = ("{function} 返回的是输入 {names} 本身（或它的视图：切片、reshape、转置和单个整数索引都与输入共享内存），"
-              "而不是新数组，于是修改结果就会改动调用者的输入。PyTorch 在这里返回新张量：请返回副本（.copy()）或构造新数组。")
+ALIASED_EN = ("{function} returned its input {names} itself (or a view of it, such as x.reshape(...), x.T or x[...]), "
+              "not a new array: your result and the caller's array are the same memory, so changing one changes the "
+              "other. PyTorch returns a new tensor here: return a copy (x.copy()).")
+ALIASED_ZH = ("{function} 返回的是输入 {names} 本身（或它的视图，例如 x.reshape(...)、x.T、x[...]），而不是新数组："
+              "你的结果和调用者的数组共用同一块内存，改动一个就会改动另一个。PyTorch 在这里返回新的张量：请返回副本（x.copy()）。")
+
+NUMERIC_WARNING_EN = ("{function} returned the right values, but numpy warned while computing them: {warnings}. Such a "
+                      "warning means a step went through inf or NaN (e.g. np.exp of a large number) and the result only "
+                      "came out right because the inf happened to vanish later; PyTorch never relies on that. Rewrite "
+                      "that step so nothing overflows. Note that np.where(cond, a, b) computes both a and b for every "
+                      "element, so a branch it throws away still overflows.")
+NUMERIC_WARNING_ZH = ("{function} 返回的数值是对的，但计算时 numpy 发出了警告：{warnings}。这种警告说明某一步经过了 inf 或 NaN"
+                      "（例如对很大的数求 np.exp），结果只是因为 inf 后来恰好消失才是对的；PyTorch 从不依赖这一点。"
+                      "请改写那一步，让它不会溢出。注意 np.where(cond, a, b) 会对每个元素同时计算 a 和 b，"
+                      "被丢弃的那个分支照样会溢出。")
+NUMERIC_NOTE_EN = " numpy also warned: {warnings}."
+NUMERIC_NOTE_ZH = "numpy 还发出了警告：{warnings}。"
+WARNING_LINE_EN = "{message!r} (line {line} of your file)"
+WARNING_LINE_ZH = "“{message}”（你的文件第 {line} 行）"
 
 NOT_RUN_EN = "not run (an earlier problem stopped the grading)"
 NOT_RUN_ZH = "未运行（之前的问题中断了评分）"

@@ -113,7 +113,9 @@ def _first_failure(case: CaseResult, lang: str) -> Group:
         for position, value in enumerate(case.case.args):
             if hasattr(value, "shape") and getattr(value, "size", 0) <= SMALL_ARRAY:
                 parts.append(Text(f"  arg {position + 1} = {format_value(value)}", style="dim"))
-    if case.kind not in ("not_implemented", "missing_function", "not_run", "timeout", "torch_refused"):
+    # Where the values were right (aliased, numeric_warning), showing them would only hide the message.
+    if case.kind not in ("not_implemented", "missing_function", "not_run", "timeout", "torch_refused", "aliased",
+                         "numeric_warning"):
         parts.append(Text(f"\n{label('expected', lang)}:", style="bold"))
         parts.append(Text(format_value(case.expected)))
         if case.actual is not NOT_RUN:

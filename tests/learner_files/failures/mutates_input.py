@@ -3,7 +3,7 @@ import numpy as np
 
 def relu(x):
     x[x < 0] = 0.0  # changes the caller's array
-    return x
+    return x.copy()  # a copy, so the only fault is the mutation (returning x itself is returns_input.py)
 
 
 def relu_grad(x):

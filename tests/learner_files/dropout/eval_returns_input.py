@@ -1,0 +1,19 @@
+"""Learner mistake: evaluation returns x itself, not a copy."""
+
+import numpy as np
+
+
+def dropout(x, p, training, keep):
+    if not training:
+        return x  # "nothing to do"
+    if p == 1:
+        return np.zeros_like(x)
+    return x * keep / (1 - p)
+
+
+def dropout_grad(grad_out, keep, p, training):
+    if not training:
+        return grad_out.copy()
+    if p == 1:
+        return np.zeros_like(grad_out)
+    return grad_out * keep / (1.0 - p)

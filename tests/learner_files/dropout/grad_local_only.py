@@ -1,0 +1,19 @@
+"""Learner mistake: the local derivative without the incoming gradient."""
+
+import numpy as np
+
+
+def dropout(x, p, training, keep):
+    if not training:
+        return x.copy()
+    if p == 1:
+        return np.zeros_like(x)
+    return x * keep / (1.0 - p)
+
+
+def dropout_grad(grad_out, keep, p, training):
+    if not training:
+        return np.ones_like(grad_out)
+    if p == 1:
+        return np.zeros_like(grad_out)
+    return keep / (1 - p)

@@ -1,0 +1,21 @@
+"""Learner mistake: the caller's x is scaled in place."""
+
+import numpy as np
+
+
+def dropout(x, p, training, keep):
+    if not training:
+        return x.copy()
+    if p == 1:
+        return np.zeros_like(x)
+    x *= keep
+    x /= 1 - p
+    return x
+
+
+def dropout_grad(grad_out, keep, p, training):
+    if not training:
+        return grad_out.copy()
+    if p == 1:
+        return np.zeros_like(grad_out)
+    return grad_out * keep / (1.0 - p)

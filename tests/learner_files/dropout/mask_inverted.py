@@ -1,0 +1,19 @@
+"""Learner mistake: keep read as 'dropped'."""
+
+import numpy as np
+
+
+def dropout(x, p, training, keep):
+    if not training:
+        return x.copy()
+    if p == 1:
+        return np.zeros_like(x)
+    return np.where(keep, 0.0, x / (1 - p))
+
+
+def dropout_grad(grad_out, keep, p, training):
+    if not training:
+        return grad_out.copy()
+    if p == 1:
+        return np.zeros_like(grad_out)
+    return grad_out * keep / (1.0 - p)

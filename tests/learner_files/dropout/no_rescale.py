@@ -1,0 +1,17 @@
+"""Learner mistake: the dropped units are zeroed but the kept ones are not rescaled."""
+
+import numpy as np
+
+
+def dropout(x, p, training, keep):
+    if not training:
+        return x.copy()
+    return x * keep
+
+
+def dropout_grad(grad_out, keep, p, training):
+    if not training:
+        return grad_out.copy()
+    if p == 1:
+        return np.zeros_like(grad_out)
+    return grad_out * keep / (1.0 - p)

@@ -1,0 +1,20 @@
+"""Learner mistake: draws its own mask instead of using keep."""
+
+import numpy as np
+
+
+def dropout(x, p, training, keep):
+    if not training:
+        return x.copy()
+    if p == 1:
+        return np.zeros_like(x)
+    mine = np.random.default_rng(0).random(x.shape) >= p
+    return x * mine / (1 - p)
+
+
+def dropout_grad(grad_out, keep, p, training):
+    if not training:
+        return grad_out.copy()
+    if p == 1:
+        return np.zeros_like(grad_out)
+    return grad_out * keep / (1.0 - p)

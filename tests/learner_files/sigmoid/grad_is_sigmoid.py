@@ -1,0 +1,20 @@
+"""Learner mistake: sigmoid taken to be its own derivative."""
+
+import numpy as np
+
+
+def sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_grad(x):
+    return sigmoid(x)
+
+
+def chain_gradient(x, weights):
+    a, gradient = x, 1.0
+    for w in weights:
+        a = float(sigmoid(np.array(w * a)))
+        gradient *= w * a * (1.0 - a)
+    return float(gradient)
