@@ -8,7 +8,7 @@ from typing import Any
 from dlquiz.cards.anki_note import EXTRA_TEMPLATE, AnkiNote, CardTemplate, NoteType, escape, html_field, plain_field
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import INPUT, Challenge
-from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of
+from dlquiz.cards.fields import TEXT_SCHEMA, Report, item_line, line_of, text_problem
 from dlquiz.cards.types.base import CardType
 from dlquiz.text import normalize_answer
 
@@ -37,8 +37,13 @@ class Typed(CardType):
 
     def check_fields(self, raw: Any, label: str, report: Report) -> None:
         accept = raw.get("accept", [])
-        if not isinstance(accept, list) or not all(isinstance(a, (str, int, float)) and str(a).strip() for a in accept):
+        if not isinstance(accept, list):
             report(line_of(raw, "accept"), f"{label}: accept must be a list of accepted answers")
+            return
+        for index, answer in enumerate(accept):
+            problem = text_problem(answer)
+            if problem:
+                report(item_line(accept, index), f"{label}: accepted answer {index + 1} {problem}")
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
         answer = item.card.text("answer")
