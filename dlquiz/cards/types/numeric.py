@@ -141,7 +141,9 @@ def _check_params(raw: Any, label: str, report: Report) -> dict[str, Any]:
     """Report bad parameters; return the valid ones."""
     params = raw.get("params")
     valid: dict[str, Any] = {}
-    if "params" in raw and (not isinstance(params, dict) or not params):
+    if "params" not in raw:
+        return valid  # reported as a missing field already
+    if not isinstance(params, dict) or not params:
         report(line_of(raw, "params"), f"{label}: params must map names to ranges, e.g. n: {{min: 1, max: 9}}")
     else:
         for name, spec in params.items():
