@@ -9,6 +9,7 @@ rebuilt silently. Only decks without problems are cached, so every problem is st
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from pathlib import Path
@@ -61,6 +62,8 @@ def load_checked(path: Path) -> tuple[Deck | None, list[Problem]]:
 
 def _read(entry: Path, key: str, path: Path) -> Deck | None:
     """The deck stored under ``key``, or None when the entry is missing, stale or not what dlquiz writes."""
+    collecting = gc.isenabled()
+    gc.disable()  # as in yamlload: tens of thousands of new containers, none of them garbage
     try:
         with open(entry, encoding="utf-8") as stream:
             stored = json.load(stream)
@@ -69,6 +72,9 @@ def _read(entry: Path, key: str, path: Path) -> Deck | None:
         return _deck_from(stored["deck"], path)
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _deck_from(data: dict[str, Any], path: Path) -> Deck:

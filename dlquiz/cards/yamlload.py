@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -73,24 +74,23 @@ def _check_cost(root: yaml.Node) -> None:
             raise YamlProblem(
                 node.start_mark.line + 1, f"lists and mappings are nested more than {MAX_NESTING} deep (the limit)"
             )
-        if isinstance(node, yaml.ScalarNode):
-            total = 1 + len(node.value)
-        else:
-            sizes[id(node)] = -1  # in progress: meeting it again means a recursive alias
-            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
-            total = 1
-            for child in children:
-                total += size(child, depth + 1)
-                if total > MAX_EXPANDED_SIZE:
-                    raise YamlProblem(
-                        node.start_mark.line + 1,
-                        f"with its aliases (*name) expanded the deck is larger than {MAX_EXPANDED_SIZE:,} characters "
-                        "(the limit); repeat less text",
-                    )
+        sizes[id(node)] = -1  # in progress: meeting it again means a recursive alias
+        children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        total = 1
+        for child in children:
+            # Scalars, most of the nodes, are counted here rather than by a call: it halves the cost of the check.
+            total += 1 + len(child.value) if isinstance(child, yaml.ScalarNode) else size(child, depth + 1)
+            if total > MAX_EXPANDED_SIZE:
+                raise YamlProblem(
+                    node.start_mark.line + 1,
+                    f"with its aliases (*name) expanded the deck is larger than {MAX_EXPANDED_SIZE:,} characters "
+                    "(the limit); repeat less text",
+                )
         sizes[id(node)] = total
         return total
 
-    size(root, 0)
+    if not isinstance(root, yaml.ScalarNode):
+        size(root, 0)
 
 
 class _LineLoader(_Bounded, _BaseLoader):
@@ -169,6 +169,10 @@ def load_with_lines(path: Path, portable: bool = False, content: bytes | None = 
 
 
 def _parse(text: str, loader: type, note: str) -> Any:
+    # Building a big deck creates hundreds of thousands of containers, none of them garbage: without the cyclic
+    # collector's repeated passes over them, loading 50,000 cards is several times faster.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return yaml.load(text, Loader=loader)
     except YamlProblem:
@@ -184,3 +188,6 @@ def _parse(text: str, loader: type, note: str) -> Any:
         raise YamlProblem(1, f"YAML: {error}") from None
     except RecursionError:  # the pure-Python composer recurses once per level, before the nesting check can run
         raise YamlProblem(1, f"lists and mappings are nested more than {MAX_NESTING} deep (the limit)") from None
+    finally:
+        if collecting:
+            gc.enable()
