@@ -24,7 +24,11 @@ from dlquiz.interop.anki_export import export_anki
 from dlquiz.paths import builtin_decks_dir
 
 DATA = Path(__file__).parent / "data"
-SOURCES = [builtin_decks_dir() / "dl-notes.yaml", DATA / "all_types.yaml", DATA / "hostile_decks" / "numeric_answers.yaml"]
+SOURCES = [
+    builtin_decks_dir() / "dl-notes.yaml",
+    DATA / "all_types.yaml",
+    DATA / "hostile_decks" / "numeric_answers.yaml",
+]
 MUTATIONS = 300
 ANSWERS = ["", "1", "0", "1 2", "x", "-3.5e2", "floor(1e309)", "(-1)**0.5", "9**9**9", "\x1b[2J", "长"]
 
@@ -37,9 +41,33 @@ def _deep(levels: int) -> Any:
 
 
 REPLACEMENTS: list[Any] = [
-    None, [], {}, math.nan, math.inf, -math.inf, 10**400, 1e308, -1, 0, 1.5, True, "", " ", "x" * 100_001,
-    _deep(80), {"zh": None}, {"en": []}, ["a", None], [{}], {"min": math.nan, "max": 5}, {"choices": []},
-    "{{c1::}}", "{{c1::a", "n/0", "sqrt(-1)", "{n}",
+    None,
+    [],
+    {},
+    math.nan,
+    math.inf,
+    -math.inf,
+    10**400,
+    1e308,
+    -1,
+    0,
+    1.5,
+    True,
+    "",
+    " ",
+    "x" * 100_001,
+    _deep(80),
+    {"zh": None},
+    {"en": []},
+    ["a", None],
+    [{}],
+    {"min": math.nan, "max": 5},
+    {"choices": []},
+    "{{c1::}}",
+    "{{c1::a",
+    "n/0",
+    "sqrt(-1)",
+    "{n}",
 ]
 
 

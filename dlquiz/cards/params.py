@@ -120,7 +120,7 @@ def domain_problem(params: dict[str, Any], where: list[str], answer: str) -> str
 def _combinations(params: dict[str, Any], counts: dict[str, int]) -> Iterator[Values]:
     names = list(params)
     for indices in itertools.product(*(range(counts[name]) for name in names)):
-        yield {name: value_at(params[name], index) for name, index in zip(names, indices)}
+        yield {name: value_at(params[name], index) for name, index in zip(names, indices, strict=True)}
 
 
 def _samples(params: dict[str, Any], counts: dict[str, int]) -> Iterator[Values]:
@@ -133,6 +133,6 @@ def _samples(params: dict[str, Any], counts: dict[str, int]) -> Iterator[Values]
     else:
         corners = (tuple(rng.choice(pair) for pair in ends) for _ in range(MAX_CORNERS))
     for indices in corners:
-        yield {name: value_at(params[name], index) for name, index in zip(names, indices)}
+        yield {name: value_at(params[name], index) for name, index in zip(names, indices, strict=True)}
     for _ in range(SAMPLED_DRAWS):
         yield {name: value_at(params[name], rng.randrange(counts[name])) for name in names}

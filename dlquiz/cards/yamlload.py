@@ -127,7 +127,7 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
     # Python refuses to read an integer of more than 4,300 digits (ValueError, not a YAML error): report its line.
     try:
-        return yaml.SafeLoader.construct_yaml_int(loader, node)  # type: ignore[arg-type]
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
     except ValueError:
         raise YamlProblem(node.start_mark.line + 1, "this number has too many digits; put it in quotes") from None
 

@@ -59,6 +59,18 @@ def timed(runs: int, setup: Callable[[], None], action: Callable[[], object]) ->
     return statistics.median(times), min(times)
 
 
+def measure(path: Path, runs: int, empty_cache: Callable[[], None]) -> dict[str, tuple[float, float]]:
+    from dlquiz.cards import cache
+    from dlquiz.cards.deck import check_deck
+
+    return {
+        "sha256": timed(runs, lambda: None, lambda: hashlib.sha256(path.read_bytes()).hexdigest()),
+        "check": timed(runs, lambda: None, lambda: check_deck(path)),
+        "cold": timed(runs, empty_cache, lambda: cache.load_checked(path)),
+        "warm": timed(runs, lambda: None, lambda: cache.load_checked(path)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, nargs="+", default=[5000, 50000])
@@ -68,7 +80,6 @@ def main() -> None:
     os.environ["DLQUIZ_HOME"] = str(home)
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from dlquiz.cards import cache
-    from dlquiz.cards.deck import check_deck
     from dlquiz.cards.yamlload import HAS_LIBYAML
 
     def empty_cache() -> None:
@@ -83,12 +94,7 @@ def main() -> None:
             entry = cache._entry(path)
             size = f"{path.stat().st_size / 1e6:.1f} MB YAML, {entry.stat().st_size / 1e6:.1f} MB JSON"
             print(f"{cards:>6} cards ({len(deck.items())} items; {size})")
-            rows = {
-                "sha256": timed(options.runs, lambda: None, lambda: hashlib.sha256(path.read_bytes()).hexdigest()),
-                "check": timed(options.runs, lambda: None, lambda: check_deck(path)),
-                "cold": timed(options.runs, empty_cache, lambda: cache.load_checked(path)),
-                "warm": timed(options.runs, lambda: None, lambda: cache.load_checked(path)),
-            }
+            rows = measure(path, options.runs, empty_cache)
             for name, (median, fastest) in rows.items():
                 print(f"    {name:<7} {median * 1000:9.1f} ms   (min {fastest * 1000:.1f} ms)")
             print(f"    warm is {rows['cold'][0] / rows['warm'][0]:.1f}x faster than cold")
