@@ -204,3 +204,17 @@ def test_a_card_with_no_working_draw_is_shown_as_broken_and_the_session_goes_on(
     challenge = types.make_challenge(ReviewItem(Card("d", "z", "numeric", 1, fields)), "en", random.Random(0))
     assert challenge.mode == REVEAL
     assert "cannot be drawn (division by zero)" in challenge.answer and "dlquiz deck check" in challenge.answer
+
+
+def test_a_deck_file_over_the_size_limit_is_refused_unread(tmp_path):
+    """Generated here: committing a file of several MB would weigh on every checkout."""
+    from dlquiz.cards.yamlload import MAX_FILE_BYTES
+
+    path = tmp_path / "huge.yaml"
+    card = '  - {id: c%d, type: basic, front: "%s", back: b}\n'
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write("id: huge\ntitle: Huge\ncards:\n")
+        for n in range(MAX_FILE_BYTES // 1000 + 1):
+            stream.write(card % (n, "x" * 960))
+    result = runner.invoke(app, ["deck", "check", str(path)])
+    assert result.exit_code == 1 and f"{path}: the file is 8.1 MiB; a deck file may be at most 8 MiB (the limit)" in clean(result)

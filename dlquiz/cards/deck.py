@@ -78,7 +78,8 @@ def _unknown_fields(mapping: LineDict, allowed: set[str], where: str, report: _C
 
 def _check_id(value: Any, line: int, what: str, report: _Collector) -> str | None:
     if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
-        report.add(line, f"{what} is {len(value):,} characters long; an id may have at most {MAX_ID_LENGTH} (the limit)")
+        too_long = f"{what} is {len(value):,} characters long; an id may have at most {MAX_ID_LENGTH} (the limit)"
+        report.add(line, too_long)
         return None
     if not isinstance(value, str) or not ID_PATTERN.match(value):
         report.add(

@@ -151,9 +151,9 @@ def load_with_lines(path: Path, portable: bool = False, content: bytes | None = 
     """
     size = path.stat().st_size if content is None else len(content)
     if size > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // 1024 // 1024
         raise YamlProblem(
-            0, f"the file is {size / 1024 / 1024:.1f} MiB; a deck file may be at most {MAX_FILE_BYTES // 1024 // 1024} MiB"
-            " (split it into several decks)"
+            0, f"the file is {size / 1024 / 1024:.1f} MiB; a deck file may be at most {limit} MiB (the limit): split it"
         )
     try:
         if content is None:

@@ -28,7 +28,8 @@ from typing import Callable
 def card_line(n: int) -> str:
     kind = n % 10
     if kind in (0, 1, 2):
-        return f'  - {{id: c{n}, type: basic, tags: [t{n % 20}], front: {{zh: "问题 {n}", en: "Question {n}"}}, back: "a{n}"}}'
+        front = f'{{zh: "问题 {n}", en: "Question {n}"}}'
+        return f'  - {{id: c{n}, type: basic, tags: [t{n % 20}], front: {front}, back: "a{n}"}}'
     if kind == 3:
         return f'  - {{id: c{n}, type: basic, reverse: true, front: "term {n}", back: "definition {n}"}}'
     if kind in (4, 5):
