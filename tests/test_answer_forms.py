@@ -268,7 +268,7 @@ def test_bad_match_fields_are_reported_with_their_lines(tmp_path):
         (21, f"card 'c': accept entry 2 '2 by three' is not {SHAPE_FORM} (the card says match: shape)"),
         (26, "card 'd': answer 'a quarter' is not a number such as 0.25, .25 or 1/4 (the card says match: number)"),
         (32, "card 'e': tolerance only applies to `match: number`"),
-        (38, "card 'f': tolerance must be a number >= 0"),
+        (38, "card 'f': tolerance must be a finite number >= 0"),
     ]
     result = runner.invoke(app, ["deck", "check", str(path)])
     assert result.exit_code == 1

@@ -63,3 +63,32 @@ def test_an_unwritable_cache_folder_is_not_an_error(deck_file, isolated_home):
     (isolated_home / "cache").write_text("a file where the cache folder would go", encoding="utf-8")
     deck, problems = deck_cache.load_checked(deck_file)
     assert problems == [] and len(deck.cards) == 5
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen(deck_file):
+    deck_cache.load_checked(deck_file)
+    stat = deck_file.stat()
+    text = deck_file.read_text(encoding="utf-8")
+    deck_file.write_text(text.replace("What is ReLU?", "What is ReLu?"), encoding="utf-8")  # same size
+    os.utime(deck_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert deck_file.stat().st_size == stat.st_size
+    deck, _ = deck_cache.load_checked(deck_file)
+    assert deck.cards[0].fields["front"]["en"] == "What is ReLu?"
+
+
+def test_the_cache_is_data_a_pickle_planted_there_never_runs(deck_file, tmp_path):
+    import json
+    import pickle
+
+    deck_cache.load_checked(deck_file)
+    (entry,) = deck_cache.cache_dir().iterdir()
+    assert entry.suffix == ".json" and json.loads(entry.read_text(encoding="utf-8"))["deck"]["id"] == "sample"
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (marker.touch, ())
+
+    entry.write_bytes(pickle.dumps(Payload()))
+    deck, problems = deck_cache.load_checked(deck_file)
+    assert problems == [] and len(deck.cards) == 5 and not marker.exists()

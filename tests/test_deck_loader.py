@@ -104,7 +104,7 @@ def test_constraints_that_can_never_hold(tmp_path):
         "  - id: n\n    type: numeric\n    question: q\n    params: {a: {min: 1, max: 3}}\n"
         "    where: ['a > 10']\n    answer: a\n"
     )
-    assert "no draw of the params satisfied" in problems_of(tmp_path, text)[0][1]
+    assert "no values of the params meet the where conditions" in problems_of(tmp_path, text)[0][1]
 
 
 def test_not_utf8_and_not_a_mapping(tmp_path):

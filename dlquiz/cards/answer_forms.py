@@ -161,8 +161,9 @@ def check_typed_fields(raw: Any, label: str, report: Report) -> None:
         tolerance = raw["tolerance"]
         if form != "number":
             report(_line(raw, "tolerance"), f"{label}: tolerance only applies to `match: number`")
-        elif isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
-            report(_line(raw, "tolerance"), f"{label}: tolerance must be a number >= 0")
+        elif (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not math.isfinite(tolerance)
+              or tolerance < 0):
+            report(_line(raw, "tolerance"), f"{label}: tolerance must be a finite number >= 0")
     if form == DEFAULT_FORM:
         return
     parse = parse_number if form == "number" else parse_shape

@@ -14,12 +14,13 @@ from typing import Any
 
 from dlquiz.cards import types
 from dlquiz.cards.card import Card, ReviewItem
-from dlquiz.cards.fields import check_text
+from dlquiz.cards.fields import check_text, text_problem
 from dlquiz.cards.yamlload import LineDict, LineList, YamlProblem, load_with_lines
 from dlquiz.errors import DlquizError
 
 FORMAT_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+MAX_ID_LENGTH = 100  # deck, card and exercise ids: they name progress rows and are shown in every table
 DECK_FIELDS = {"format", "id", "title", "description", "cards"}
 COMMON_CARD_FIELDS = {"id", "type", "tags", "exercise", "extra", "source"}
 
@@ -76,6 +77,10 @@ def _unknown_fields(mapping: LineDict, allowed: set[str], where: str, report: _C
 
 
 def _check_id(value: Any, line: int, what: str, report: _Collector) -> str | None:
+    if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+        too_long = f"{what} is {len(value):,} characters long; an id may have at most {MAX_ID_LENGTH} (the limit)"
+        report.add(line, too_long)
+        return None
     if not isinstance(value, str) or not ID_PATTERN.match(value):
         report.add(
             line,
@@ -145,13 +150,16 @@ def _parse_card(raw: Any, line: int, deck_id: str, report: _Collector) -> Card |
     if not isinstance(tags, list) or not all(isinstance(tag, str) and tag.strip() for tag in tags):
         report.add(raw.line_of("tags"), f"{label}: tags must be a list of words")
         tags = []
+    elif any(len(tag) > MAX_ID_LENGTH for tag in tags):
+        report.add(raw.line_of("tags"), f"{label}: a tag may have at most {MAX_ID_LENGTH} characters (the limit)")
+        tags = []
     exercise = raw.get("exercise")
     if exercise is not None:
         _check_id(exercise, raw.line_of("exercise"), f"{label}: exercise", report)
     if "extra" in raw:
         check_text(raw["extra"], raw.line_of("extra"), f"{label}: extra", report.add)
-    if "source" in raw and not isinstance(raw["source"], str):
-        report.add(raw.line_of("source"), f"{label}: source must be text")
+    if "source" in raw and (not isinstance(raw["source"], str) or text_problem(raw["source"])):
+        report.add(raw.line_of("source"), f"{label}: source {text_problem(raw['source']) or 'must be text'}")
     card_type.validate(raw, label, report.add)
     if len(report.problems) > before or card_id is None:
         return None
@@ -174,12 +182,15 @@ def load_deck(path: Path) -> Deck:
     return deck
 
 
-def check_deck(path: Path, portable: bool = False) -> tuple[Deck | None, list[Problem]]:
-    """Validate one deck file; ``portable`` also rejects YAML that only libyaml can read (for authors)."""
-    if not path.is_file():
+def check_deck(
+    path: Path, portable: bool = False, content: bytes | None = None
+) -> tuple[Deck | None, list[Problem]]:
+    """Validate one deck file (or its ``content``, already read); ``portable`` also rejects YAML that only libyaml
+    can read (for authors)."""
+    if content is None and not path.is_file():
         return None, [Problem(path, 0, "no such deck file")]
     try:
-        data = load_with_lines(path, portable=portable)
+        data = load_with_lines(path, portable=portable, content=content)
     except YamlProblem as problem:
         return None, [Problem(path, problem.line, problem.message)]
     except OSError as error:

@@ -3,11 +3,15 @@
 Decks are data and must never run code, so this walks a parsed AST and accepts only
 numbers, parameter names, + - * / // % **, unary minus, parentheses and a few functions.
 ``eval`` is never called.
+
+Every value it computes is a finite real number: an error, an overflow, a complex or non-finite result and an
+integer too large to use all become ExpressionError, so neither a deck nor a learner's answer can crash a review.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import operator
 from typing import Callable, Mapping, Union
@@ -42,6 +46,8 @@ FUNCTIONS: dict[str, Callable[..., Number]] = {
 }
 _MAX_POWER = 1000  # 10 ** 1000 is already absurd for a flashcard; refuse before it eats memory
 _MAX_LENGTH = 500
+MAX_INT_BITS = 4096  # exact integers along the way; Python cannot even print one of 4,300 digits (~14,000 bits)
+MAX_RESULT = 1e300  # a result must fit a float with room to spare, to be compared with an answer
 
 
 class ExpressionError(ValueError):
@@ -50,7 +56,14 @@ class ExpressionError(ValueError):
 
 def parse(expression: str, *, allow_comparison: bool = False) -> ast.Expression:
     """Parse and check an expression once; raise ExpressionError naming the first thing not allowed."""
-    if not isinstance(expression, str) or not expression.strip():
+    if not isinstance(expression, str):
+        raise ExpressionError("the expression is not text")
+    return _parse(expression, allow_comparison)
+
+
+@functools.lru_cache(maxsize=1024)  # validation evaluates one expression for thousands of draws: parse it once
+def _parse(expression: str, allow_comparison: bool) -> ast.Expression:
+    if not expression.strip():
         raise ExpressionError("the expression is empty")
     if len(expression) > _MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {_MAX_LENGTH} characters")
@@ -58,6 +71,8 @@ def parse(expression: str, *, allow_comparison: bool = False) -> ast.Expression:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"not a valid arithmetic expression ({error.msg})") from None
+    except (RecursionError, MemoryError, ValueError):  # e.g. 400 nested parentheses, a NUL character
+        raise ExpressionError("not a valid arithmetic expression (nested too deeply)") from None
     for node in ast.walk(tree):
         _check_node(node, allow_comparison)
     return tree
@@ -102,9 +117,22 @@ def names(expression: str, *, allow_comparison: bool = False) -> set[str]:
 
 
 def evaluate(expression: str, variables: Mapping[str, Number], *, allow_comparison: bool = False) -> Number:
-    """Evaluate ``expression`` with ``variables``. Integers stay exact; floats where division makes them."""
+    """Evaluate ``expression`` with ``variables``. Integers stay exact; floats where division makes them.
+
+    The result is a finite real number of at most MAX_RESULT; anything else raises ExpressionError.
+    """
     tree = parse(expression, allow_comparison=allow_comparison)
-    return _eval(tree.body, variables)
+    try:
+        result = _eval(tree.body, variables)
+    except ExpressionError:
+        raise
+    except (ArithmeticError, ValueError, TypeError) as error:  # math domain errors, int/float conversions, …
+        raise ExpressionError(f"cannot be computed ({error})") from None
+    except (RecursionError, MemoryError):
+        raise ExpressionError("cannot be computed (nested too deeply)") from None
+    if abs(result) > MAX_RESULT:
+        raise ExpressionError(f"the result is too large (beyond {MAX_RESULT:g})")
+    return result
 
 
 def holds(condition: str, variables: Mapping[str, Number]) -> bool:
@@ -119,7 +147,28 @@ def _power_too_large(base: Number, exponent: Number) -> bool:
     return isinstance(base, int) and isinstance(exponent, int) and abs(base).bit_length() * abs(exponent) > 4096
 
 
+def _real(value: object) -> Number:
+    """``value`` if it is a finite real number that can be used further; ExpressionError otherwise."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:
+            raise ExpressionError("an integer in the expression is too large to compute")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ExpressionError("the result is not a finite number (infinity or NaN)")
+        return value
+    if isinstance(value, complex):
+        raise ExpressionError("the result is not a real number (e.g. a fractional power of a negative number)")
+    raise ExpressionError(f"the result is not a number ({type(value).__name__})")
+
+
 def _eval(node: ast.AST, variables: Mapping[str, Number]) -> Number:
+    return _real(_eval_node(node, variables))
+
+
+def _eval_node(node: ast.AST, variables: Mapping[str, Number]) -> object:
     # parse() let through only number constants and calls of FUNCTIONS by name; the isinstance tests say so to mypy.
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
         return node.value
@@ -139,11 +188,13 @@ def _eval(node: ast.AST, variables: Mapping[str, Number]) -> Number:
             raise ExpressionError("division by zero") from None
         except OverflowError:
             raise ExpressionError("the result is too large") from None
+        except ValueError as error:  # e.g. an int too large to convert to a float in a mixed operation
+            raise ExpressionError(f"cannot be computed ({error})") from None
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         arguments = [_eval(argument, variables) for argument in node.args]
         try:
             return FUNCTIONS[node.func.id](*arguments)
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, ArithmeticError) as error:
             raise ExpressionError(f"{node.func.id}(): {error}") from None
     if isinstance(node, ast.Compare):
         left = _eval(node.left, variables)

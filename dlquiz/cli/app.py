@@ -126,6 +126,7 @@ def list_decks(
     tags: bool = typer.Option(False, "--tags", help="Also list each deck's tags with card counts."),
 ) -> None:
     """List the decks with their new / learning / due counts."""
+    from rich.markup import escape
     from rich.table import Table
 
     from dlquiz import text
@@ -147,7 +148,7 @@ def list_decks(
     for deck, counts in rows:
         table.add_row(
             deck.id,
-            text.pick(deck.title, language, separator=" / "),
+            escape(text.pick(deck.title, language, separator=" / ")),  # deck text is never markup
             str(counts.items),
             str(counts.new),
             str(counts.learning),
@@ -159,7 +160,7 @@ def list_decks(
     if tags:
         for deck, counts in rows:
             listed = ", ".join(f"{name} ({count})" for name, count in sorted(counts.tags.items()))
-            console.print(f"[bold]{deck.id}[/]: {listed or '-'}")
+            console.print(f"[bold]{deck.id}[/]: {escape(listed or '-')}")
     if not rows:
         console.print("No decks found. Put .yaml decks in " + str(library.user_decks_dir()))
 

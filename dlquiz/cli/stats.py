@@ -36,7 +36,8 @@ def stats(
         problems = "\n".join(str(problem) for problem in loaded.problems)
         raise DlquizError(f"the deck {deck!r} does not load:\n{problems}", "`dlquiz deck check FILE` shows every problem.")
     if loaded.broken:
-        warn(f"{len(loaded.broken)} deck file(s) failed to load and are not counted; `dlquiz doctor` says why.")
+        names = ", ".join(str(path) for path in loaded.broken)
+        warn(f"{len(loaded.broken)} deck file(s) failed to load and are not counted ({names}); `dlquiz doctor` says why.")
     store = open_store()
     try:
         result = figures.compute(store, loaded.decks, deck=loaded.decks[0].id if deck else None)

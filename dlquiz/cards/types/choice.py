@@ -29,8 +29,8 @@ class Choice(CardType):
     def check_fields(self, raw: Any, label: str, report: Report) -> None:
         options = raw.get("options")
         check_flag(raw, "shuffle", label, report)
-        if options is None:
-            return
+        if "options" not in raw:
+            return  # reported as a missing field already
         if not isinstance(options, list) or len(options) < 2:
             report(line_of(raw, "options"), f"{label}: options must be a list of at least two choices")
             return

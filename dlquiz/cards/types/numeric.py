@@ -9,12 +9,13 @@ from typing import Any
 from dlquiz.cards import answer_forms, expr
 from dlquiz.cards.anki_note import BASIC_NOTE, AnkiNote, escape, html_field
 from dlquiz.cards.card import Card, ReviewItem
-from dlquiz.cards.challenge import INPUT, Challenge
-from dlquiz.cards.fields import TEXT_SCHEMA, Report, is_number, line_of
+from dlquiz.cards.challenge import INPUT, REVEAL, Challenge
+from dlquiz.cards.fields import TEXT_SCHEMA, Report, is_finite_number, line_of
+from dlquiz.cards.params import MAX_PARAM_MAGNITUDE, domain_problem, draw_params, param_problem, value_at, value_count
 from dlquiz.cards.types.base import CardType
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # {name} in the question shows a drawn parameter
-DRAW_ATTEMPTS = 1000  # numeric params are re-drawn until the `where` constraints hold
+REVIEW_DRAWS = 20  # at review, a draw whose answer cannot be computed is replaced by another, this many times
 
 _PARAM_SCHEMA: dict[str, Any] = {
     "oneOf": [
@@ -57,8 +58,9 @@ class Numeric(CardType):
             counted(line_of(raw, "where"), f"{label}: where must be a list of conditions such as \"n + 2*p >= k\"")
             where = []
         tolerance = raw.get("tolerance", 0)
-        if not is_number(tolerance) or tolerance < 0:
-            counted(line_of(raw, "tolerance"), f"{label}: tolerance must be a number >= 0")
+        if not is_finite_number(tolerance) or not 0 <= tolerance <= MAX_PARAM_MAGNITUDE:
+            # An infinite tolerance would judge every answer right.
+            counted(line_of(raw, "tolerance"), f"{label}: tolerance must be a finite number >= 0")
         known = set(raw["params"]) if isinstance(raw.get("params"), dict) else set()
         _check_expressions(raw, label, where, known, counted)
         question = raw.get("question")
@@ -69,18 +71,30 @@ class Numeric(CardType):
             for name in PLACEHOLDER.findall(str(version)):
                 if name not in known:
                     counted(line_of(raw, "question"), f"{label}: the question shows {{{name}}}, which is not in params")
-        # One trial draw proves the constraints can be met and the answer evaluates (no division by zero, …).
+        # The answer must be computable on every draw the card can make (no division by zero, no sqrt(-1), …).
         if not found and valid_params and "answer" in raw:
-            try:
-                values = draw_params(valid_params, [str(w) for w in where], random.Random(0))
-                expr.evaluate(str(raw["answer"]), values)
-            except expr.ExpressionError as error:
-                counted(line_of(raw, "answer"), f"{label}: {error}")
+            problem = domain_problem(valid_params, [str(w) for w in where], str(raw["answer"]))
+            if problem:
+                counted(line_of(raw, "answer"), f"{label}: {problem}")
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
         fields = item.card.fields
-        values = draw_params(dict(fields["params"]), [str(w) for w in fields.get("where", [])], rng)
-        expected = expr.evaluate(str(fields["answer"]), values)
+        error = expr.ExpressionError("no draw")
+        # Validation proved every draw works; should one still fail, another draw replaces it, and a card with no
+        # working draw is shown as broken, so the session goes on either way.
+        for _attempt in range(REVIEW_DRAWS):
+            try:
+                values = draw_params(dict(fields["params"]), [str(w) for w in fields.get("where", [])], rng)
+                expected = expr.evaluate(str(fields["answer"]), values)
+            except expr.ExpressionError as failure:
+                error = failure
+                continue
+            return self._drawn(item, lang, values, expected)
+        broken = f"⚠ This card cannot be drawn ({error}). Run `dlquiz deck check` on its deck; rate it and go on."
+        return Challenge(item, REVEAL, item.card.text("question").pick(lang), broken)
+
+    def _drawn(self, item: ReviewItem, lang: str, values: dict[str, Any], expected: float) -> Challenge:
+        fields = item.card.fields
         number, tolerance = float(expected), float(fields.get("tolerance", 0))
         shown_values = {name: format_number(value) for name, value in values.items()}
         question = item.card.text("question").map(
@@ -125,11 +139,13 @@ def _check_params(raw: Any, label: str, report: Report) -> dict[str, Any]:
     """Report bad parameters; return the valid ones."""
     params = raw.get("params")
     valid: dict[str, Any] = {}
-    if params is not None and not isinstance(params, dict):
+    if "params" not in raw:
+        return valid  # reported as a missing field already
+    if not isinstance(params, dict) or not params:
         report(line_of(raw, "params"), f"{label}: params must map names to ranges, e.g. n: {{min: 1, max: 9}}")
-    elif params:
+    else:
         for name, spec in params.items():
-            problem = _param_problem(name, spec)
+            problem = param_problem(name, spec)
             if problem:
                 report(line_of(params, name), f"{label}: parameter {name!r}: {problem}")
             else:
@@ -143,7 +159,7 @@ def _check_expressions(raw: Any, label: str, where: list[str], known: set[str], 
     expressions += [("where", condition, True) for condition in where]
     for field_name, expression, comparison in expressions:
         line = line_of(raw, field_name)
-        if not isinstance(expression, (str, int, float)) or isinstance(expression, bool):
+        if not isinstance(expression, str) and not is_finite_number(expression):
             report(line, f"{label}: {field_name} must be an arithmetic expression")
             continue
         try:
@@ -153,48 +169,6 @@ def _check_expressions(raw: Any, label: str, where: list[str], known: set[str], 
             continue
         if unknown:
             report(line, f"{label}: {field_name} uses {', '.join(sorted(unknown))}, which is not in params")
-
-
-def _param_problem(name: Any, spec: Any) -> str | None:
-    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-        return "names must be simple identifiers"
-    if not isinstance(spec, dict):
-        return "give {min: .., max: ..} or {choices: [..]}"
-    if "choices" in spec:
-        choices = spec["choices"]
-        if set(spec) != {"choices"}:
-            return "use either choices or min/max, not both"
-        if not isinstance(choices, list) or not choices or not all(is_number(c) for c in choices):
-            return "choices must be a non-empty list of numbers"
-        return None
-    if set(spec) - {"min", "max", "step"} or "min" not in spec or "max" not in spec:
-        return "give {min: .., max: ..} (optionally step) or {choices: [..]}"
-    low, high, step = spec["min"], spec["max"], spec.get("step", 1)
-    if not all(is_number(v) for v in (low, high, step)):
-        return "min, max and step must be numbers"
-    if low > high:
-        return "min is larger than max"
-    if step <= 0:
-        return "step must be positive"
-    return None
-
-
-def draw_params(params: dict[str, Any], where: list[str], rng: random.Random) -> dict[str, Any]:
-    """Draw one value per parameter until every ``where`` condition holds."""
-    for _attempt in range(DRAW_ATTEMPTS):
-        values = {name: _draw_one(spec, rng) for name, spec in params.items()}
-        if all(expr.holds(condition, values) for condition in where):
-            return values
-    raise expr.ExpressionError(f"no draw of the params satisfied {where} in {DRAW_ATTEMPTS} tries")
-
-
-def _draw_one(spec: dict[str, Any], rng: random.Random) -> int | float:
-    if "choices" in spec:
-        return rng.choice(spec["choices"])
-    low, high, step = spec["min"], spec["max"], spec.get("step", 1)
-    count = int((high - low) // step)
-    value = low + step * rng.randint(0, count)
-    return value if all(isinstance(v, int) for v in (low, high, step)) else round(value, 10)
 
 
 def numeric_match(response: str, expected: float, tolerance: float) -> bool:
@@ -228,8 +202,7 @@ def _value_set(spec: dict[str, Any]) -> str:
     """A parameter's possible values, e.g. {1, 3, 5} or {5, 6, …, 30}."""
     if "choices" in spec:
         return "{" + ", ".join(format_number(value) for value in spec["choices"]) + "}"
-    low, high, step = spec["min"], spec["max"], spec.get("step", 1)
-    count = int((high - low) // step) + 1  # draws are low + step * i, i = 0 … count - 1 (as _draw_one draws them)
+    count = value_count(spec)
     indices = range(count) if count <= 4 else (0, 1, None, count - 1)
-    shown = ["…" if i is None else format_number(round(low + step * i, 10)) for i in indices]
+    shown = ["…" if i is None else format_number(value_at(spec, i)) for i in indices]
     return "{" + ", ".join(shown) + "}"

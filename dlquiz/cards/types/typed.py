@@ -10,7 +10,7 @@ from dlquiz.cards import answer_forms
 from dlquiz.cards.anki_note import EXTRA_TEMPLATE, AnkiNote, CardTemplate, NoteType, escape, html_field, plain_field
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import INPUT, Challenge
-from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of
+from dlquiz.cards.fields import TEXT_SCHEMA, Report, item_line, line_of, text_problem
 from dlquiz.cards.types.base import CardType
 
 # Anki asks for the answer with {{type:Back}} and compares it with Back, so Back holds the plain answer and the other
@@ -50,9 +50,13 @@ class Typed(CardType):
 
     def check_fields(self, raw: Any, label: str, report: Report) -> None:
         accept = raw.get("accept", [])
-        if not isinstance(accept, list) or not all(isinstance(a, (str, int, float)) and str(a).strip() for a in accept):
+        if not isinstance(accept, list):
             report(line_of(raw, "accept"), f"{label}: accept must be a list of accepted answers")
             return
+        for index, answer in enumerate(accept):
+            problem = text_problem(answer)
+            if problem:
+                report(item_line(accept, index), f"{label}: accepted answer {index + 1} {problem}")
         answer_forms.check_typed_fields(raw, label, report)  # `match: number|shape`: answers must be of that form
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
