@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 from typer.core import TyperGroup
 
-from dlquiz.console import make_console, print_error, warn
+from dlquiz.console import echo, make_console, print_error, warn
 from dlquiz.errors import DlquizError
 
 LANG_HELP = "Language of the cards: zh, en or both (default: from your locale)."
@@ -65,7 +65,7 @@ def _version(value: bool) -> None:
     if value:
         from dlquiz import __version__
 
-        typer.echo(f"dlquiz {__version__}")
+        echo(f"dlquiz {__version__}")
         raise typer.Exit()
 
 
@@ -127,6 +127,7 @@ def list_decks(
 ) -> None:
     """List the decks with their new / learning / due counts."""
     from rich.table import Table
+    from rich.text import Text
 
     from dlquiz import text
     from dlquiz.cards import library
@@ -159,7 +160,7 @@ def list_decks(
     if tags:
         for deck, counts in rows:
             listed = ", ".join(f"{name} ({count})" for name, count in sorted(counts.tags.items()))
-            console.print(f"[bold]{deck.id}[/]: {listed or '-'}")
+            console.print(Text.assemble((deck.id, "bold"), f": {listed or '-'}"))
     if not rows:
         console.print("No decks found. Put .yaml decks in " + str(library.user_decks_dir()))
 
@@ -174,21 +175,20 @@ def deck_check(paths: List[Path] = typer.Argument(..., help="Deck files to valid
         _deck, found = check_deck(path, portable=True)
         problems += found
     for problem in problems:
-        typer.echo(str(problem), err=False)
+        echo(str(problem))
     if problems:
-        typer.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
+        echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: {len(paths)} deck(s) valid")
+    echo(f"ok: {len(paths)} deck(s) valid")
 
 
 @deck_app.command("schema")
 def deck_schema() -> None:
     """Print the deck format as a JSON Schema."""
-    import json
-
     from dlquiz.cards import schema
+    from dlquiz.console import echo_json
 
-    typer.echo(json.dumps(schema.deck_schema(), indent=2, ensure_ascii=False))
+    echo_json(schema.deck_schema())
 
 
 @app.command()
@@ -219,7 +219,7 @@ def config(
     shown = [name] if name else list(SETTINGS)
     for key in shown:
         marker = "" if current.raw[key] == SETTINGS[key].default else "  (changed)"
-        typer.echo(f"{key} = {current.raw[key]}{marker}    # {SETTINGS[key].help}")
+        echo(f"{key} = {current.raw[key]}{marker}    # {SETTINGS[key].help}")
 
 
 @app.command()
@@ -237,7 +237,7 @@ def unsuspend(
         count = Progress(store).unsuspend_all([deck.id for deck in loaded.decks])
     finally:
         store.close()
-    typer.echo(f"{count} card(s) unsuspended")
+    echo(f"{count} card(s) unsuspended")
 
 
 # Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from dlquiz.console import confirm, make_console, print_error
+from dlquiz.console import confirm, echo, echo_json, make_console, print_error
 from dlquiz.errors import DlquizError
 
 if TYPE_CHECKING:
@@ -189,38 +189,33 @@ def _progress() -> Iterator[ExerciseProgress]:
 
 def _list(lang: str, json_output: bool) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from dlquiz.grading.workflow import exercise_list
     from dlquiz.text import pick
 
     rows = exercise_list(_progress)
     if json_output:
-        import json
-
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "id": row.exercise.id,
-                        "title": pick(row.exercise.title, lang, separator=" / "),
-                        "topic": pick(row.exercise.topic, lang, separator=" / "),
-                        "status": row.status,
-                        "attempts": row.attempts,
-                        "last": None
-                        if row.last is None
-                        else {
-                            "at": row.last.attempted_at.isoformat(),
-                            "status": row.last.status,
-                            "cases_passed": row.last.cases_passed,
-                            "cases_total": row.last.cases_total,
-                            "summary": row.last.summary,
-                        },
-                    }
-                    for row in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
+        echo_json(
+            [
+                {
+                    "id": row.exercise.id,
+                    "title": pick(row.exercise.title, lang, separator=" / "),
+                    "topic": pick(row.exercise.topic, lang, separator=" / "),
+                    "status": row.status,
+                    "attempts": row.attempts,
+                    "last": None
+                    if row.last is None
+                    else {
+                        "at": row.last.attempted_at.isoformat(),
+                        "status": row.last.status,
+                        "cases_passed": row.last.cases_passed,
+                        "cases_total": row.last.cases_total,
+                        "summary": row.last.summary,
+                    },
+                }
+                for row in rows
+            ]
         )
         return
     table = Table(show_edge=False, pad_edge=False)
@@ -241,7 +236,7 @@ def _list(lang: str, json_output: bool) -> None:
             row.exercise.id,
             pick(row.exercise.title, lang, separator=" / "),
             pick(row.exercise.topic, lang, separator=" / "),
-            f"[{styles[row.status]}]{_say('status.' + row.status, lang)}[/]",
+            Text(_say("status." + row.status, lang), style=styles[row.status]),
             str(row.attempts),
             result,
         )
@@ -272,7 +267,7 @@ def _hint(chosen: Exercise, lang: str) -> None:
     if hint is None:
         console.print(_say("hint.none", lang))
         return
-    console.print(f"[bold]{_say('hint.title', lang, n=hint.number, total=hint.total)}[/]")
+    console.print(_say("hint.title", lang, n=hint.number, total=hint.total), style="bold")
     console.print(Markdown(pick(hint.text, lang)))
     if hint.is_last:
         console.print(_say("hint.last", lang), style="dim")
@@ -313,7 +308,7 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
 
     result = grade(chosen, path, _progress)
     if json_output:
-        typer.echo(to_json(result, "en" if lang == "both" else lang))
+        echo(to_json(result, "en" if lang == "both" else lang))
     else:
         render(result, make_console(), lang)
     return result

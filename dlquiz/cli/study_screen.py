@@ -133,8 +133,9 @@ class StudyScreen:
             body.append(Text(""))
             body.append(Text(options))
         card = turn.item.card
-        title = f"{card.deck_id} · {card.id}" + (f" · {turn.item.variant}" if turn.item.variant else "")
-        subtitle = " ".join(f"#{tag}" for tag in card.tags) or None
+        # Text, not str: rich parses a str title as markup, and ids and tags come from the deck.
+        title = Text(f"{card.deck_id} · {card.id}" + (f" · {turn.item.variant}" if turn.item.variant else ""))
+        subtitle = Text(" ".join(f"#{tag}" for tag in card.tags)) if card.tags else None
         return Panel(Group(*body), title=title, subtitle=subtitle, title_align="left", border_style="cyan")
 
     def _command(self, key: str, turn: Turn) -> None:
