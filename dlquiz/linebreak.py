@@ -5,8 +5,8 @@ Rules (a small subset of Unicode's line-breaking algorithm, UAX #14, the part Ch
 - a line may break at a space, as before, and also between two characters when either is CJK (ideographs, kana,
   hangul, full-width forms and CJK punctuation);
 - never before closing punctuation (`，。、；：！？）」』》】` and their ASCII forms), nor after opening punctuation;
-- never inside a Latin word or a number, and never next to a lone operator, so `η = 0.1` stays on one line when it
-  fits; a piece longer than the whole line is folded, as rich does.
+- never inside a Latin word or a number, inside a `code span` written with backticks, nor next to a lone operator,
+  so `η = 0.1` stays on one line when it fits; a piece longer than the whole line is folded, as rich does.
 
 ``install()`` makes rich's text wrapping use these rules (rich has no hook for it, so its ``divide_line`` is
 replaced); text without any CJK character is wrapped by rich's own code, unchanged.
@@ -41,9 +41,12 @@ def break_opportunities(text: str) -> list[int]:
     spans = [match.span() for match in re.finditer(r"\S+", text)]
     word_at = {start: index for index, (start, _end) in enumerate(spans)}
     found: list[int] = []
+    in_code = False  # between two backticks: `dlquiz stats` is one piece
     for offset in range(1, len(text)):
         before, after = text[offset - 1], text[offset]
-        if _is_space(after):
+        if before == "`":
+            in_code = not in_code
+        if _is_space(after) or (in_code and after != "`") or "\u00a0" in (before, after):
             continue
         if after in CLOSING or before in OPENING:
             continue
@@ -63,7 +66,7 @@ def divide_line(
     """rich's ``divide_line`` contract: the offsets at which to break ``text`` so each line fits ``width`` cells."""
     from rich.cells import cell_len, chop_cells
 
-    if fallback is not None and not any(is_cjk(char) for char in text):
+    if fallback is not None and not any(char == "\u00a0" or is_cjk(char) for char in text):
         return fallback(text, width, fold)
     starts = [0, *break_opportunities(text), len(text)]
     breaks: list[int] = []

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from dlquiz.grading.attempts import ExerciseProgress
     from dlquiz.grading.catalog import Exercise
     from dlquiz.grading.grader import GradeResult
+    from dlquiz.grading.workflow import ExerciseRow
 
 T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "status.new": {"en": "new", "zh": "未开始"},
@@ -70,6 +71,7 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "watch.change": {"en": "— change saved at {time}, grading —", "zh": "— {time} 保存了修改，正在评分 —"},
 }
 
+WIDE_LIST = 80  # below this many columns the exercise list is one block per exercise, not a table
 EXERCISE_HELP = (
     "Coding exercises graded against PyTorch. Without NAME: list them. With NAME: show the task, create your file "
     "from the template and grade it once edited."
@@ -227,11 +229,7 @@ def _list(lang: str, json_output: bool) -> None:
         )
     styles = {"new": "dim", "attempted": "yellow", "passed": "green"}
     for row in rows:
-        result = "—"
-        if row.last is not None:
-            mark = "✓" if row.last.status == "passed" else "✗"
-            when = row.last.attempted_at.astimezone()
-            result = f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {when:%Y-%m-%d %H:%M}"
+        result = _last_result(row)
         table.add_row(
             row.exercise.id,
             pick(row.exercise.title, lang, separator=" / "),
@@ -241,8 +239,28 @@ def _list(lang: str, json_output: bool) -> None:
             result,
         )
     console = make_console()
-    console.print(table)
+    if console.width >= WIDE_LIST:
+        console.print(table)
+    else:  # six columns would cut titles and topics to a few letters: one block per exercise instead
+        for row in rows:
+            title = pick(row.exercise.title, lang, separator=" / ")
+            console.print(Text.assemble((row.exercise.id, "bold"), " · ", title))
+            status = Text(_say("status." + row.status, lang), style=styles[row.status])
+            attempts = f"{_say('col.attempts', lang)}\u00a0{row.attempts}"
+            last = _last_result(row)
+            details = [Text(pick(row.exercise.topic, lang, separator=" / ")), status, Text(attempts)]
+            line = Text("  ") + Text(" · ").join(details)
+            if last != "—":
+                line.append(f" · {_say('col.last', lang)}: {last}")
+            console.print(line)
     console.print(_say("list.footer", lang), style="dim")
+
+
+def _last_result(row: ExerciseRow) -> str:
+    if row.last is None:
+        return "—"
+    mark = "✓" if row.last.status == "passed" else "✗"
+    return f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {row.last.attempted_at.astimezone():%Y-%m-%d %H:%M}"
 
 
 def _show_task(chosen: Exercise, console: Console, lang: str) -> None:
@@ -283,7 +301,13 @@ def _solution(chosen: Exercise, lang: str) -> None:
     if solution is None:
         console.print(_say("solution.kept", lang))
         return
-    console.print(Syntax(solution, "python", line_numbers=False, word_wrap=True))
+    if not console.is_terminal:  # redirected to a file: the file itself, so it compiles
+        echo(solution.rstrip("\n"))
+        return
+    # In a terminal: highlighted, and never hard-wrapped; a line longer than the window is wrapped by the terminal
+    # alone, so copying it gives the line back.
+    longest = max((len(line) for line in solution.splitlines()), default=1)
+    console.print(Syntax(solution, "python", word_wrap=False, code_width=longest), crop=False)
 
 
 def _reset(chosen: Exercise, path: Path, lang: str) -> None:
