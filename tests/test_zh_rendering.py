@@ -145,3 +145,31 @@ def test_the_solution_is_never_hard_wrapped(tmp_path, monkeypatch):
     code = result.output[result.output.index(source[:20]) :]
     assert code.strip() == source.strip()  # redirected to a file, it is the file: it compiles
     compile(code, "solution.py", "exec")
+
+
+EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in EXERCISES.iterdir() if (path / "exercise.yaml").is_file()))
+def test_exercise_hints_and_diagnoses_show_no_markdown_stars(name):
+    from dlquiz.grading.catalog import load_exercise
+    from dlquiz.text import pick
+
+    exercise = load_exercise(name)
+    for hint in exercise.hints:
+        for lang in ("zh", "en"):
+            markdown = pick(hint, lang)
+            stars_in_code = sum(span.count("*") for span in CODE_SPAN.findall(markdown))
+            lone_stars = len(re.findall(r"(?<=\s)\*(?=\s)", CODE_SPAN.sub("", markdown)))  # `a * b` shows its star
+            assert render(markdown, 100).count("*") == stars_in_code + lone_stars, (name, markdown)
+    # diagnoses are shown as plain text, never Markdown: emphasis written as *word* would show its stars
+    source = (EXERCISES / name / "grading.py").read_text(encoding="utf-8")
+    assert not re.search(r"[^\s*(]\*[^\s*]+\*|(?<![\w*])\*[^\s*][^*\n\"]*[^\s*]\*(?![\w*])", source.split("MISTAKES")[-1]), name
+
+
+def test_stats_labels_its_unit_and_speaks_chinese(isolated_home, all_types_deck):
+    runner.invoke(app, ["study", str(all_types_deck), "--lang", "zh"], input="\n3\nq\n")
+    shown = runner.invoke(app, ["stats", "--lang", "zh"]).output
+    assert "卡片 = 复习条目" in shown and "学习时间" in shown
+    assert "卡片 = 复习条目" not in runner.invoke(app, ["stats", "--lang", "en"]).output
+    assert "cards = review items" in runner.invoke(app, ["stats", "--lang", "en"]).output
