@@ -96,3 +96,19 @@ def normalize_answer(answer: str) -> str:
     folded = unicodedata.normalize("NFKC", answer)  # full-width Ａ１（ → A1(
     folded = _SPACE.sub(" ", folded).strip().strip(_PUNCT_EDGES).strip()
     return folded.casefold()
+
+
+# Characters a terminal may act on instead of showing: C0 controls except tab and newline (ESC starts every escape
+# sequence, BEL ends OSC titles, CR and BS overwrite text), DEL and the C1 controls (U+009B is a one-character CSI).
+# Removing ESC and C1 is enough to defuse every sequence: what follows them ("[2J", "]0;title") is plain text then.
+_TERMINAL_CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0))}
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without the characters a terminal would obey (ESC, C1, BEL, CR …); newline and tab are kept."""
+    return text.translate(_TERMINAL_CONTROLS)
+
+
+def has_controls(text: str) -> bool:
+    """True when ``text`` holds a character that ``strip_controls`` removes."""
+    return text != strip_controls(text)

@@ -5,6 +5,7 @@ import random
 import pytest
 import torch
 
+from dlquiz.cards.types.cloze import emphasis
 from dlquiz.cards.challenge import CHOICE, INPUT, REVEAL
 from dlquiz.cards.deck import load_deck
 from dlquiz.cards.types import make_challenge
@@ -33,11 +34,11 @@ def test_language_choice(items):
 def test_cloze_hides_only_its_own_deletion(items):
     first = make_challenge(items["bn-cloze::c1"], "en", random.Random(0))
     second = make_challenge(items["bn-cloze::c2"], "en", random.Random(0))
-    assert "**[…]**" in first.question and "running" in first.question
+    assert emphasis("[…]") in first.question and "running" in first.question
     assert "the current batch" not in first.question
-    assert "**the current batch**" in first.answer
-    assert "**[two words]**" in second.question and "the current batch" in second.question
-    assert "**running**" in second.answer
+    assert emphasis("the current batch") in first.answer
+    assert emphasis("[two words]") in second.question and "the current batch" in second.question
+    assert emphasis("running") in second.answer
 
 
 def test_plain_string_texts_work_like_mappings(tmp_path):
@@ -50,8 +51,8 @@ def test_plain_string_texts_work_like_mappings(tmp_path):
     )
     cloze, numeric = load_deck(path).items()
     challenge = make_challenge(cloze, "zh", random.Random(0))
-    assert challenge.question == "ReLU gives **[…]** for negative input"
-    assert challenge.answer == "ReLU gives **0** for negative input"
+    assert challenge.question == f"ReLU gives {emphasis('[…]')} for negative input"
+    assert challenge.answer == f"ReLU gives {emphasis('0')} for negative input"
     challenge = make_challenge(numeric, "en", random.Random(0))
     assert challenge.question == "twice 4?" and challenge.judge("8").correct
 

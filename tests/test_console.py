@@ -22,7 +22,7 @@ def rendered(monkeypatch, **env: str) -> str:
         monkeypatch.setenv(name, value)
     stream = io.StringIO()
     monkeypatch.setattr("sys.stdout", stream)
-    make_console().print("[red]error[/] at line 12 of /tmp/x.py")
+    make_console().print("[red]error[/] at line 12 of /tmp/x.py", markup=True)  # our own markup asks for it
     return stream.getvalue()
 
 

@@ -12,10 +12,54 @@ from typing import List, Optional
 import typer
 from typer.core import TyperGroup
 
-from dlquiz.console import make_console, print_error, warn
+from dlquiz.console import echo, make_console, print_error, warn
 from dlquiz.errors import DlquizError
 
 LANG_HELP = "Language of the cards: zh, en or both (default: from your locale)."
+
+UI = {  # the words of `decks` and `config`; --lang (or the locale) picks them
+    "col.deck": {"en": "deck", "zh": "卡组"},
+    "col.title": {"en": "title", "zh": "标题"},
+    "col.items": {"en": "items", "zh": "条目"},
+    "col.new": {"en": "new", "zh": "新"},
+    "col.learning": {"en": "learn", "zh": "学习中"},
+    "col.due": {"en": "due", "zh": "到期"},
+    "col.suspended": {"en": "susp.", "zh": "暂停"},
+    "items.note": {
+        "en": "items = review items: each cloze deletion and each reverse side is one (as in `dlquiz stats`); "
+        "learn = learning or relearning; susp. = suspended.",
+        "zh": "条目 = 复习条目：每个填空、每个反向卡片各算一条（与 `dlquiz stats` 相同）。",
+    },
+    "tags.title": {"en": "Cards per tag (YAML entries, before cloze and reverse split them):",
+                   "zh": "每个标签的卡片数（YAML 中的卡片，未按填空和反向拆分）："},
+    "no.decks": {"en": "No decks found. Put .yaml decks in {folder}", "zh": "没有找到卡组。把 .yaml 卡组放进 {folder}"},
+    "changed": {"en": "(changed)", "zh": "（已修改）"},
+    "config.footer": {"en": "Change one: dlquiz config NAME VALUE · back to the default: dlquiz config NAME --reset",
+                      "zh": "修改：dlquiz config 名称 值 · 恢复默认：dlquiz config 名称 --reset"},
+}
+COUNT_COLUMNS = ("items", "new", "learning", "due", "suspended")
+NARROW = 56  # below this many columns `dlquiz decks` lists decks one under the other instead of a table
+SETTING_HELP_ZH = {  # review/settings.py holds the English meaning; the Chinese one is the screen's
+    "desired-retention": "希望答对的复习比例（FSRS）",
+    "new-per-day": "每天引入的新卡片数",
+    "reviews-per-day": "每天最多复习的卡片数",
+    "learning-steps": "新卡片毕业前的学习步长",
+    "relearning-steps": "遗忘的卡片重新学习的步长",
+    "maximum-interval": "最长间隔（天）",
+    "fuzz": "给到期日加一点随机，让一起学的卡片分开",
+    "day-starts-at": "新的学习日从本地几点开始",
+}
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    chosen = say_text(UI[key], lang)
+    return chosen.format(**values) if values else chosen
+
+
+def say_text(versions: dict[str, str], lang: str) -> str:
+    from dlquiz.text import pick
+
+    return pick(versions, lang, separator=" / ")
 
 
 class _Group(TyperGroup):
@@ -65,7 +109,7 @@ def _version(value: bool) -> None:
     if value:
         from dlquiz import __version__
 
-        typer.echo(f"dlquiz {__version__}")
+        echo(f"dlquiz {__version__}")
         raise typer.Exit()
 
 
@@ -128,6 +172,7 @@ def list_decks(
     """List the decks with their new / learning / due counts."""
     from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
     from dlquiz import text
     from dlquiz.cards import library
@@ -143,8 +188,16 @@ def list_decks(
     finally:
         store.close()
     table = Table(title=None, show_edge=False, pad_edge=False)
-    for column in ("deck", "title", "cards", "new", "learning", "due", "suspended"):
-        table.add_column(column, justify="left" if column in ("deck", "title") else "right", overflow="fold")
+    for column in ("deck", "title", *COUNT_COLUMNS):
+        # Headers and numbers never break mid-word: the title column gives up the room (and wraps) instead.
+        table.add_column(
+            say(f"col.{column}", language),
+            justify="left" if column in ("deck", "title") else "right",
+            overflow="fold",
+            no_wrap=column not in ("deck", "title"),
+            ratio=1 if column == "title" else None,
+            min_width=12 if column == "title" else None,
+        )
     for deck, counts in rows:
         table.add_row(
             deck.id,
@@ -156,13 +209,22 @@ def list_decks(
             str(counts.suspended),
         )
     console = make_console()
-    console.print(table)
-    if tags:
+    if console.width >= NARROW:
+        console.print(table)
+    else:  # seven columns do not fit: one block per deck, the counts on one line
+        for deck, counts in rows:
+            console.print(Text.assemble((deck.id, "bold"), " · ", text.pick(deck.title, language, separator=" / ")))
+            numbers = zip(COUNT_COLUMNS, (counts.items, counts.new, counts.learning, counts.due, counts.suspended))
+            console.print("  " + " · ".join(f"{say('col.' + column, language)}\u00a0{value}" for column, value in numbers))
+    if rows:
+        console.print(say("items.note", language), style="dim")
+    if tags and rows:
+        console.print(say("tags.title", language))
         for deck, counts in rows:
             listed = ", ".join(f"{name} ({count})" for name, count in sorted(counts.tags.items()))
-            console.print(f"[bold]{deck.id}[/]: {escape(listed or '-')}")
+            console.print(Text.assemble((deck.id, "bold"), f": {listed or '-'}"))
     if not rows:
-        console.print("No decks found. Put .yaml decks in " + str(library.user_decks_dir()))
+        console.print(say("no.decks", language, folder=library.user_decks_dir()))
 
 
 @deck_app.command("check")
@@ -175,21 +237,20 @@ def deck_check(paths: List[Path] = typer.Argument(..., help="Deck files to valid
         _deck, found = check_deck(path, portable=True)
         problems += found
     for problem in problems:
-        typer.echo(str(problem), err=False)
+        echo(str(problem))
     if problems:
-        typer.echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
+        echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
         raise typer.Exit(1)
-    typer.echo(f"ok: {len(paths)} deck(s) valid")
+    echo(f"ok: {len(paths)} deck(s) valid")
 
 
 @deck_app.command("schema")
 def deck_schema() -> None:
     """Print the deck format as a JSON Schema."""
-    import json
-
     from dlquiz.cards import schema
+    from dlquiz.console import echo_json
 
-    typer.echo(json.dumps(schema.deck_schema(), indent=2, ensure_ascii=False))
+    echo_json(schema.deck_schema())
 
 
 @app.command()
@@ -199,10 +260,16 @@ def config(
         None, help="New value; several words are joined, so `learning-steps 1m 10m` needs no quotes."
     ),
     reset: bool = typer.Option(False, "--reset", help="Put the setting back to its default."),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language: zh, en or both (default: your locale)."),
 ) -> None:
     """Show or change study settings (desired retention, daily limits, learning steps …)."""
+    from rich.padding import Padding
+
     from dlquiz.review.settings import SETTINGS, StudySettings, parse_value
     from dlquiz.review.store import open_store
+    from dlquiz.text import resolve_lang
+
+    language = resolve_lang(lang)
 
     if name is not None and name not in SETTINGS:
         parse_value(name, "")  # raises the "unknown setting" error with the list
@@ -218,9 +285,15 @@ def config(
     finally:
         store.close()
     shown = [name] if name else list(SETTINGS)
+    console = make_console()
     for key in shown:
-        marker = "" if current.raw[key] == SETTINGS[key].default else "  (changed)"
-        typer.echo(f"{key} = {current.raw[key]}{marker}    # {SETTINGS[key].help}")
+        marker = "" if current.raw[key] == SETTINGS[key].default else "  " + say("changed", language)
+        meaning = {"en": SETTINGS[key].help, "zh": SETTING_HELP_ZH.get(key, SETTINGS[key].help)}
+        console.print(f"{key} = {current.raw[key]}{marker}", soft_wrap=True)
+        # The meaning on its own indented line, wrapped to the terminal: it reads at 40 columns too.
+        console.print(Padding("# " + say_text(meaning, language), (0, 0, 0, 4)), style="dim")
+    if not name:
+        console.print(say("config.footer", language), style="dim")
 
 
 @app.command()
@@ -238,7 +311,7 @@ def unsuspend(
         count = ProgressRepository(store).unsuspend_all([deck.id for deck in loaded.decks])
     finally:
         store.close()
-    typer.echo(f"{count} card(s) unsuspended")
+    echo(f"{count} card(s) unsuspended")
 
 
 # Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).

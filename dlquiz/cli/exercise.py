@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from dlquiz.console import confirm, make_console, print_error
+from dlquiz.console import confirm, echo, echo_json, make_console, print_error
 from dlquiz.errors import DlquizError
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from dlquiz.grading.attempts import ExerciseProgress
     from dlquiz.grading.catalog import Exercise
     from dlquiz.grading.grader import GradeResult
+    from dlquiz.grading.workflow import ExerciseRow
 
 T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "status.new": {"en": "new", "zh": "未开始"},
@@ -70,6 +71,7 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "watch.change": {"en": "— change saved at {time}, grading —", "zh": "— {time} 保存了修改，正在评分 —"},
 }
 
+WIDE_LIST = 80  # below this many columns the exercise list is one block per exercise, not a table
 EXERCISE_HELP = (
     "Coding exercises graded against PyTorch. Without NAME: list them. With NAME: show the task, create your file "
     "from the template and grade it once edited."
@@ -190,38 +192,33 @@ def _progress() -> Iterator[ExerciseProgress]:
 
 def _list(lang: str, json_output: bool) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from dlquiz.grading.workflow import exercise_list
     from dlquiz.text import pick
 
     rows = exercise_list(_progress)
     if json_output:
-        import json
-
-        typer.echo(
-            json.dumps(
-                [
-                    {
-                        "id": row.exercise.id,
-                        "title": pick(row.exercise.title, lang, separator=" / "),
-                        "topic": pick(row.exercise.topic, lang, separator=" / "),
-                        "status": row.status,
-                        "attempts": row.attempts,
-                        "last": None
-                        if row.last is None
-                        else {
-                            "at": row.last.attempted_at.isoformat(),
-                            "status": row.last.status,
-                            "cases_passed": row.last.cases_passed,
-                            "cases_total": row.last.cases_total,
-                            "summary": row.last.summary,
-                        },
-                    }
-                    for row in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
+        echo_json(
+            [
+                {
+                    "id": row.exercise.id,
+                    "title": pick(row.exercise.title, lang, separator=" / "),
+                    "topic": pick(row.exercise.topic, lang, separator=" / "),
+                    "status": row.status,
+                    "attempts": row.attempts,
+                    "last": None
+                    if row.last is None
+                    else {
+                        "at": row.last.attempted_at.isoformat(),
+                        "status": row.last.status,
+                        "cases_passed": row.last.cases_passed,
+                        "cases_total": row.last.cases_total,
+                        "summary": row.last.summary,
+                    },
+                }
+                for row in rows
+            ]
         )
         return
     table = Table(show_edge=False, pad_edge=False)
@@ -233,22 +230,38 @@ def _list(lang: str, json_output: bool) -> None:
         )
     styles = {"new": "dim", "attempted": "yellow", "passed": "green"}
     for row in rows:
-        result = "—"
-        if row.last is not None:
-            mark = "✓" if row.last.status == "passed" else "✗"
-            when = row.last.attempted_at.astimezone()
-            result = f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {when:%Y-%m-%d %H:%M}"
+        result = _last_result(row)
         table.add_row(
             row.exercise.id,
             pick(row.exercise.title, lang, separator=" / "),
             pick(row.exercise.topic, lang, separator=" / "),
-            f"[{styles[row.status]}]{_say('status.' + row.status, lang)}[/]",
+            Text(_say("status." + row.status, lang), style=styles[row.status]),
             str(row.attempts),
             result,
         )
     console = make_console()
-    console.print(table)
+    if console.width >= WIDE_LIST:
+        console.print(table)
+    else:  # six columns would cut titles and topics to a few letters: one block per exercise instead
+        for row in rows:
+            title = pick(row.exercise.title, lang, separator=" / ")
+            console.print(Text.assemble((row.exercise.id, "bold"), " · ", title))
+            status = Text(_say("status." + row.status, lang), style=styles[row.status])
+            attempts = f"{_say('col.attempts', lang)}\u00a0{row.attempts}"
+            last = _last_result(row)
+            details = [Text(pick(row.exercise.topic, lang, separator=" / ")), status, Text(attempts)]
+            line = Text("  ") + Text(" · ").join(details)
+            if last != "—":
+                line.append(f" · {_say('col.last', lang)}: {last}")
+            console.print(line)
     console.print(_say("list.footer", lang), style="dim")
+
+
+def _last_result(row: ExerciseRow) -> str:
+    if row.last is None:
+        return "—"
+    mark = "✓" if row.last.status == "passed" else "✗"
+    return f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {row.last.attempted_at.astimezone():%Y-%m-%d %H:%M}"
 
 
 def _show_task(chosen: Exercise, console: Console, lang: str) -> None:
@@ -273,7 +286,7 @@ def _hint(chosen: Exercise, lang: str) -> None:
     if hint is None:
         console.print(_say("hint.none", lang))
         return
-    console.print(f"[bold]{_say('hint.title', lang, n=hint.number, total=hint.total)}[/]")
+    console.print(_say("hint.title", lang, n=hint.number, total=hint.total), style="bold")
     console.print(Markdown(pick(hint.text, lang)))
     if hint.is_last:
         console.print(_say("hint.last", lang), style="dim")
@@ -289,7 +302,13 @@ def _solution(chosen: Exercise, lang: str) -> None:
     if solution is None:
         console.print(_say("solution.kept", lang))
         return
-    console.print(Syntax(solution, "python", line_numbers=False, word_wrap=True))
+    if not console.is_terminal:  # redirected to a file: the file itself, so it compiles
+        echo(solution.rstrip("\n"))
+        return
+    # In a terminal: highlighted, and never hard-wrapped; a line longer than the window is wrapped by the terminal
+    # alone, so copying it gives the line back.
+    longest = max((len(line) for line in solution.splitlines()), default=1)
+    console.print(Syntax(solution, "python", word_wrap=False, code_width=longest), crop=False)
 
 
 def _reset(chosen: Exercise, path: Path, lang: str) -> None:
@@ -314,7 +333,7 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
 
     result = grade(chosen, path, _progress)
     if json_output:
-        typer.echo(to_json(result, "en" if lang == "both" else lang))
+        echo(to_json(result, "en" if lang == "both" else lang))
     else:
         render(result, make_console(), lang)
     return result

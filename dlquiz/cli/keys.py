@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
+from dlquiz.console import echo
+
 ENTER, SPACE, ESCAPE = "enter", "space", "escape"
 
 
@@ -41,8 +43,7 @@ class LineKeys:
     def line(self, prompt: str = "") -> str:
         answer = self._read()
         # Echo what was read, so a piped session's transcript shows the answer after its prompt.
-        sys.stdout.write(f"{prompt}{answer}\n")
-        sys.stdout.flush()
+        echo(f"{prompt}{answer}")
         return answer
 
 

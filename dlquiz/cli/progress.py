@@ -8,6 +8,8 @@ from pathlib import Path
 
 import typer
 
+from dlquiz.console import echo
+
 PROGRESS_HELP = "Back up all progress (reviews, card states, settings, exercise attempts) or merge a backup in."
 
 
@@ -32,7 +34,7 @@ def export(
         store.close()
     where = "stdout" if output == "-" else output
     # With -o - the data owns stdout, so the summary goes to stderr.
-    typer.echo(
+    echo(
         f"Exported {summary.reviews} review(s), {summary.cards} card state(s), {summary.settings} setting(s), "
         f"{summary.attempts} exercise attempt(s) and {summary.hints} hint count(s) to {where}.",
         err=output == "-",
@@ -73,7 +75,7 @@ def import_(
     lines.append(f"  exercise attempts: {summary.attempts_added} added, {summary.attempts_present} already present")
     if summary.hints_raised:
         lines.append(f"  exercise hints: {summary.hints_raised} hint count(s) raised")
-    typer.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 def register(app: typer.Typer) -> None:

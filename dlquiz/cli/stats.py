@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from dlquiz.console import confirm, make_console, warn
+from dlquiz.console import confirm, echo_json, make_console, warn
 
 STATS_HELP = "Your progress at a glance: cards by state, reviews per day, streak, retention, forecast, time, exercises."
 DETAIL_LINES = 10  # integrity_check may list a hundred lines; the first ones say enough
@@ -36,17 +36,18 @@ def stats(
         problems = "\n".join(str(problem) for problem in loaded.problems)
         raise DlquizError(f"the deck {deck!r} does not load:\n{problems}", "`dlquiz deck check FILE` shows every problem.")
     if loaded.broken:
-        names = ", ".join(str(path) for path in loaded.broken)
-        warn(f"{len(loaded.broken)} deck file(s) failed to load and are not counted ({names}); `dlquiz doctor` says why.")
+        warn(
+            *(str(problem) for problem in loaded.problems),
+            f"{len(loaded.broken)} deck file(s) failed to load and are not counted "
+            f"({', '.join(str(path) for path in loaded.broken)}); `dlquiz doctor` says why.",
+        )
     store = open_store()
     try:
         result = figures.compute(store, loaded.decks, deck=loaded.decks[0].id if deck else None)
     finally:
         store.close()
     if json_output:
-        import json
-
-        typer.echo(json.dumps(result.as_json(language), ensure_ascii=False, indent=2))
+        echo_json(result.as_json(language))
         return
     from dlquiz.cli.stats_screen import render
 
@@ -68,7 +69,7 @@ def doctor(
         question = f"Delete {len(orphans.prunable)} orphaned card state row(s) of {decks}? The review log is kept."
         if confirm(question):
             deleted = checks.prune(checkup)
-            console.print(f"[green]✓[/] deleted {deleted} orphaned card state row(s); the review log is untouched")
+            console.print(f"[green]✓[/] deleted {deleted} orphaned card state row(s); the review log is untouched", markup=True)
         else:
             console.print("Nothing deleted.")
     elif prune:
@@ -78,7 +79,7 @@ def doctor(
                       "they may belong to a deck file that failed to load. Fix it, then run `dlquiz doctor` again.")
     if not checkup.healthy:
         raise typer.Exit(1)
-    console.print("[green]All good.[/]")
+    console.print("All good.", style="green")
 
 
 def register(app: typer.Typer) -> None:
@@ -96,13 +97,13 @@ def _show_checkup(checkup, console) -> None:
     from rich.markup import escape
 
     def good(text: str) -> None:
-        console.print(f"[green]✓[/] {escape(text)}")
+        console.print(f"[green]✓[/] {escape(text)}", markup=True)
 
     def bad(text: str, details: list[str], advice: str) -> None:
-        console.print(f"[red]✗[/] {escape(text)}")
+        console.print(f"[red]✗[/] {escape(text)}", markup=True)
         for line in details:
             console.print(f"    {escape(line)}", soft_wrap=True)
-        console.print(f"  [bold]→[/] {escape(advice)}")
+        console.print(f"  [bold]→[/] {escape(advice)}", markup=True)
 
     where = checkup.database
     if checkup.database_error is not None:
@@ -134,7 +135,7 @@ def _show_checkup(checkup, console) -> None:
     if orphans.reviews:
         listed = ", ".join(f"{deck_id} ({count})" for deck_id, count in sorted(orphans.reviews.items()))
         console.print(f"[dim]i[/] {sum(orphans.reviews.values())} review-log row(s) of removed cards are kept as "
-                      f"history: {escape(listed)}")
+                      f"history: {escape(listed)}", markup=True)
     if checkup.deck_problems:
         bad(f"{len(checkup.broken_decks)} deck file(s) failed to load",
             [str(problem) for problem in checkup.deck_problems],

@@ -36,9 +36,11 @@ T = {  # the screen's words; --lang picks zh, en or both
     "col.review": {"en": "review", "zh": "复习"},
     "col.mature": {"en": "mature", "zh": "成熟"},
     "col.suspended": {"en": "susp.", "zh": "暂停"},
-    "mature.note": {"en": "learn = learning or relearning; mature = review cards with an interval of 21 days or more;"
-                            " susp. = suspended",
-                    "zh": "成熟 = 间隔不少于 21 天的复习卡片"},
+    "mature.note": {"en": "cards = review items (each cloze deletion and each reverse side is one; `dlquiz decks --tags`"
+                            " counts YAML cards); learn = learning or relearning; mature = review cards with an interval"
+                            " of 21 days or more; susp. = suspended",
+                    "zh": "卡片 = 复习条目（每个填空、每个反向卡片各算一条；`dlquiz decks --tags` 数的是 YAML 中的卡片）；"
+                          "成熟 = 间隔不少于 21 天的复习卡片"},
     "reviews": {"en": "Reviews per day, last {weeks} weeks", "zh": "每日复习量（最近 {weeks} 周）"},
     "legend": {"en": "less", "zh": "少"},
     "legend.more": {"en": "more (busiest day: {n})", "zh": "多（最多一天：{n}）"},
@@ -199,13 +201,14 @@ def _retention(stats: Stats, lang: str) -> Group:
     return Group(title, table, Text(say("desired", lang, rate=_percent(stats.desired_retention)), style="dim"))
 
 
-def format_duration(ms: int) -> str:
+def format_duration(ms: int, lang: str = "en") -> str:
     seconds = int(round(ms / 1000))
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
+    h, m, s = ("小时", "分钟", "秒") if lang == "zh" else ("h", "m", "s")
     if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
+        return f"{hours}{h} {minutes:02d}{m}"
+    return f"{minutes}{m} {seconds:02d}{s}" if minutes else f"{seconds}{s}"
 
 
 def _time(stats: Stats, lang: str) -> Group:
@@ -213,7 +216,7 @@ def _time(stats: Stats, lang: str) -> Group:
     windows = ("today", "7d", "30d", "all")
     for window in windows:
         table.add_column(say(f"w.{window}", lang), justify="right", no_wrap=True)
-    table.add_row(*(format_duration(stats.time_ms(window)) for window in windows))
+    table.add_row(*(format_duration(stats.time_ms(window), lang) for window in windows))
     return Group(Text(say("time", lang), style="bold"), table)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fsrs import Rating
 from rich.console import Console, Group, RenderableType
@@ -50,7 +51,7 @@ UI = {
 RATING_UI = {Rating.Again: ("重来", "Again"), Rating.Hard: ("困难", "Hard"), Rating.Good: ("良好", "Good"), Rating.Easy: ("简单", "Easy")}
 HELP = {
     "zh": "空格/回车 显示答案 · 1 重来 2 困难 3 良好 4 简单 · u 撤销上一次 · s 暂停此卡 · b 搁置到明天 · q 退出 · ? 帮助\n"
-    "填空/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。",
+    "输入题/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。",
     "en": "space/enter show answer · 1 Again 2 Hard 3 Good 4 Easy · u undo the last answer · s suspend · b bury until tomorrow · q quit · ? help\n"
     "Typed/numeric cards: type the answer and press Enter; :q :u :s :b are the commands there. Choice cards: press the option numbers.",
 }
@@ -133,8 +134,9 @@ class StudyScreen:
             body.append(Text(""))
             body.append(Text(options))
         card = turn.item.card
-        title = f"{card.deck_id} · {card.id}" + (f" · {turn.item.variant}" if turn.item.variant else "")
-        subtitle = " ".join(f"#{tag}" for tag in card.tags) or None
+        # Text, not str: rich parses a str title as markup, and ids and tags come from the deck.
+        title = Text(f"{card.deck_id} · {card.id}" + (f" · {turn.item.variant}" if turn.item.variant else ""))
+        subtitle = Text(" ".join(f"#{tag}" for tag in card.tags)) if card.tags else None
         return Panel(Group(*body), title=title, subtitle=subtitle, title_align="left", border_style="cyan")
 
     def _command(self, key: str, turn: Turn) -> None:
@@ -213,7 +215,8 @@ class StudyScreen:
         line = Text()
         for rating, outcome in turn.outcomes.items():
             style = "bold reverse" if rating == default else "bold"
-            line.append(f" {int(rating)} {self.t(rating)} {scheduling.format_interval(outcome.interval)} ", style=style)
+            interval = format_interval(outcome.interval, self.ui_lang)
+            line.append(f" {int(rating)} {self.t(rating)} {interval} ", style=style)
             line.append(" ")
         self.console.print(line)
         self.console.print(Text(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), style="dim"))
@@ -232,32 +235,46 @@ class StudyScreen:
         if summary.reviewed == 0 and not self.session.can_undo():
             next_due = self.session.next_due()
             if next_due:
-                self.console.print(f"{self.t('next_due')}: {_when(next_due)}")
+                self.console.print(f"{self.t('next_due')}: {_when(next_due, self.ui_lang)}")
             return
         percent = f" ({100 * summary.correct // summary.reviewed}%)" if summary.reviewed else ""
-        elapsed = _duration(summary.duration_ms / 1000)
+        elapsed = _duration(summary.duration_ms / 1000, self.ui_lang)
         next_due = self.session.next_due()
         lines = [
             f"{self.t('reviewed')}: {summary.reviewed}",
             f"{self.t('correct')}: {summary.correct}{percent}",
             f"{self.t('time')}: {elapsed}",
-            f"{self.t('next_due')}: {_when(next_due) if next_due else self.t('none_due')}",
+            f"{self.t('next_due')}: {_when(next_due, self.ui_lang) if next_due else self.t('none_due')}",
         ]
-        self.console.print(Panel("\n".join(lines), title=self.t("summary"), title_align="left", border_style="magenta"))
+        summary_title = Text(self.t("summary"))
+        self.console.print(Panel("\n".join(lines), title=summary_title, title_align="left", border_style="magenta"))
 
 
-def _duration(seconds: float) -> str:
+# Interval units in Chinese: 1分钟, 3天, 2个月 instead of 1m, 3d, 2mo.
+ZH_UNITS = {"s": "秒", "m": "分钟", "h": "小时", "d": "天", "mo": "个月", "y": "年"}
+
+
+def format_interval(interval: timedelta, lang: str) -> str:
+    """The short interval of a rating button or a due date (10m, 3d …), with Chinese units when ``lang`` is zh."""
+    short = scheduling.format_interval(interval)
+    if lang != "zh":
+        return short
+    return re.sub(r"([\d.]+)(mo|[smhdy])", lambda match: match.group(1) + ZH_UNITS[match.group(2)], short)
+
+
+def _duration(seconds: float, lang: str = "en") -> str:
     seconds = int(round(seconds))
+    unit = dict(ZH_UNITS) if lang == "zh" else {"s": "s", "m": "m", "h": "h"}
     if seconds < 60:
-        return f"{seconds}s"
+        return f"{seconds}{unit['s']}"
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes}m {seconds:02d}s"
+        return f"{minutes}{unit['m']} {seconds:02d}{unit['s']}"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h {minutes:02d}m"
+    return f"{hours}{unit['h']} {minutes:02d}{unit['m']}"
 
 
-def _when(moment: datetime) -> str:
+def _when(moment: datetime, lang: str = "en") -> str:
     delta = moment - clock.now()
     local = moment.astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"{local} (+{scheduling.format_interval(delta)})"
+    return f"{local} (+{format_interval(delta, lang)})"

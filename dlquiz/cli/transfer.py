@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from dlquiz.console import warn
+from dlquiz.console import echo, warn
 from dlquiz.errors import DlquizError
 
 EXPORT_HELP = "Write decks to other formats."
@@ -48,9 +48,9 @@ def export_anki(
         skipped = [f"skipped {len(loaded.broken)} broken deck(s); the others were exported."] if loaded.broken else []
         warn(*(str(problem) for problem in loaded.problems), *skipped)
     result = write_package(loaded.decks, output, language)
-    typer.echo(f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "
+    echo(f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "
                f"language: {language}.")
-    typer.echo("In Anki: File → Import. Importing a later export updates these notes instead of duplicating them.")
+    echo("In Anki: File → Import. Importing a later export updates these notes instead of duplicating them.")
 
 
 def import_file(
@@ -67,13 +67,13 @@ def import_file(
         raise DlquizError(f"{output} does not end in .yaml", "Decks are YAML files, e.g. -o my-deck.yaml.", exit_code=2)
     result = import_deck(source, output, deck_id=deck_id, title=title, force=force)
     for skipped in result.skipped:
-        typer.echo(str(skipped))
+        echo(str(skipped))
     for notice in result.notices:
-        typer.echo(notice)
+        echo(notice)
     cloze = f", {result.cloze} of them cloze" if result.cloze else ""
-    typer.echo(f"Wrote {result.target}: deck {result.deck_id!r}, {result.cards} card(s){cloze}; "
+    echo(f"Wrote {result.target}: deck {result.deck_id!r}, {result.cards} card(s){cloze}; "
                f"{len(result.skipped)} row(s) skipped.")
-    typer.echo(f"Study it with `dlquiz study {result.target}`, or move it into {user_decks_dir()} to use it by name.")
+    echo(f"Study it with `dlquiz study {result.target}`, or move it into {user_decks_dir()} to use it by name.")
 
 
 def register(app: typer.Typer) -> None:

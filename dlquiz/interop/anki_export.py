@@ -11,6 +11,7 @@ module only asks the registry for each card's note and packages the notes, with 
 from __future__ import annotations
 
 import hashlib
+import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from dlquiz.cards import types
 from dlquiz.cards.anki_note import NoteType, html_field
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
-from dlquiz.text import Text
+from dlquiz.text import Text, strip_controls
 
 if TYPE_CHECKING:
     from dlquiz.cards.deck import Deck
@@ -64,7 +65,8 @@ def export_anki(decks: list[Deck], path: Path, lang: str) -> ExportResult:
     for deck in decks:
         anki_deck = genanki.Deck(
             stable_id("deck", deck.id),
-            Text.of(deck.title).pick(lang, separator=" / "),
+            # Anki shows deck names as HTML, as it does fields: a title like "<img src=x onerror=…>" stays text.
+            html.escape(strip_controls(Text.of(deck.title).pick(lang, separator=" / ")), quote=False),
             description=html_field(Text.of(deck.description), lang) if deck.description is not None else "",
         )
         for card in deck.cards:

@@ -13,13 +13,11 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Callable, Literal
 
 from dlquiz.errors import DlquizError
-from dlquiz.review import clock
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:

@@ -74,6 +74,17 @@ class Cloze(CardType):
         return AnkiNote(CLOZE_NOTE, (html_field(card.text("text"), lang), html_field(card.text("extra"), lang)))
 
 
+# Bold in Markdown needs its ** to "flank" the text: CommonMark refuses `在**[…]**时` (punctuation inside, a CJK letter
+# outside), and the reader saw the stars. A zero-width space inside each ** is neither space nor punctuation, so the
+# bold opens and closes next to any character in any language, and it takes no room on screen.
+_ZWSP = "\u200b"
+
+
+def emphasis(text: str) -> str:
+    """``text`` in Markdown bold that renders whatever surrounds it (Chinese, punctuation, brackets)."""
+    return f"**{_ZWSP}{text}{_ZWSP}**"
+
+
 def _fill(text: str, active: str | None, hide: bool) -> str:
     """The text with deletion ``active`` hidden (its hint or …) or shown in bold, and every other one shown plainly."""
 
@@ -83,7 +94,7 @@ def _fill(text: str, active: str | None, hide: bool) -> str:
         if number != active:
             return answer
         if hide:
-            return f"**[{hint or '…'}]**"
-        return f"**{answer}**"
+            return emphasis(f"[{hint or '…'}]")
+        return emphasis(answer)
 
     return DELETION.sub(replace, text)

@@ -101,7 +101,8 @@ class Numeric(CardType):
             lambda version: PLACEHOLDER.sub(lambda m: shown_values.get(m.group(1), m.group(0)), version)
         )
         given = ", ".join(f"{name} = {shown}" for name, shown in shown_values.items())
-        worked = f"**{format_number(expected)}**  (`{fields['answer']}` with {given})"
+        where = "其中" if lang == "zh" else "with"  # the worked formula reads in the card's language
+        worked = f"**{format_number(expected)}**  (`{fields['answer']}` {where} {given})"
 
         def check(response: str) -> bool:
             return numeric_match(response, number, tolerance)
