@@ -199,4 +199,7 @@ def test_updating_the_running_statistics_in_place_fails():
     mutated = [case for case in result.cases if case.kind == "mutated"]
     assert mutated and all(case.name.startswith("train") for case in mutated)
     assert all({"running_mean", "running_var"} <= set(case.mutated) for case in mutated)
-    assert all(case.passed for case in result.cases if not case.name.startswith("train"))
+    # eval mode returns running_mean and running_var themselves, not copies: right values, shared memory
+    evaluating = [case for case in result.cases if not case.name.startswith("train")]
+    assert evaluating and all(case.kind == "aliased" for case in evaluating)
+    assert all(set(case.aliased) == {"running_mean", "running_var"} for case in evaluating)

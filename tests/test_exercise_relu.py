@@ -74,6 +74,8 @@ def test_bool_gradient_is_a_dtype_problem(relu):
 
 def test_in_place_relu_fails_as_a_mutation(relu):
     result = grade_file(relu, FILES / "in_place.py")
-    failure = result.first_failure
-    assert failure.kind == "mutated" and failure.function == "relu" and failure.mutated == ["x"]
+    # np.maximum(x, 0, out=x) leaves a non-negative x as it was, but still returns x itself: that fails too
+    assert next(case for case in result.cases if case.name == "relu: all zeros").kind == "aliased"
+    failure = next(case for case in result.cases if case.kind == "mutated")
+    assert failure.function == "relu" and failure.mutated == ["x"]
     assert "in place" in failure.message["en"] and "原地修改" in failure.message["zh"]

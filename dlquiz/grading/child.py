@@ -195,15 +195,17 @@ def _labelled(function, args, kwargs):
         return labelled
 
 
+def _flat(arguments):
+    """Label → array for every array inside the (named) arguments."""
+    return {label: array for name, value in arguments.items() for label, array in _arrays(value, name)}
+
+
 def _mutated(function, args, kwargs, pristine_args, pristine_kwargs):
     """Names of the arguments whose arrays differ after the call from an untouched copy of them."""
     import numpy as np
 
-    def flat(arguments):
-        return {label: array for name, value in arguments.items() for label, array in _arrays(value, name)}
-
-    now = flat(_labelled(function, args, kwargs))
-    before = flat(_labelled(function, pristine_args, pristine_kwargs))
+    now = _flat(_labelled(function, args, kwargs))
+    before = _flat(_labelled(function, pristine_args, pristine_kwargs))
     changed = []
     for label, array in now.items():
         original = before.get(label)
@@ -216,6 +218,21 @@ def _mutated(function, args, kwargs, pristine_args, pristine_kwargs):
         if not same:
             changed.append(label)
     return changed
+
+
+def _aliased(function, args, kwargs, value):
+    """Names of the arguments whose memory the returned value shares (the array itself or a view of it).
+
+    Pickling back to the grader copies every array, so this can only be seen here. PyTorch's functional forms
+    return new tensors; a result that is a view of an input changes when the caller changes either of them.
+    """
+    import numpy as np
+
+    returned = [array for _, array in _arrays(value, "result")]
+    if not returned:
+        return []
+    return [label for label, array in _flat(_labelled(function, args, kwargs)).items()
+            if any(np.may_share_memory(array, result) for result in returned)]
 
 
 def _load(path):
@@ -275,7 +292,11 @@ def main(argv):
             mutated = _mutated(function, args, kwargs, pristine_args, pristine_kwargs)
         except BaseException:  # e.g. a hostile __signature__: better no mutation report than no grading
             mutated = []
-        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, **outcome)
+        try:
+            aliased = _aliased(function, args, kwargs, value) if outcome["ok"] else []
+        except BaseException:
+            aliased = []
+        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, aliased=aliased, **outcome)
     channel.send(event="done")
 
 

@@ -32,7 +32,8 @@ class CaseResult:
     name: str
     function: str
     passed: bool
-    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, missing_function, timeout, not_run, crashed)
+    kind: str  # "ok" or what went wrong (see compare.Verdict, plus mutated, aliased, missing_function, timeout,
+    #            not_run, crashed)
     message: dict  # {"en": ..., "zh": ...}
     inputs: str  # "x (2, 3)" / "size=7, kernel=3"
     max_abs: float | None = None
@@ -41,6 +42,7 @@ class CaseResult:
     expected: Any = None
     actual: Any = NOT_RUN
     mutated: list[str] = field(default_factory=list)
+    aliased: list[str] = field(default_factory=list)  # arguments whose memory the returned value shares
     diagnosis: str | None = None  # name of the matched Mistake
     seconds: float | None = None
 
@@ -248,6 +250,7 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
     seconds = frame.get("seconds")
     case.seconds = float(seconds) if isinstance(seconds, (int, float)) else None
     case.mutated = [str(name) for name in frame.get("mutated") or []]
+    case.aliased = [str(name) for name in frame.get("aliased") or []]
     spec = case.case
     try:
         verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol)
@@ -263,6 +266,11 @@ def _fill(case: CaseResult, frame: dict, compare) -> None:
         case.passed, case.kind = False, "mutated"
         case.message = M.bi(M.MUTATED_EN.format(function=case.function, names=changed),
                             M.MUTATED_ZH.format(function=case.function, names=changed))
+    elif case.aliased and case.passed:  # right values in the input's own memory: say so once the values are right
+        shared = ", ".join(f"`{name}`" for name in case.aliased)
+        case.passed, case.kind = False, "aliased"
+        case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=shared),
+                            M.ALIASED_ZH.format(function=case.function, names=shared))
 
 
 DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_finite", "expected_error",

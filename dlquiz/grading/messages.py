@@ -65,6 +65,12 @@ MUTATED_EN = ("{function} changed its input {names} in place. PyTorch's function
               "their inputs alone: work on a copy (x = x.copy()) or build the result with expressions like np.maximum(x, 0).")
 MUTATED_ZH = "{function} 原地修改了输入 {names}。PyTorch 的函数式接口返回新数组、不改动输入：请在副本上操作（x = x.copy()），或用 np.maximum(x, 0) 这类表达式构造结果。"
 
+ALIASED_EN = ("{function} returned {names} itself (or a view of it) instead of a new array: the values are right, "
+              "but the result shares the input's memory, so changing one changes the other. PyTorch's functional "
+              "forms return a new tensor: return a copy (x.copy()) or build the result with an expression.")
+ALIASED_ZH = ("{function} 返回的是输入 {names} 本身（或它的视图），而不是新数组：数值是对的，但结果和输入共用内存，"
+              "改动其中一个另一个也会变。PyTorch 的函数式接口返回新的张量：请返回副本（x.copy()），或用表达式构造结果。")
+
 NOT_RUN_EN = "not run (an earlier problem stopped the grading)"
 NOT_RUN_ZH = "未运行（之前的问题中断了评分）"
 
