@@ -61,6 +61,11 @@ def _outcome(implementation, case):
         return Raises(ValueError, str(error))
 
 
+def _named(name, expected):
+    """The case called `name` and PyTorch's answer to it."""
+    return next((case, value) for case, value in zip(CASES, expected, strict=True) if case.name == name)
+
+
 @pytest.fixture(scope="module")
 def expected():
     return references(EXERCISE, CASES)
@@ -100,13 +105,12 @@ def test_cases_cover_what_finds_mistakes(expected):
 
 def test_windows_that_do_not_tile_are_dropped(expected):
     """Floor mode, checked on PyTorch's own output: a 5x7 map with 2x2 windows gives 2x3."""
-    name = "max_pool2d: windows do not tile: floor drops the rest"
-    value = next(v for c, v in zip(CASES, expected, strict=True) if c.name == name)
+    _, value = _named("max_pool2d: windows do not tile: floor drops the rest", expected)
     assert value.shape == (1, 2, 2, 3)
 
 
 def test_padded_zeros_count_in_pytorch_s_average(expected):
-    case, value = next((c, v) for c, v in zip(CASES, expected, strict=True) if c.name == "avg_pool2d: padding 1, all-negative input")
+    case, value = _named("avg_pool2d: padding 1, all-negative input", expected)
     x = case.args[0]
     assert np.isclose(value[0, 0, 0, 0], x[0, 0, :2, :2].sum() / 9)  # a corner window holds 4 pixels and 5 zeros
 
