@@ -161,6 +161,16 @@ def reference(case: Case) -> object:
 # -- mistakes learners make ----------------------------------------------------------------------
 
 
+def _quiet(implementation):
+    """Runs a mistake with numpy's warnings off: 0 / 0 is part of some mistakes."""
+
+    def quiet(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return implementation(*args, **kwargs)
+
+    return quiet
+
+
 def _cam(features, fc_weight, class_index):
     return np.einsum("nc,nchw->nhw", fc_weight[class_index], features)
 
@@ -247,47 +257,47 @@ MISTAKES: list[Mistake] = [
         "加权求和，M = Σ_c fc_weight[k, c] · features[n, c]。",
     ),
     Mistake(
-        "normalized_too", CAM, _normalized_too,
+        "normalized_too", CAM, _quiet(_normalized_too),
         "class_activation_map returned the map scaled to [0, 1]. Return the raw weighted sum; scaling is "
         "normalize_map's job (the raw map keeps the link to the logit).",
         "class_activation_map 返回了缩放到 [0, 1] 的映射图。这里应返回原始的加权和；缩放是 normalize_map 的事"
         "（原始映射图与 logit 之间的关系才保得住）。",
     ),
     Mistake(
-        "global_min_max", NORMALIZE, lambda cam: _scale(cam, axes=None),
+        "global_min_max", NORMALIZE, _quiet(lambda cam: _scale(cam, axes=None)),
         "The minimum and maximum were taken over the whole batch. Scale each map on its own: "
         "cam.min(axis=(1, 2), keepdims=True) and cam.max(axis=(1, 2), keepdims=True).",
         "最小值和最大值是在整批数据上取的。每张图要单独缩放：cam.min(axis=(1, 2), keepdims=True) 和 "
         "cam.max(axis=(1, 2), keepdims=True)。",
     ),
     Mistake(
-        "axes_0_1", NORMALIZE, lambda cam: _scale(cam, axes=(0, 1)),
+        "axes_0_1", NORMALIZE, _quiet(lambda cam: _scale(cam, axes=(0, 1))),
         "The minimum and maximum were taken over axes (0, 1). For (N, H, W) maps the pixels of one map are on "
         "axes 1 and 2; axis 0 is the sample.",
         "最小值和最大值是在轴 (0, 1) 上取的。对 (N, H, W) 来说，一张图的像素在轴 1 和 2 上；轴 0 是样本。",
     ),
     Mistake(
-        "divides_by_max", NORMALIZE, _divides_by_max,
+        "divides_by_max", NORMALIZE, _quiet(_divides_by_max),
         "The map was divided by its maximum, not by its range: (cam - min) / max. Divide by (max - min), so that "
         "the largest value becomes exactly 1.",
         "映射图除以的是最大值而不是取值范围：(cam - min) / max。应除以 (max - min)，这样最大值才恰好变成 1。",
     ),
     Mistake(
-        "constant_map_nan", NORMALIZE, lambda cam: _scale(cam, guard=False),
+        "constant_map_nan", NORMALIZE, _quiet(lambda cam: _scale(cam, guard=False)),
         "A constant map gave 0 / 0 = nan. When max == min there is nothing to scale: return zeros for that map "
         "(np.where(span > 0, ..., 0.0)), and only for that map.",
         "取值全相同的图得到了 0 / 0 = nan。max == min 时没有什么可缩放的：这张图返回全 0"
         "（np.where(span > 0, ..., 0.0)），而且只对这张图这样做。",
     ),
     Mistake(
-        "clips_negatives", NORMALIZE, _clips_negatives,
+        "clips_negatives", NORMALIZE, _quiet(_clips_negatives),
         "Negative values were clipped to 0 before scaling. Min-max scaling maps each map's own minimum to 0, "
         "negative or not: (cam - min) / (max - min).",
         "缩放之前把负值截成了 0。min-max 缩放把每张图自己的最小值映射到 0，不管它是不是负数："
         "(cam - min) / (max - min)。",
     ),
     Mistake(
-        "eps_in_denominator", NORMALIZE, lambda cam: _scale(cam, eps=1e-8),
+        "eps_in_denominator", NORMALIZE, _quiet(lambda cam: _scale(cam, eps=1e-8)),
         "The range had 1e-8 added: (cam - min) / (max - min + 1e-8). On a map whose range is tiny that is far "
         "from [0, 1] (the maximum is no longer 1). Guard the constant map with np.where instead.",
         "取值范围加上了 1e-8：(cam - min) / (max - min + 1e-8)。取值范围很小的图这样缩放后远不是 [0, 1]"

@@ -10,6 +10,7 @@ The same inputs go to both functions, so a mistake in a shared helper shows in b
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -165,7 +166,9 @@ def _pool(
 
 def _mistake(function, **flaw):
     def implementation(x, kernel_size, stride=None, padding=0):
-        return _pool(x, kernel_size, stride, padding, average=function == AVG, **flaw)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Mean of empty slice": a ceil-mode window past the end
+            return _pool(x, kernel_size, stride, padding, average=function == AVG, **flaw)
 
     return implementation
 
