@@ -63,6 +63,13 @@ def test_matching_infinities_and_nans_pass():
     assert not check(np.array([-np.inf]), np.array([np.inf])).passed
 
 
+def test_an_expected_infinity_is_not_matched_by_a_finite_value():
+    # rtol * |inf| is inf: without care, any finite value would pass where inf is expected.
+    verdict = check(np.array([1.0, -3.0]), np.array([1.0, -np.inf]))
+    assert not verdict.passed and verdict.kind == "wrong_values" and "index (1,)" in verdict.message["en"]
+    assert not check(np.array([5.0]), np.array([np.inf])).passed
+
+
 def test_integer_arrays_are_compared_exactly():
     assert check(np.array([1, 2]), np.array([1, 2])).passed
     assert check(np.array([1, 3]), np.array([1, 2])).kind == "wrong_values"

@@ -44,6 +44,7 @@ CASES = [
     ("returns_float32.py", "failed", None, "wrong_dtype", ["float32", "float64"]),
     ("returns_nan.py", "failed", None, "not_finite", ["NaN", "0/0"]),
     ("mutates_input.py", "failed", None, "mutated", ["`x`", "in place"]),
+    ("returns_input_itself.py", "failed", None, "aliased", ["`x`", "view of it", "copy"]),
     ("reads_input.py", "failed", None, "exception", ["input()"]),
     ("recursion.py", "failed", None, "exception", ["RecursionError"]),
     ("missing_function.py", "error", "missing_function", "missing_function", ["relu_grad"]),
@@ -61,6 +62,20 @@ def test_each_failure_has_its_own_message(relu, name, status, error_kind, kind, 
     for word in words:
         assert word in first_message(result)
     assert result.first_failure.message["zh"]  # every message exists in Chinese too
+
+
+def test_changing_the_input_in_place_and_returning_it_is_reported_on_every_case(relu, tmp_path):
+    learner = tmp_path / "clips_in_place.py"
+    learner.write_text(
+        "def relu(x):\n    x[x < 0] = 0.0\n    return x\n\n\ndef relu_grad(x):\n    return (x > 0).astype(x.dtype)\n",
+        encoding="utf-8",
+    )
+    result = grade_file(relu, learner)
+    kinds = {case.name: case.kind for case in result.cases if case.function == "relu"}
+    # all zeros: nothing to clip, so `return x` hands back the input itself; where it clips, the change is reported
+    assert kinds["relu: all zeros"] == "aliased" and kinds["relu: mixed signs"] == "mutated"
+    mutated = next(case for case in result.cases if case.kind == "mutated")
+    assert "`x`" in mutated.message["en"] and "in place" in mutated.message["en"]
 
 
 def test_syntax_error_shows_the_line_and_runs_nothing(relu):

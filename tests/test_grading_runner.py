@@ -83,6 +83,19 @@ def test_the_child_runs_calls_with_fresh_inputs_and_reports_mutation(tmp_path):
     assert outcome.frames[-1] == {"event": "done"} and not outcome.timed_out
 
 
+def test_the_child_reports_results_that_share_an_input_s_memory(tmp_path):
+    learner = tmp_path / "learner.py"
+    learner.write_text("def same(x, y):\n    return x\n"
+                       "def view(x, y):\n    return (y.copy(), x[:, ::2].T)\n"
+                       "def fresh(x, y):\n    return (x + 0, y.copy(), [x * 1])\n", encoding="utf-8")
+    payload = pickle.dumps(((np.ones((2, 4)), np.zeros(3)), {}))
+    calls = [("same", payload), ("view", payload), ("fresh", payload)]
+    outcome = runner.start(learner, ["same", "view", "fresh"], calls, time_limit_s=20, memory_limit_mb=2048).wait()
+    results = [f for f in outcome.frames if f["event"] == "result"]
+    assert [r["aliased"] for r in results] == [["x"], ["x"], []]
+    assert all(r["mutated"] == [] for r in results)
+
+
 @pytest.mark.parametrize("value", [[1, [2, (3,)]], {"a": 1}, "text", None, 7, 2.5, np.float32(1.5)])
 def test_the_child_sends_any_value_as_plain_data(tmp_path, value):
     learner = tmp_path / "learner.py"

@@ -140,7 +140,8 @@ def compare_arrays(function: str, actual: Any, expected: np.ndarray, rtol: float
                 f"{function} 在索引 {_index(at, shape)} 处返回了 {what}，PyTorch 的结果是 {_scalar(e[at])}"
                 f"（共 {int((bad_nan | (np.isinf(a) & ~both_inf)).sum())} 个）。检查 0/0、inf − inf 或极端值的 exp/log。"),
                 _finite(max_abs), _finite(max_rel))
-        wrong = diff > atol + rtol * np.abs(e)
+        # An expected ±inf is matched only by the same inf (rtol·|inf| would let any finite value through).
+        wrong = (diff > atol + rtol * np.abs(e)) | (np.isinf(e) & ~both_inf)
     if wrong.any():
         at = int(np.argmax(np.where(wrong, diff, -1.0)))
         count = int(wrong.sum())

@@ -1,0 +1,16 @@
+"""Learner mistake: the map axes taken as (0, 1), forgetting the batch axis."""
+
+import numpy as np
+
+
+def class_activation_map(features, fc_weight, class_index):
+    weights = fc_weight[class_index]
+    cam = np.einsum("nc,nchw->nhw", weights, features)
+    return cam
+
+
+def normalize_map(cam):
+    low = cam.min(axis=(0, 1), keepdims=True)
+    high = cam.max(axis=(0, 1), keepdims=True)
+    span = high - low
+    return np.where(span > 0, (cam - low) / np.where(span > 0, span, 1.0), 0.0)

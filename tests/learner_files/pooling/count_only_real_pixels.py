@@ -1,0 +1,35 @@
+"""Learner mistake: average pooling divides by the number of real pixels in each window (count_include_pad=False)."""
+
+import numpy as np
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _pool(x, kernel_size, stride, padding, fill, reduce):
+    kh, kw = _pair(kernel_size)
+    sh, sw = _pair(stride if stride is not None else kernel_size)
+    ph, pw = _pair(padding)
+    if 2 * ph > kh or 2 * pw > kw:
+        raise ValueError("pad should be at most half of the kernel size")
+    N, C, H, W = x.shape
+    padded = np.full((N, C, H + 2 * ph, W + 2 * pw), fill)
+    padded[:, :, ph:ph + H, pw:pw + W] = x
+    out_h = (H + 2 * ph - kh) // sh + 1
+    out_w = (W + 2 * pw - kw) // sw + 1
+    out = np.zeros((N, C, out_h, out_w))
+    for i in range(out_h):
+        for j in range(out_w):
+            out[:, :, i, j] = reduce(padded[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].reshape(N, C, -1), axis=-1)
+    return out
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    return _pool(x, kernel_size, stride, padding, -np.inf, np.max)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0):
+    sums = _pool(x, kernel_size, stride, padding, 0.0, np.sum)
+    real_pixels = _pool(np.ones_like(x), kernel_size, stride, padding, 0.0, np.sum)  # padding is not a pixel
+    return sums / real_pixels
