@@ -44,6 +44,10 @@ KILLED_ZH = "你的代码被系统终止，最可能是内存用得太多（上�
 CRASHED_EN = "Python crashed while running your code ({signal}). This comes from native code: ctypes, a C extension, or very deep recursion."
 CRASHED_ZH = "运行你的代码时 Python 崩溃了（{signal}）。这来自本地代码：ctypes、C 扩展，或极深的递归。"
 
+SIGNALLED_EN = ("Your code's process was killed by {signal} while its memory and CPU time were within the limits. "
+                "Does your code send signals (os.kill, os.killpg)? Exercises must leave processes alone.")
+SIGNALLED_ZH = "你的代码所在的进程被 {signal} 终止了，而它的内存和 CPU 时间都没有超限。你的代码是否发送了信号（os.kill、os.killpg）？练习代码不应干扰任何进程。"
+
 MISSING_FILE_EN = "Your file does not define {names}; keep the function names and signatures from the template."
 MISSING_FILE_ZH = "你的文件没有定义 {names}；请保留模板中的函数名和签名。"
 
@@ -52,6 +56,14 @@ MISSING_ZH = "你的文件中没有定义 {name}。"
 
 NOT_CALLABLE_EN = "{name} in your file is not a function."
 NOT_CALLABLE_ZH = "你的文件中的 {name} 不是函数。"
+
+RESULTS_TOO_BIG_EN = ("Your code sent back more than {limit} MB of results, so dlquiz stopped reading them. The results "
+                      "here are small: does something write to the results pipe, or return enormous values?")
+RESULTS_TOO_BIG_ZH = "你的代码传回的结果超过了 {limit} MB，dlquiz 已停止读取。这里的结果都很小：是否有代码写入了结果管道，或者返回了巨大的值？"
+
+INTERRUPTED_EN = ("Grading was interrupted: the process that watches your code was stopped or killed — does your code "
+                  "send signals to other processes (os.kill)? Exercises must leave other processes alone.")
+INTERRUPTED_ZH = "评分被中断：监视你的代码的进程被停止或杀死了——你的代码是否向其他进程发送了信号（os.kill）？练习代码不应干扰其他进程。"
 
 INTERNAL_EN = "dlquiz could not run your file (an internal problem, not your code). Please report it with the output below."
 INTERNAL_ZH = "dlquiz 无法运行你的文件（这是 dlquiz 内部的问题，不是你的代码）。请附上下面的输出报告这个问题。"
@@ -64,6 +76,11 @@ NO_NUMPY_ZH = "练习进程中无法导入 numpy；请在 dlquiz 的环境中重
 MUTATED_EN = ("{function} changed its input {names} in place. PyTorch's functional forms return a new array and leave "
               "their inputs alone: work on a copy (x = x.copy()) or build the result with expressions like np.maximum(x, 0).")
 MUTATED_ZH = "{function} 原地修改了输入 {names}。PyTorch 的函数式接口返回新数组、不改动输入：请在副本上操作（x = x.copy()），或用 np.maximum(x, 0) 这类表达式构造结果。"
+
+ALIASED_EN = ("{function} returned (a view of) its input {names} instead of a new array: the caller's array and your "
+              "result are the same memory, so changing one changes the other. PyTorch returns a new tensor here: "
+              "build the result with an expression, or return a copy (.copy()).")
+ALIASED_ZH = "{function} 返回的是输入 {names} 本身（或它的视图），而不是新数组：调用者的数组和你的结果共用同一块内存，改一个另一个也会变。PyTorch 在这里返回新张量：请用表达式构造结果，或返回副本（.copy()）。"
 
 NOT_RUN_EN = "not run (an earlier problem stopped the grading)"
 NOT_RUN_ZH = "未运行（之前的问题中断了评分）"
