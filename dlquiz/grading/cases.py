@@ -121,7 +121,17 @@ class Grading:
                                                     self.harness_source, self.exercise.folder / "harness.py")
             except Exception as error:
                 raise _broken(self.exercise, "harness.py", error) from None
-        return self._harness.run(functions, case.function, *copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+        import torch
+
+        # One thread, as in the learner's process: the harness's tensors are tiny, and waking a thread pool on a
+        # busy machine costs more than the work (the learner's mistakes are run through here too).
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._harness.run(functions, case.function, *copy.deepcopy(case.args),
+                                     **copy.deepcopy(case.kwargs))
+        finally:
+            torch.set_num_threads(threads)
 
     def _solution_functions(self) -> dict[str, Callable]:
         if self._solution is None:
