@@ -217,6 +217,7 @@ def _load(path):
     # file there named like an installed package cannot shadow it.
     sys.path.append(os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location("dlquiz_learner", path)
+    assert spec is not None and spec.loader is not None  # a path with a .py suffix always has both
     module = importlib.util.module_from_spec(spec)
     sys.modules["dlquiz_learner"] = module  # so dataclasses/pickle inside the learner's file work
     spec.loader.exec_module(module)
@@ -259,9 +260,9 @@ def main(argv):
     channel.send(event="loaded", missing=missing, not_callable=not_callable)
     learner = {name: getattr(module, name) for name in job["functions"] if name not in missing + not_callable}
     for index, (name, payload) in enumerate(job["calls"]):
-        function = getattr(module, name, None)
         if name in missing or name in not_callable:
             continue
+        function = getattr(module, name)
         if harness is not None:
             if missing or not_callable:  # a harness calls several of the learner's functions
                 continue

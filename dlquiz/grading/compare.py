@@ -66,7 +66,7 @@ def short(value: Any) -> str:
 
 def _scalar(x: Any) -> str:
     """A number as people write it: 0.1 rather than 0.1000000000000000055511151231257827."""
-    if isinstance(x, (float, np.floating)) and math.isfinite(x) and abs(x) < 1e15:
+    if isinstance(x, (float, np.floating)) and math.isfinite(x) and abs(float(x)) < 1e15:
         return np.format_float_positional(x, precision=10, trim="-")
     return repr(x.item() if isinstance(x, np.generic) else x)
 

@@ -331,7 +331,7 @@ def _diagnose(results: list[CaseResult], grading: Grading) -> list[Diagnosis]:
     found: list[Diagnosis] = []
     uncovered = set(matches)
     while uncovered:
-        best, covered = None, set()
+        best, covered = None, set[int]()
         for mistake in mistakes:
             explains = {i for i in uncovered if mistake.name in matches[i]}
             if len(explains) > len(covered):

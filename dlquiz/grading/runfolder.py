@@ -56,9 +56,9 @@ class RunFolder:
                 link.symlink_to(source, target_is_directory=source.is_dir())
             except OSError:  # Windows without developer mode: a junction needs no privilege; files are small
                 if source.is_dir():
-                    import _winapi  # type: ignore[import-not-found]
+                    import _winapi
 
-                    _winapi.CreateJunction(str(source), str(link))
+                    _winapi.CreateJunction(str(source), str(link))  # type: ignore[attr-defined]
                 else:
                     shutil.copy2(source, link)
         return site
@@ -75,7 +75,7 @@ def remove_stale(root: Path | None = None) -> list[Path]:
     if fcntl is None:
         return []
     root = Path(root or tempfile.gettempdir())
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [entry for entry in root.iterdir() if entry.name.startswith(PREFIX)]
     except OSError:

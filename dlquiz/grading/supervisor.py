@@ -38,7 +38,7 @@ import time
 try:
     import resource
 except ImportError:  # pragma: no cover - POSIX only
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
