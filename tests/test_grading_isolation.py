@@ -134,9 +134,10 @@ def test_killing_dlquiz_kills_the_learner_and_the_next_run_cleans_up(relu, isola
     assert not folder.exists() and not list(scratch.iterdir())  # ... and removed by the next run
 
 
-def test_the_learner_cannot_take_its_supervisor_down(relu, isolation):
-    result, seconds = grade_timed(relu, "kills_parent.py")  # os.kill(os.getppid(), SIGKILL)
+def test_the_learner_cannot_take_its_supervisor_down(relu, isolation, marker):
+    result, seconds = grade_timed(relu, "kills_parent.py")  # starts a helper, then os.kill(os.getppid(), SIGKILL)
     assert seconds < 10
+    assert eventually(lambda: not processes_with(marker), 2)  # the helper did not outlive the grading
     if isolation == "namespace":
         assert result.status == "passed"  # its parent is the namespace's init, which ignores the signal
     else:

@@ -403,18 +403,19 @@ class Run:
             pass
         try:
             process.wait(timeout=STOP_WAIT_S if process.poll() is None else 0.01)
-            return
         except subprocess.TimeoutExpired:
-            pass
-        try:  # stopped (SIGSTOP) or stuck: its group holds it and, in namespace mode, the namespace's init
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        process.wait()
-        for line in self.status.data().decode("utf-8", "replace").splitlines():
-            words = line.split()
-            if words[:1] == ["started"] and len(words) == 2 and words[1].isdigit():
-                _kill_session(int(words[1]))  # subreaper mode: the learner's session, which its parent no longer kills
+            try:  # stopped (SIGSTOP) or stuck: its group holds it and, in namespace mode, the namespace's init
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            process.wait()
+        # A supervisor that was killed (by the learner's code, or above) cleaned nothing up: outside a namespace the
+        # learner's session may still hold processes. Kill them; in namespace mode the kernel already did.
+        lines = [line.split() for line in self.status.data().decode("utf-8", "replace").splitlines()]
+        if not any(words[:1] and words[0] in ("exit", "signal", "timeout", "stopped") for words in lines):
+            for words in lines:
+                if words[:1] == ["started"] and len(words) == 2 and words[1].isdigit():
+                    _kill_session(int(words[1]))
 
 
 def _read_status(data: bytes, outcome: RunOutcome, supervisor_code: int | None) -> None:
