@@ -48,6 +48,17 @@ def test_a_correct_solution_written_differently_passes(transfer):
     assert result.status == "passed", result.summary()
 
 
+def test_metadata_and_the_verbatim_note(transfer):
+    assert (transfer.order, transfer.functions) == (60, ("prepare_transfer", "set_training"))
+    assert len(transfer.hints) >= 3 and all(set(hint) == {"zh", "en"} for hint in transfer.hints)
+    assert transfer.note.startswith("迁移学习\n- 迁移学习: 使用预训练模型去训练")
+    seeds = [folder / "shared" / "seeds" / "DLNotes.txt" for folder in Path(__file__).resolve().parents]
+    seed = next((path for path in seeds if path.is_file()), None)
+    if seed is None:
+        pytest.skip("DLNotes.txt seed is not present (the repository ships without it)")
+    assert transfer.note in seed.read_text(encoding="utf-8")
+
+
 def test_torch_is_allowed_here_and_only_here(transfer):
     assert transfer.allow_torch
     assert [e.id for e in map(load_exercise, ("relu", "gap", "batchnorm")) if e.allow_torch] == []

@@ -5,7 +5,7 @@ exercise the sources of harness.py and solution.py — *before* the learner's pr
 from disk again for that grading: a learner's file that rewrites the exercise folder while it runs cannot change
 what it is compared with.
 
-Everything is cached per version of ``grading.py`` (path and mtime): ``--watch`` grades again and again, and the
+Everything is cached per version of these files (path and mtime): ``--watch`` grades again and again, and the
 references — the slow part, as it imports torch — are computed once. Cases are cached with them, so the references
 always belong to the very cases that were sent to the learner's process.
 """
@@ -31,11 +31,17 @@ _GRADINGS: dict[tuple, Grading] = {}
 
 
 def _module_key(exercise: Exercise) -> tuple:
-    try:
-        stamp = exercise.grading_path.stat().st_mtime_ns
-    except OSError:
-        stamp = None
-    return (str(exercise.grading_path), stamp)
+    """grading.py's path and mtime (with a harness also those of harness.py and solution.py, its oracle)."""
+    paths = [exercise.grading_path]
+    if exercise.harness_path is not None:
+        paths += [exercise.harness_path, exercise.solution_path]
+    stamps = []
+    for path in paths:
+        try:
+            stamps.append(path.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return (str(exercise.grading_path), *stamps)
 
 
 def _broken(exercise: Exercise, file: str, error: object) -> DlquizError:

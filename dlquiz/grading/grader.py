@@ -174,7 +174,8 @@ def _died(outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> tuple[s
         return timeout
     if outcome.results_dropped:
         limit = runner.RESULTS_LIMIT // 2**20
-        return "results_too_big", M.bi(M.RESULTS_TOO_BIG_EN.format(limit=limit), M.RESULTS_TOO_BIG_ZH.format(limit=limit))
+        return "results_too_big", M.bi(M.RESULTS_TOO_BIG_EN.format(limit=limit),
+                                       M.RESULTS_TOO_BIG_ZH.format(limit=limit))
     if outcome.internal_error:
         return "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
     if outcome.supervisor_lost:

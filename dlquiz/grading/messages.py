@@ -57,8 +57,8 @@ MISSING_ZH = "你的文件中没有定义 {name}。"
 NOT_CALLABLE_EN = "{name} in your file is not a function."
 NOT_CALLABLE_ZH = "你的文件中的 {name} 不是函数。"
 
-RESULTS_TOO_BIG_EN = ("Your code sent back more than {limit} MB of results, so dlquiz stopped reading them. The results "
-                      "here are small: does something write to the results pipe, or return enormous values?")
+RESULTS_TOO_BIG_EN = ("Your code sent back more than {limit} MB of results, so dlquiz stopped reading them. The "
+                      "results here are small: does something write to the results pipe, or return enormous values?")
 RESULTS_TOO_BIG_ZH = "你的代码传回的结果超过了 {limit} MB，dlquiz 已停止读取。这里的结果都很小：是否有代码写入了结果管道，或者返回了巨大的值？"
 
 INTERRUPTED_EN = ("Grading was interrupted: the process that watches your code was stopped or killed — does your code "
@@ -80,7 +80,8 @@ MUTATED_ZH = "{function} 原地修改了输入 {names}。PyTorch 的函数式接
 ALIASED_EN = ("{function} returned (a view of) its input {names} instead of a new array: the caller's array and your "
               "result are the same memory, so changing one changes the other. PyTorch returns a new tensor here: "
               "build the result with an expression, or return a copy (.copy()).")
-ALIASED_ZH = "{function} 返回的是输入 {names} 本身（或它的视图），而不是新数组：调用者的数组和你的结果共用同一块内存，改一个另一个也会变。PyTorch 在这里返回新张量：请用表达式构造结果，或返回副本（.copy()）。"
+ALIASED_ZH = ("{function} 返回的是输入 {names} 本身（或它的视图），而不是新数组：调用者的数组和你的结果共用同一块内存，"
+              "改一个另一个也会变。PyTorch 在这里返回新张量：请用表达式构造结果，或返回副本（.copy()）。")
 
 NOT_RUN_EN = "not run (an earlier problem stopped the grading)"
 NOT_RUN_ZH = "未运行（之前的问题中断了评分）"
