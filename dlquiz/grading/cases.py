@@ -35,7 +35,7 @@ def _module_key(exercise: Exercise) -> tuple:
     paths = [exercise.grading_path]
     if exercise.harness_path is not None:
         paths += [exercise.harness_path, exercise.solution_path]
-    stamps = []
+    stamps: list[int | None] = []
     for path in paths:
         try:
             stamps.append(path.stat().st_mtime_ns)

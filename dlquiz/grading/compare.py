@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from dlquiz.grading.frames import BigArray, LearnerError, Opaque
 from dlquiz.grading.messages import TORCH_EN as TORCH_REFUSED_EN
 from dlquiz.grading.messages import TORCH_ZH as TORCH_REFUSED_ZH
 from dlquiz.grading.messages import bi
-from dlquiz.grading.runner import BigArray, LearnerError, Opaque
 from dlquiz.grading.spec import Case, Mistake, Raises
 
 Message = dict  # {"en": str, "zh": str}
