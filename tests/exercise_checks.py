@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from dlquiz.cli import exercise as exercise_cli
 from dlquiz.cli.app import app
 from dlquiz.grading.catalog import Exercise
-from dlquiz.grading.compare import _mistake_outcome, compare_value
+from dlquiz.grading.compare import mistake_outcome, compare_value
 from dlquiz.grading.spec import Case, Raises
 
 exercise_cli.register(app)  # idempotent: the CLI module registers it already
@@ -54,7 +54,7 @@ def same(function: str, actual: object, expected: object) -> bool:
 def assert_mistakes_are_told_apart(mistakes: list, cases: list[Case], expected: list) -> None:
     """Every mistake is wrong on some case, and every two mistakes of a function differ on some case, so the
     grader's diagnosis can name the one a learner made."""
-    outcomes = {m.name: [(_mistake_outcome(m, c)[0] if c.function == m.function else None) for c in cases]
+    outcomes = {m.name: [(mistake_outcome(m, c)[0] if c.function == m.function else None) for c in cases]
                 for m in mistakes}
     for mistake in mistakes:
         wrong = [case.name for case, outcome, value in zip(cases, outcomes[mistake.name], expected)

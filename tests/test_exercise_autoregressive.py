@@ -10,7 +10,7 @@ import pytest
 from exercise_checks import assert_mistakes_are_told_apart, assert_note_is_verbatim, cli_grade, solution_module
 
 from dlquiz.grading.catalog import load_exercise, split_languages
-from dlquiz.grading.compare import _mistake_outcome, compare_value
+from dlquiz.grading.compare import mistake_outcome, compare_value
 from dlquiz.grading.grader import grade_file, grading_module, references
 
 FILES = Path(__file__).parent / "learner_files" / "autoregressive"
@@ -106,7 +106,7 @@ def test_every_fit_mistake_misses_by_far_more_than_the_tolerance(expected):
             continue
         misses = []
         for case, value in zip(FIT_CASES, [v for c, v in zip(CASES, expected) if c.function == FIT]):
-            outcome, _ = _mistake_outcome(mistake, case)
+            outcome, _ = mistake_outcome(mistake, case)
             if isinstance(outcome, np.ndarray):
                 misses.append(np.inf if outcome.shape != value.shape else np.max(np.abs(outcome - value)))
         assert max(misses) > 1e-3, mistake.name

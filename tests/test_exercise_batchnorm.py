@@ -199,7 +199,7 @@ def test_updating_the_running_statistics_in_place_fails():
     mutated = [case for case in result.cases if case.kind == "mutated"]
     assert mutated and all(case.name.startswith("train") for case in mutated)
     assert all({"running_mean", "running_var"} <= set(case.mutated) for case in mutated)
-    # In eval mode it returns running_mean and running_var themselves, not copies.
-    evaluated = [case for case in result.cases if not case.name.startswith("train")]
-    assert evaluated and all(case.kind == "aliased" for case in evaluated)
-    assert all(set(case.aliased) == {"running_mean", "running_var"} for case in evaluated)
+    # Eval mode returns the caller's own running_mean and running_var: right values, but not copies.
+    evaluation = [case for case in result.cases if not case.name.startswith("train")]
+    assert evaluation and all(case.kind == "aliased" for case in evaluation)
+    assert all(set(case.aliased) == {"running_mean", "running_var"} for case in evaluation)

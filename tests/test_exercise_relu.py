@@ -79,3 +79,5 @@ def test_in_place_relu_fails_as_a_mutation(relu):
     failure = next(case for case in result.cases if case.kind == "mutated")
     assert failure.function == "relu" and failure.mutated == ["x"]
     assert "in place" in failure.message["en"] and "原地修改" in failure.message["zh"]
+    # Where nothing is negative nothing changes, but the result is still the caller's own array.
+    assert result.first_failure.name == "relu: all zeros" and result.first_failure.kind == "aliased"

@@ -12,6 +12,7 @@ import pytest
 from dlquiz.grading import runner
 from dlquiz.grading.catalog import load_exercise
 from dlquiz.grading.grader import grade_file
+from dlquiz.grading.mutation import aliased_inputs
 
 FILES = Path(__file__).parent / "learner_files" / "failures"
 
@@ -67,7 +68,8 @@ def test_the_child_names_the_inputs_a_result_shares_memory_with(tmp_path):
     calls = [(name, pickle.dumps(((x,), {"y": y}))) for name in EXPECTED]
     outcome = runner.start(learner, list(EXPECTED), calls, time_limit_s=20, memory_limit_mb=2048).wait()
     results = [frame for frame in outcome.frames if frame["event"] == "result"]
-    assert {name: frame["aliased"] for name, frame in zip(EXPECTED, results)} == EXPECTED
+    named = {name: aliased_inputs(frame["aliases"], ["x", "y"]) for name, frame in zip(EXPECTED, results)}
+    assert named == EXPECTED
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,11 @@
 """An exercise's side of grading: its ``grading.py``, its cases, and what PyTorch computes for them.
 
-Everything is cached per version of ``grading.py`` (path and mtime): ``--watch`` grades again and again, and the
+``prepare(exercise)`` loads everything grading needs from the exercise folder — grading.py, and for a harness
+exercise the sources of harness.py and solution.py — *before* the learner's process starts, and nothing is read
+from disk again for that grading: a learner's file that rewrites the exercise folder while it runs cannot change
+what it is compared with.
+
+Everything is cached per version of these files (path and mtime): ``--watch`` grades again and again, and the
 references — the slow part, as it imports torch — are computed once. Cases are cached with them, so the references
 always belong to the very cases that were sent to the learner's process.
 """
@@ -10,85 +15,195 @@ from __future__ import annotations
 import ast
 import copy
 import importlib.util
+import sys
+import types
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from dlquiz.errors import DlquizError
 from dlquiz.grading import messages as M
 from dlquiz.grading.catalog import Exercise
-from dlquiz.grading.spec import Case
+from dlquiz.grading.spec import Case, Mistake, Raises
 
-_MODULES: dict[tuple, Any] = {}
-_CASES: dict[tuple, list[Case]] = {}
-_REFERENCES: dict[tuple, list] = {}
+_GRADINGS: dict[tuple, Grading] = {}
 
 
 def _module_key(exercise: Exercise) -> tuple:
-    try:
-        stamp = exercise.grading_path.stat().st_mtime_ns
-    except OSError:
-        stamp = None
-    return (str(exercise.grading_path), stamp)
-
-
-def grading_module(exercise: Exercise):
-    """``exercises/<id>/grading.py``, imported once per change of the file."""
-    key = _module_key(exercise)
-    if key not in _MODULES:
-        name = f"dlquiz_exercise_{exercise.id.replace('-', '_')}_grading"
+    """grading.py's path and mtime (with a harness also those of harness.py and solution.py, its oracle)."""
+    paths = [exercise.grading_path]
+    if exercise.harness_path is not None:
+        paths += [exercise.harness_path, exercise.solution_path]
+    stamps: list[int | None] = []
+    for path in paths:
         try:
-            spec = importlib.util.spec_from_file_location(name, exercise.grading_path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            for attribute in ("cases", "reference", "MISTAKES"):
-                if not hasattr(module, attribute):
-                    raise AttributeError(f"it defines no `{attribute}`")
-        except Exception as error:
-            raise DlquizError(M.BROKEN_EXERCISE.format(id=exercise.id, file="grading.py", error=error),
-                              M.BROKEN_EXERCISE_HINT) from None
-        _MODULES[key] = module
-    return _MODULES[key]
+            stamps.append(path.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(None)
+    return (str(exercise.grading_path), *stamps)
+
+
+def _broken(exercise: Exercise, file: str, error: object) -> DlquizError:
+    return DlquizError(M.BROKEN_EXERCISE.format(id=exercise.id, file=file, error=error), M.BROKEN_EXERCISE_HINT)
+
+
+def _module_from_source(name: str, source: str, filename: Path) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__file__ = str(filename)
+    sys.modules[name] = module  # dataclasses and pickle look their module up there
+    exec(compile(source, str(filename), "exec"), module.__dict__)
+    return module
+
+
+@dataclass
+class Grading:
+    """One version of an exercise's grading, as loaded by ``prepare``."""
+
+    exercise: Exercise
+    module: types.ModuleType
+    cases: list[Case]
+    harness_source: str | None = None  # harness exercises only (see spec.py)
+    solution_source: str | None = None
+    _references: list | None = field(default=None, repr=False)
+    _mistake_outcomes: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
+    _harness: types.ModuleType | None = field(default=None, repr=False)
+    _solution: dict[str, Callable] | None = field(default=None, repr=False)
+
+    @property
+    def mistakes(self) -> list[Mistake]:
+        return list(getattr(self.module, "MISTAKES", []))
+
+    @property
+    def summary_labels(self) -> dict:
+        """Bilingual names of a harness summary's fields: grading.py's optional ``SUMMARY_FIELDS``."""
+        labels = getattr(self.module, "SUMMARY_FIELDS", {})
+        return labels if isinstance(labels, dict) else {}
+
+    def references(self) -> list:
+        """What PyTorch computes for every case (for a harness exercise: the reference solution's summaries)."""
+        if self._references is None:
+            try:
+                import torch  # noqa: F401  -- fail with one clear message rather than per case
+            except ImportError:
+                raise DlquizError(M.NO_TORCH, M.NO_TORCH_HINT) from None
+            expected = []
+            for case in self.cases:
+                try:
+                    if self.harness_source is None:
+                        expected.append(self.module.reference(copy.deepcopy(case)))  # cannot alter the cached case
+                    else:
+                        expected.append(self._run_harness(self._solution_functions(), case))
+                except DlquizError:
+                    raise
+                except Exception as error:
+                    raise _broken(self.exercise, f"grading.py reference() for {case.name!r}", error) from None
+            self._references = expected
+        return self._references
+
+    def mistake_outcome(self, mistake: Mistake, case: Case) -> tuple[Any, bool]:
+        """What ``mistake`` gives for ``case`` (``Raises`` when it raises), and whether it warned; computed once."""
+        key = (mistake.name, case.name)
+        if key not in self._mistake_outcomes:
+            if self.harness_source is None:
+                from dlquiz.grading.compare import mistake_outcome
+
+                self._mistake_outcomes[key] = mistake_outcome(mistake, case)
+            else:
+                functions = {**self._solution_functions(), mistake.function: mistake.implementation}
+                try:
+                    self._mistake_outcomes[key] = (self._run_harness(functions, case), False)
+                except Exception as error:  # the mistake's own answer can be "raises"
+                    self._mistake_outcomes[key] = (Raises(type(error), str(error)), False)
+        return self._mistake_outcomes[key]
+
+    # --- harness exercises ------------------------------------------------------------------------------------
+
+    def _run_harness(self, functions: dict[str, Callable], case: Case) -> Any:
+        if self._harness is None:
+            assert self.harness_source is not None
+            try:
+                self._harness = _module_from_source(f"dlquiz_exercise_{_ident(self.exercise)}_harness",
+                                                    self.harness_source, self.exercise.folder / "harness.py")
+            except Exception as error:
+                raise _broken(self.exercise, "harness.py", error) from None
+        import torch
+
+        # One thread, as in the learner's process: the harness's tensors are tiny, and waking a thread pool on a
+        # busy machine costs more than the work (the learner's mistakes are run through here too).
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self._harness.run(functions, case.function, *copy.deepcopy(case.args),
+                                     **copy.deepcopy(case.kwargs))
+        finally:
+            torch.set_num_threads(threads)
+
+    def _solution_functions(self) -> dict[str, Callable]:
+        if self._solution is None:
+            assert self.solution_source is not None
+            try:
+                module = _module_from_source(f"dlquiz_exercise_{_ident(self.exercise)}_solution",
+                                             self.solution_source, self.exercise.solution_path)
+                self._solution = {name: getattr(module, name) for name in self.exercise.functions}
+            except Exception as error:
+                raise _broken(self.exercise, "solution.py", error) from None
+        return self._solution
+
+
+def _ident(exercise: Exercise) -> str:
+    return exercise.id.replace("-", "_")
+
+
+def prepare(exercise: Exercise) -> Grading:
+    """Everything grading ``exercise`` needs, loaded now (see the module docstring); cached per grading.py version."""
+    key = _module_key(exercise)
+    if key in _GRADINGS:
+        return _GRADINGS[key]
+    name = f"dlquiz_exercise_{_ident(exercise)}_grading"
+    try:
+        spec = importlib.util.spec_from_file_location(name, exercise.grading_path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        required = ("cases", "MISTAKES") if exercise.harness_path else ("cases", "reference", "MISTAKES")
+        for attribute in required:
+            if not hasattr(module, attribute):
+                raise AttributeError(f"it defines no `{attribute}`")
+    except Exception as error:
+        raise _broken(exercise, "grading.py", error) from None
+    try:
+        cases = list(module.cases())
+    except Exception as error:
+        raise _broken(exercise, "grading.py cases()", error) from None
+    for case in cases:
+        if not isinstance(case, Case) or case.function not in exercise.functions:
+            raise _broken(exercise, "grading.py cases()",
+                          f"{case!r:.80} is not a Case for one of {list(exercise.functions)}")
+    grading = Grading(exercise, module, cases)
+    if exercise.harness_path is not None:
+        try:
+            grading.harness_source = exercise.harness_path.read_text(encoding="utf-8")
+            grading.solution_source = exercise.solution_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise _broken(exercise, "harness.py", error) from None
+    _GRADINGS[key] = grading
+    return grading
+
+
+def grading_module(exercise: Exercise) -> types.ModuleType:
+    """``exercises/<id>/grading.py``, imported once per change of the file."""
+    return prepare(exercise).module
 
 
 def exercise_cases(exercise: Exercise) -> list[Case]:
     """The exercise's cases, built once per change of grading.py, so the cached references always match them."""
-    key = _module_key(exercise)
-    if key in _CASES:
-        return _CASES[key]
-    module = grading_module(exercise)
-    try:
-        cases = list(module.cases())
-    except Exception as error:
-        raise DlquizError(M.BROKEN_EXERCISE.format(id=exercise.id, file="grading.py cases()", error=error),
-                          M.BROKEN_EXERCISE_HINT) from None
-    for case in cases:
-        if not isinstance(case, Case) or case.function not in exercise.functions:
-            raise DlquizError(
-                M.BROKEN_EXERCISE.format(id=exercise.id, file="grading.py cases()",
-                                         error=f"{case!r:.80} is not a Case for one of {list(exercise.functions)}"),
-                M.BROKEN_EXERCISE_HINT)
-    _CASES[key] = cases
-    return cases
+    return prepare(exercise).cases
 
 
-def references(exercise: Exercise, cases: list[Case]) -> list:
-    """What PyTorch computes for every case; cached for the life of the process (``--watch`` re-grades often)."""
-    key = _module_key(exercise)
-    if key not in _REFERENCES:
-        module = grading_module(exercise)
-        try:
-            import torch  # noqa: F401  -- fail with one clear message rather than per case
-        except ImportError:
-            raise DlquizError(M.NO_TORCH, M.NO_TORCH_HINT) from None
-        expected = []
-        for case in cases:
-            try:
-                expected.append(module.reference(copy.deepcopy(case)))  # a reference cannot alter the cached case
-            except Exception as error:
-                raise DlquizError(
-                    M.BROKEN_EXERCISE.format(id=exercise.id, file=f"grading.py reference() for {case.name!r}",
-                                             error=error), M.BROKEN_EXERCISE_HINT) from None
-        _REFERENCES[key] = expected
-    return _REFERENCES[key]
+def references(exercise: Exercise, cases: list[Case] | None = None) -> list:
+    """What PyTorch computes for every case of the current grading.py (``cases`` is that version's list)."""
+    return prepare(exercise).references()
 
 
 def parameter_names(exercise: Exercise) -> dict[str, list[str]]:

@@ -1,7 +1,9 @@
 """Finds the exercise folders and validates their ``exercise.yaml`` (see ``exercises/relu`` for the model).
 
 An exercise folder holds ``exercise.yaml`` (metadata), ``task.md`` (the statement: a ``<!-- zh -->`` section, then an
-``<!-- en -->`` section), ``template.py``, ``solution.py`` and ``grading.py`` (the contract in ``spec.py``).
+``<!-- en -->`` section), ``template.py``, ``solution.py`` and ``grading.py`` (the contract in ``spec.py``), and for an
+exercise graded through a harness also ``harness.py`` (see ``spec.py``). ``allow_torch: true`` in the YAML lets the
+learner's file import torch — for the exercises about PyTorch's own API; every other exercise refuses it.
 Only the YAML is read here; ``grading.py`` is imported by the grader when it is needed, so that listing exercises
 imports neither numpy nor torch.
 """
@@ -39,6 +41,7 @@ class Exercise:
     time_limit_s: float
     memory_limit_mb: int
     hints: tuple[Text, ...]
+    allow_torch: bool = False  # the learner's file may import torch (exercises about PyTorch's own API)
 
     @property
     def task_path(self) -> Path:
@@ -55,6 +58,12 @@ class Exercise:
     @property
     def grading_path(self) -> Path:
         return self.folder / "grading.py"
+
+    @property
+    def harness_path(self) -> Path | None:
+        """``harness.py``, for an exercise whose cases run through a harness in the learner's process (spec.py)."""
+        path = self.folder / "harness.py"
+        return path if path.is_file() else None
 
     def task(self, lang: str) -> str:
         """The statement in ``lang`` ('zh', 'en' or 'both'); the whole file when it has no language markers."""
@@ -133,6 +142,12 @@ class _Fields:
             return value
         raise self.error(key, "must be a non-empty string or a mapping {zh: ..., en: ...}")
 
+    def flag(self, key: str) -> bool:
+        value = self.get(key, False)
+        if not isinstance(value, bool):
+            raise self.error(key, "must be true or false")
+        return value
+
     def number(self, key: str, default: float, kind: type) -> Any:
         value = self.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
@@ -187,6 +202,7 @@ def _parse(folder: Path) -> Exercise:
         time_limit_s=fields.number("time_limit_s", DEFAULT_TIME_LIMIT_S, float),
         memory_limit_mb=fields.number("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB, int),
         hints=tuple(hints),
+        allow_torch=fields.flag("allow_torch"),
     )
 
 

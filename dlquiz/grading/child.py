@@ -1,26 +1,34 @@
 """The code that runs inside the learner's process.
 
-Started by ``runner.py`` as ``python -I child.py JOB RESULTS MEMORY_MB CPU_S``. It must stay a standalone script
-(stdlib + numpy only, no dlquiz imports): ``-I`` keeps the learner's folder, PYTHONPATH and user site-packages off
-``sys.path``, so nothing of dlquiz is importable here — and the learner's code never sees the expected outputs,
-which exist only in the grading process.
+Started by ``supervisor.py`` as ``python -I -S child.py JOB RESULTS SITE`` (on Windows by ``runner.py`` directly).
+It must stay a standalone script (stdlib + numpy only, no dlquiz imports). ``-I -S`` leave only the standard library
+on ``sys.path``; SITE (see runfolder.py) adds numpy — and torch for an exercise that allows it — and nothing else,
+so dlquiz, the reference solutions and other installed packages cannot be imported here, and the learner's code
+never sees the expected outputs, which exist only in the grading process. Limits and isolation are the
+supervisor's job; this script only speaks the protocol.
 
-Protocol: JOB is a pickle written by the grader ``{"path": str, "functions": [...], "calls": [(function, bytes)]}``
-where each ``bytes`` is ``pickle.dumps((args, kwargs))`` — unpickled afresh per call, so one case mutating its input
-can never change the next case's input. RESULTS is appended with length-prefixed pickle frames, one per event,
-flushed as they happen, so a timeout or crash still leaves the results of the cases that finished. The frames hold
-only builtins (arrays travel as dtype/shape/bytes), so the grader can unpickle them without trusting this process.
-The learner's prints go to this process's stdout/stderr, which the grader captures separately.
+Protocol: JOB is a pickle written by the grader ``{"path": str, "functions": [...], "calls": [(function, bytes)],
+"allow_torch": bool, "harness": source or None}`` where each ``bytes`` is ``pickle.dumps((args, kwargs))`` —
+unpickled afresh per call, so one case mutating its input can never change the next case's input. RESULTS is a
+pipe's file descriptor (a file path on Windows) that receives length-prefixed pickle frames, one per event, as they
+happen, so a timeout or crash still leaves the results of the cases that finished. The frames hold only builtins
+(arrays travel as dtype/shape/bytes), so the grader can unpickle them without trusting this process. Each result
+frame also carries the call's arguments as they were after the call: the grader compares them with its own copy to
+find inputs changed in place. The learner's prints go to this process's stdout/stderr, captured separately.
+
+With a harness (an exercise about objects that cannot cross the process boundary, see spec.py), a call runs
+``harness.run(learner_functions, function, *args, **kwargs)`` instead of the learner's function itself.
 """
 
+import functools
 import importlib.abc
 import importlib.util
-import inspect
 import os
 import pickle
 import sys
 import time
 import traceback
+import types
 import warnings
 
 TORCH_REFUSED = (
@@ -28,7 +36,7 @@ TORCH_REFUSED = (
     "(dlquiz compares your result with PyTorch's in a separate process.)"
 )
 BLOCKED = ("torch", "functorch")
-MAX_ARRAY_BYTES = 64 * 2**20  # larger results are described, not sent: every expected output is far smaller
+MAX_ARRAY_BYTES = 16 * 2**20  # larger results are described, not sent: every expected output is far smaller
 MAX_ITEMS = 10_000
 MAX_TEXT = 2_000
 MAX_WARNINGS = 5  # distinct RuntimeWarnings reported per case: the first few say it all
@@ -47,36 +55,27 @@ class _RefuseTorch(importlib.abc.MetaPathFinder):
         return None
 
 
+# Bound before the learner's code runs: it may replace pickle.dumps, numpy's functions or sys.modules entries,
+# and must not change what this script sends. (Types such as numpy.ndarray cannot be patched.)
+_dumps = pickle.dumps
+_numpy = types.SimpleNamespace()
+
+
+def _bind_numpy():
+    import numpy
+
+    _numpy.ndarray, _numpy.generic, _numpy.asarray = numpy.ndarray, numpy.generic, numpy.asarray
+    _numpy.tobytes, _numpy.may_share_memory = numpy.ndarray.tobytes, numpy.may_share_memory
+
+
 class _Channel:
-    def __init__(self, path):
-        self.file = open(path, "ab", buffering=0)
+    def __init__(self, target):
+        self.file = os.fdopen(int(target), "wb", buffering=0) if target.isdigit() else open(target, "ab", buffering=0)
+        self.write = self.file.write
 
     def send(self, **frame):
-        data = pickle.dumps(frame, protocol=4)
-        self.file.write(len(data).to_bytes(8, "little") + data)
-
-
-def _limit_resources(memory_mb, cpu_s):
-    try:
-        import resource
-    except ImportError:  # Windows: the grader's wall-clock timeout is the only limit
-        return
-    limits = [(getattr(resource, "RLIMIT_CORE", None), 0)]
-    if memory_mb > 0:
-        limits.append((getattr(resource, "RLIMIT_AS", None), memory_mb * 2**20))
-    if cpu_s > 0:
-        # A backstop in case the grader dies without killing us: a spinning loop cannot outlive it for long.
-        limits.append((getattr(resource, "RLIMIT_CPU", None), cpu_s))
-    for which, value in limits:
-        if which is None:
-            continue
-        try:
-            _soft, hard = resource.getrlimit(which)
-            if hard != resource.RLIM_INFINITY:
-                value = min(value, hard)
-            resource.setrlimit(which, (value, hard))
-        except (ValueError, OSError):
-            pass  # e.g. macOS refuses RLIMIT_AS: better no limit than no grading
+        data = _dumps(frame, protocol=4)
+        self.write(len(data).to_bytes(8, "little") + data)
 
 
 def _text(value, limit=MAX_TEXT):
@@ -96,15 +95,13 @@ def _safe_repr(value):
 
 def encode(value, depth=0):
     """A learner's return value as builtins only (see the module docstring)."""
-    import numpy as np
-
     if value is None or isinstance(value, (bool, str)):
         return _text(value) if isinstance(value, str) else value
     if isinstance(value, (int, float, complex)) and type(value) in (int, float, complex):
         return value
-    if isinstance(value, (np.ndarray, np.generic)):
-        kind = "ndarray" if isinstance(value, np.ndarray) else "scalar"
-        array = np.asarray(value)
+    if isinstance(value, (_numpy.ndarray, _numpy.generic)):
+        kind = "ndarray" if isinstance(value, _numpy.ndarray) else "scalar"
+        array = value if kind == "ndarray" else _numpy.asarray(value)
         described = {"__dlquiz__": kind, "dtype": array.dtype.str, "shape": list(array.shape)}
         if array.dtype.hasobject or array.dtype.fields is not None:
             described["dtype"] = str(array.dtype)
@@ -113,12 +110,15 @@ def encode(value, depth=0):
         if array.nbytes > MAX_ARRAY_BYTES:
             described["too_big"] = True
             return described
-        described["data"] = np.ascontiguousarray(array).tobytes()
+        described["data"] = _numpy.tobytes(array)  # the unbound method: a subclass cannot override what is read
         return described
     if isinstance(value, (list, tuple)) and depth < 3:
         items = [encode(item, depth + 1) for item in value[:MAX_ITEMS]]
         return {"__dlquiz__": type(value).__name__ if type(value) in (list, tuple) else "list",
                 "items": items, "length": len(value)}
+    if type(value) is dict and depth < 3 and all(type(key) is str for key in value):
+        return {"__dlquiz__": "dict", "items": [[key, encode(item, depth + 1)] for key, item in
+                                                 list(value.items())[:MAX_ITEMS]]}
     cls = type(value)
     name = cls.__qualname__ if cls.__module__ in ("dlquiz_learner", "builtins") else f"{cls.__module__}.{cls.__qualname__}"
     return {"__dlquiz__": "opaque", "type": name, "repr": _safe_repr(value)}
@@ -172,65 +172,46 @@ def _describe(error, learner_path):
     return info
 
 
-def _arrays(value, label):
-    """(label, array) for every numpy array inside an argument (tuples/lists/dicts of them included)."""
-    import numpy as np
-
-    if isinstance(value, np.ndarray):
-        yield label, value
+def _arrays(value, path):
+    """(path, array) for every numpy array inside a value (tuples/lists/dicts of them included)."""
+    if isinstance(value, _numpy.ndarray):
+        yield path, value
     elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            yield from _arrays(item, f"{label}[{i}]")
+        for i, item in enumerate(value[:MAX_ITEMS]):
+            yield from _arrays(item, path + [i])
     elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _arrays(item, f"{label}[{key!r}]")
+        for key, item in list(value.items())[:MAX_ITEMS]:
+            yield from _arrays(item, path + [str(key)])
 
 
-def _labelled(function, args, kwargs):
-    """Argument name → value, named as in the learner's signature where it binds."""
+def _aliases(value, args, kwargs):
+    """Paths of the input arrays ([position, ...] or [keyword, ...]) that a returned array shares memory with."""
+    inputs = list(_arrays(list(args), [])) + list(_arrays(dict(kwargs), []))
+    found = []
+    for _, returned in _arrays(value, []):
+        for path, array in inputs:
+            if path not in found and _numpy.may_share_memory(returned, array):
+                found.append(path)
+    return found
+
+
+def _encode_arguments(args, kwargs):
+    """The call's arguments as they are now, for the grader to compare with its untouched copy: an encoded
+    ``{"args": [...], "kwargs": {...}}``."""
     try:
-        bound = inspect.signature(function).bind(*args, **kwargs)
-        return dict(bound.arguments)
-    except (TypeError, ValueError):
-        labelled = {f"argument {i + 1}": a for i, a in enumerate(args)}
-        labelled.update(kwargs)
-        return labelled
+        positional = {"__dlquiz__": "list", "items": [_encode_safely(arg) for arg in args]}
+        keywords = {"__dlquiz__": "dict", "items": [[str(key), _encode_safely(value)] for key, value in kwargs.items()]}
+        return {"__dlquiz__": "dict", "items": [["args", positional], ["kwargs", keywords]]}
+    except BaseException:
+        return None
 
 
-def _mutated(function, args, kwargs, pristine_args, pristine_kwargs):
-    """Names of the arguments whose arrays differ after the call from an untouched copy of them."""
-    import numpy as np
-
-    def flat(arguments):
-        return {label: array for name, value in arguments.items() for label, array in _arrays(value, name)}
-
-    now = flat(_labelled(function, args, kwargs))
-    before = flat(_labelled(function, pristine_args, pristine_kwargs))
-    changed = []
-    for label, array in now.items():
-        original = before.get(label)
-        try:
-            same = original is not None and array.shape == original.shape and bool(
-                np.array_equal(array, original, equal_nan=array.dtype.kind in "fc")
-            )
-        except Exception:
-            same = False
-        if not same:
-            changed.append(label)
-    return changed
-
-
-def _aliases(function, args, kwargs, value):
-    """Names of the input arrays that the returned value is, or is a view of (it shares their memory)."""
-    import numpy as np
-
-    returned = [array for _label, array in _arrays(value, "result")]
-    if not returned:
-        return []
-    inputs = {label: array for name, item in _labelled(function, args, kwargs).items()
-              for label, array in _arrays(item, name)}
-    return [label for label, array in inputs.items()
-            if any(np.may_share_memory(result, array) for result in returned)]
+def _load_harness(source):
+    module = types.ModuleType("dlquiz_harness")
+    module.__file__ = "harness.py"
+    sys.modules[module.__name__] = module
+    exec(compile(source, "harness.py", "exec"), module.__dict__)
+    return module
 
 
 class _WarningLog:
@@ -256,6 +237,7 @@ def _load(path):
     # file there named like an installed package cannot shadow it.
     sys.path.append(os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location("dlquiz_learner", path)
+    assert spec is not None and spec.loader is not None  # a path with a .py suffix always has both
     module = importlib.util.module_from_spec(spec)
     sys.modules["dlquiz_learner"] = module  # so dataclasses/pickle inside the learner's file work
     spec.loader.exec_module(module)
@@ -263,18 +245,26 @@ def _load(path):
 
 
 def main(argv):
-    job_path, results_path, memory_mb, cpu_s = argv[1], argv[2], int(argv[3]), int(argv[4])
-    _limit_resources(memory_mb, cpu_s)
-    channel = _Channel(results_path)
+    job_path, results, site = argv[1], argv[2], argv[3]
+    sys.path.append(site)  # numpy (and torch where allowed): see runfolder.py
+    channel = _Channel(results)
     with open(job_path, "rb") as handle:
         job = pickle.load(handle)  # written by the grader: trusted
     path = job["path"]
-    sys.meta_path.insert(0, _RefuseTorch())
+    if not job.get("allow_torch"):
+        sys.meta_path.insert(0, _RefuseTorch())  # torch is not on sys.path anyway; this explains why
     try:
-        import numpy  # noqa: F401  -- the cases' inputs are numpy arrays; fail here, not inside the learner's file
+        _bind_numpy()  # the cases' inputs are numpy arrays; fail here, not inside the learner's file
     except BaseException as error:
         channel.send(event="load_error", stage="numpy", error=describe_exception(error, path))
         return
+    harness = None
+    if job.get("harness"):
+        try:
+            harness = _load_harness(job["harness"])
+        except BaseException as error:
+            channel.send(event="load_error", stage="harness", error=describe_exception(error, "harness.py"))
+            return
     channel.send(event="started")
     try:
         module = _load(path)
@@ -288,12 +278,16 @@ def main(argv):
         elif not callable(getattr(module, name)):
             not_callable.append(name)
     channel.send(event="loaded", missing=missing, not_callable=not_callable)
+    learner = {name: getattr(module, name) for name in job["functions"] if name not in missing + not_callable}
     for index, (name, payload) in enumerate(job["calls"]):
-        function = getattr(module, name, None)
         if name in missing or name in not_callable:
             continue
+        function = getattr(module, name)
+        if harness is not None:
+            if missing or not_callable:  # a harness calls several of the learner's functions
+                continue
+            function = functools.partial(harness.run, learner, name)
         args, kwargs = pickle.loads(payload)
-        pristine_args, pristine_kwargs = pickle.loads(payload)
         channel.send(event="begin", index=index)
         # Every RuntimeWarning of the call is recorded ("always": numpy's overflow warnings would otherwise show
         # once per line and then never again), so the grader can fail results that only came out right through
@@ -310,18 +304,12 @@ def main(argv):
                 outcome = {"ok": False, "error": describe_exception(error, path)}
             else:
                 seconds = time.perf_counter() - started
-                outcome = {"ok": True, "value": _encode_safely(value)}
-        aliased = []
-        if outcome["ok"]:
-            try:
-                aliased = _aliases(function, args, kwargs, value)
-            except BaseException:  # a hostile object: better no alias report than no grading
-                aliased = []
-        try:
-            mutated = _mutated(function, args, kwargs, pristine_args, pristine_kwargs)
-        except BaseException:  # e.g. a hostile __signature__: better no mutation report than no grading
-            mutated = []
-        channel.send(event="result", index=index, seconds=seconds, mutated=mutated, aliased=aliased,
+                try:
+                    aliases = _aliases(value, args, kwargs)
+                except BaseException:  # e.g. a hostile __len__ on a returned list
+                    aliases = []
+                outcome = {"ok": True, "value": _encode_safely(value), "aliases": aliases}
+        channel.send(event="result", index=index, seconds=seconds, arguments=_encode_arguments(args, kwargs),
                      warnings=log.items, **outcome)
     channel.send(event="done")
 

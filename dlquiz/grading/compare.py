@@ -3,6 +3,7 @@
 Order of checks: expected error or not → type → shape → dtype → NaN/inf → values (|a − e| ≤ atol + rtol·|e|).
 Each failure gets a bilingual message that names the first thing to fix; ``matching_mistakes`` then checks the
 output against the exercise's known mistakes. Integer and bool arrays are compared exactly, as assert_close does.
+A harness exercise's summary (a dict, see spec.py) is compared field by field, naming the first field that differs.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ import copy
 import math
 import re
 import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
-from dlquiz.grading.messages import TORCH_EN as TORCH_REFUSED_EN, TORCH_ZH as TORCH_REFUSED_ZH, bi
-from dlquiz.grading.runner import BigArray, LearnerError, Opaque
+from dlquiz.grading.frames import BigArray, LearnerError, Opaque
+from dlquiz.grading.messages import TORCH_EN as TORCH_REFUSED_EN
+from dlquiz.grading.messages import TORCH_ZH as TORCH_REFUSED_ZH
+from dlquiz.grading.messages import bi
 from dlquiz.grading.spec import Case, Mistake, Raises
 
 Message = dict  # {"en": str, "zh": str}
@@ -50,6 +54,8 @@ def short(value: Any) -> str:
         return f"{type(value).__name__} {value!r}"
     if isinstance(value, (list, tuple)):
         return f"{type(value).__name__} of {len(value)} items"
+    if isinstance(value, dict):
+        return f"a summary of {len(value)} fields"
     if isinstance(value, Opaque):
         return f"a {value.type} object"
     if isinstance(value, Raises):
@@ -61,7 +67,7 @@ def short(value: Any) -> str:
 
 def _scalar(x: Any) -> str:
     """A number as people write it: 0.1 rather than 0.1000000000000000055511151231257827."""
-    if isinstance(x, (float, np.floating)) and math.isfinite(x) and abs(x) < 1e15:
+    if isinstance(x, (float, np.floating)) and math.isfinite(x) and abs(float(x)) < 1e15:
         return np.format_float_positional(x, precision=10, trim="-")
     return repr(x.item() if isinstance(x, np.generic) else x)
 
@@ -161,10 +167,84 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: float) -> Verdict:
+SHOWN_ITEMS = 6  # names listed in a summary difference before "… (+N more)"
+
+
+def _listed(items: list) -> str:
+    shown = ", ".join(str(item) for item in items[:SHOWN_ITEMS])
+    return shown + (f" … (+{len(items) - SHOWN_ITEMS} more)" if len(items) > SHOWN_ITEMS else "")
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "[" + _listed(value) + "]" if value else "[] (none)"
+    text = repr(value)
+    return text if len(text) <= 300 else text[:300] + " …"
+
+
+def _same(actual: Any, expected: Any) -> bool:
+    """Exact equality of plain data, types included (1 is not True, a list is not a tuple)."""
+    if type(actual) is not type(expected):
+        return False
+    if isinstance(expected, (list, tuple)):
+        return len(actual) == len(expected) and all(_same(a, e) for a, e in zip(actual, expected))
+    if isinstance(expected, dict):
+        return actual.keys() == expected.keys() and all(_same(actual[key], expected[key]) for key in expected)
+    if isinstance(expected, np.ndarray):
+        return actual.shape == expected.shape and actual.dtype == expected.dtype and bool(np.array_equal(
+            actual, expected, equal_nan=expected.dtype.kind in "fc"))
+    try:
+        return bool(actual == expected)
+    except Exception:
+        return False
+
+
+def _field_difference(actual: Any, expected: Any) -> Message | None:
+    """What differs between two values of one summary field, or None when they are the same."""
+    if isinstance(expected, (np.ndarray, float)):
+        verdict = compare_value("", actual, expected, 1e-7, 1e-7)
+        return None if verdict.passed else verdict.message
+    if _same(actual, expected):
+        return None
+    if isinstance(actual, list) and isinstance(expected, list) and all(
+            isinstance(item, str) for item in actual + expected):
+        missing, unexpected = list(expected), []
+        for item in actual:
+            if item in missing:
+                missing.remove(item)
+            else:
+                unexpected.append(item)
+        if missing or unexpected:
+            en = "; ".join(part for part in (f"missing {_listed(missing)}" if missing else "",
+                                             f"unexpected {_listed(unexpected)}" if unexpected else "") if part)
+            zh = "；".join(part for part in (f"缺少 {_listed(missing)}" if missing else "",
+                                            f"多出 {_listed(unexpected)}" if unexpected else "") if part)
+            return bi(en, zh)
+        return bi(f"the same items in another order: {_brief(actual)}", f"内容相同但顺序不同：{_brief(actual)}")
+    return bi(f"got {_brief(actual)}, expected {_brief(expected)}", f"得到 {_brief(actual)}，应为 {_brief(expected)}")
+
+
+def compare_summary(function: str, actual: Any, expected: dict, labels: dict | None = None) -> Verdict:
+    """A harness summary, field by field in the expected order; the first differing field is named."""
+    if not isinstance(actual, dict):
+        return _wrong_type(function, actual, "a summary (dict)", "摘要（dict）")
+    for key, wanted in expected.items():
+        difference = _field_difference(actual.get(key), wanted)
+        if difference is not None:
+            label = (labels or {}).get(key) or {}
+            en, zh = label.get("en", key), label.get("zh", label.get("en", key))
+            return Verdict(False, "wrong_values", bi(f"{function}: {en}: {difference['en']}",
+                                                     f"{function}：{zh}：{difference['zh']}"))
+    return Verdict(True, "ok", _OK)
+
+
+def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: float,
+                  labels: dict | None = None) -> Verdict:
     """Compare one returned value (not an exception) with the expected one."""
     if isinstance(expected, np.generic):  # a numpy scalar reference stands for the Python number
         expected = expected.item()
+    if isinstance(expected, dict):
+        return compare_summary(function, actual, expected, labels)
     if isinstance(expected, np.ndarray):
         return compare_arrays(function, actual, expected, rtol, atol)
     if isinstance(expected, bool):
@@ -240,7 +320,9 @@ def compare_error(function: str, actual: LearnerError, expected: Any) -> Verdict
                                           f"{function} 抛出了 {actual.type}：{actual.message}"))
 
 
-def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float) -> Verdict:
+def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float,
+            labels: dict | None = None) -> Verdict:
+    """``labels``: bilingual names of a harness summary's fields (see compare_summary)."""
     if isinstance(actual, LearnerError):
         return compare_error(function, actual, expected)
     if isinstance(expected, Raises):
@@ -249,7 +331,7 @@ def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float)
             f"raise {expected.exception.__name__} as PyTorch does.",
             f"{function} 返回了 {short(actual)}，但这里不存在合法的结果（{expected.why}）；"
             f"应像 PyTorch 一样抛出 {expected.exception.__name__}。"))
-    return compare_value(function, actual, expected, rtol, atol)
+    return compare_value(function, actual, expected, rtol, atol, labels)
 
 
 _NUMERIC_WARNING = re.compile(r"(overflow|invalid value|divide by zero) encountered")
@@ -263,8 +345,9 @@ def is_numeric_warning(message: str) -> bool:
 # --- known mistakes ---------------------------------------------------------------------------------------------
 
 
-def _mistake_outcome(mistake: Mistake, case: Case) -> tuple[Any, bool]:
-    """The mistake's answer for the case, and whether computing it raised a numeric warning."""
+def mistake_outcome(mistake: Mistake, case: Case) -> tuple[Any, bool]:
+    """What a (numpy) mistake gives for ``case`` (``Raises`` when it raises), and whether computing it raised a
+    numeric warning (overflow, invalid value, divide by zero)."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
     with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn", divide="warn",
                                                                       under="ignore"):
@@ -277,18 +360,22 @@ def _mistake_outcome(mistake: Mistake, case: Case) -> tuple[Any, bool]:
     return outcome, warned
 
 
-def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake], *, warned: bool = False) -> list[Mistake]:
+def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake],
+                      outcome_of: Callable[[Mistake, Case], tuple[Any, bool]] = mistake_outcome,
+                      any_function: bool = False, *, warned: bool = False) -> list[Mistake]:
     """Every known mistake whose output the learner's output reproduces on this case.
 
+    ``outcome_of`` computes a mistake's output and whether it warned (a harness exercise runs it through its harness,
+    where a mistake in one function shows in cases about another: then ``any_function`` is true).
     ``warned``: the learner's values were right but numpy warned (overflow and the like); then only mistakes that
     warn the same way match — any mistake that happens to be right on this case would match the values alone.
     """
     found = []
     for mistake in mistakes:
-        if mistake.function != case.function:
+        if mistake.function != case.function and not any_function:
             continue
         try:
-            outcome, mistake_warned = _mistake_outcome(mistake, case)
+            outcome, mistake_warned = outcome_of(mistake, case)
             if outcome is None:  # the mistake says it does not apply to this input (see spec.Mistake)
                 continue
             if warned and not mistake_warned:

@@ -1,7 +1,9 @@
 """Grades a learner's file: ``grade_file(load_exercise(name), path) -> GradeResult``.
 
 The learner's process starts first; PyTorch's references are computed here while it runs (importing torch is the
-slow part, so the two overlap). Whatever the learner's file does, the result is a GradeResult with status
+slow part, so the two overlap). Everything that judges the learner's output — this module, compare.py, the
+exercise's grading files — is loaded before the learner's process starts, so a file that rewrites them on disk
+cannot change its own verdict. Whatever the learner's file does, the result is a GradeResult with status
 ``passed`` (every case matches), ``failed`` (it ran, some case is wrong) or ``error`` (it could not be graded as a
 whole: syntax error, import error, torch import, missing function, timeout, crash). Problems the learner cannot fix
 in their file — a missing file, a broken exercise, no PyTorch — raise DlquizError instead.
@@ -20,9 +22,19 @@ from typing import Any
 from dlquiz.errors import DlquizError
 from dlquiz.grading import messages as M
 from dlquiz.grading import runner
-from dlquiz.grading.cases import describe_inputs, exercise_cases, grading_module, parameter_names, references
+from dlquiz.grading.cases import (  # noqa: F401  -- used from here
+    Grading,
+    describe_inputs,
+    exercise_cases,
+    grading_module,
+    parameter_names,
+    prepare,
+    references,
+)
 from dlquiz.grading.catalog import Exercise
-from dlquiz.grading.spec import Case, Mistake
+from dlquiz.grading.compare import compare, matching_mistakes
+from dlquiz.grading.mutation import aliased_inputs, changed_inputs
+from dlquiz.grading.spec import Case
 
 NOT_RUN = object()
 
@@ -62,7 +74,8 @@ class GradeResult:
     path: Path
     status: str  # passed | failed | error
     cases: list[CaseResult]
-    error_kind: str | None = None  # syntax, import, torch_import, missing_function, timeout, memory, crashed, exit
+    error_kind: str | None = None  # syntax, import, torch_import, missing_function, timeout, memory, crashed, exit,
+    #                                killed, results_too_big, interrupted, internal
     error_message: dict | None = None
     error_detail: str = ""  # the learner's traceback or Python's syntax error, trimmed to their file
     diagnoses: list[Diagnosis] = field(default_factory=list)
@@ -117,21 +130,22 @@ def grade_file(exercise: Exercise, path: Path, *, time_limit_s: float | None = N
     """Run the learner's file against every case of ``exercise`` and say what is wrong."""
     path = _check_path(path)
     started = time.perf_counter()
-    cases = exercise_cases(exercise)
-    calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in cases]
+    grading = prepare(exercise)  # read from the exercise folder now, before the learner's code can touch it
+    calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in grading.cases]
     limit_s = time_limit_s or exercise.time_limit_s
     memory_mb = memory_limit_mb or exercise.memory_limit_mb
     try:
-        run = runner.start(path, list(exercise.functions), calls, time_limit_s=limit_s, memory_limit_mb=memory_mb)
+        run = runner.start(path, list(exercise.functions), calls, time_limit_s=limit_s, memory_limit_mb=memory_mb,
+                           allow_torch=exercise.allow_torch, harness=grading.harness_source)
     except OSError as error:
         raise DlquizError(M.CANNOT_START.format(python=sys.executable, error=error)) from None
     try:
-        expected = references(exercise, cases)
+        expected = grading.references()
     except BaseException:
         run.cancel()  # never leave the learner's process running
         raise
     outcome = run.wait()
-    result = _interpret(exercise, path, cases, expected, outcome, limit_s, memory_mb)
+    result = _interpret(grading, path, expected, outcome, limit_s, memory_mb)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -151,30 +165,50 @@ def _load_error(info: dict) -> tuple[str, dict, str]:
                           M.IMPORT_ZH.format(type=error.type, message=error.message)), error.traceback
 
 
+FAULTS = ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS", "SIGTRAP")  # raised by the code itself
+
+
 def _died(outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> tuple[str, dict]:
     """Why the process stopped without finishing, as error_kind and message."""
-    code = outcome.returncode
+    timeout = "timeout", M.bi(M.TIMEOUT_EN.format(limit=limit_s), M.TIMEOUT_ZH.format(limit=limit_s))
     if outcome.timed_out:
-        return "timeout", M.bi(M.TIMEOUT_EN.format(limit=limit_s), M.TIMEOUT_ZH.format(limit=limit_s))
-    if code is not None and code < 0:
+        return timeout
+    if outcome.results_dropped:
+        limit = runner.RESULTS_LIMIT // 2**20
+        return "results_too_big", M.bi(M.RESULTS_TOO_BIG_EN.format(limit=limit),
+                                       M.RESULTS_TOO_BIG_ZH.format(limit=limit))
+    if outcome.internal_error:
+        return "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
+    if outcome.supervisor_lost:
+        return "interrupted", M.bi(M.INTERRUPTED_EN, M.INTERRUPTED_ZH)
+    code = outcome.returncode
+    if code is None:
+        return "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
+    if code < 0:
         try:
             name = signal.Signals(-code).name
         except ValueError:
             name = f"signal {-code}"
         if name == "SIGXCPU":
-            return "timeout", M.bi(M.TIMEOUT_EN.format(limit=limit_s), M.TIMEOUT_ZH.format(limit=limit_s))
+            return timeout
         if name == "SIGKILL":
-            return "memory", M.bi(M.KILLED_EN.format(memory=memory_mb), M.KILLED_ZH.format(memory=memory_mb))
-        return "crashed", M.bi(M.CRASHED_EN.format(signal=name), M.CRASHED_ZH.format(signal=name))
+            # Killed by the CPU limit's second stage (the learner ignored SIGXCPU), by the system for memory, or by
+            # a signal its own code sent: the supervisor's CPU and memory figures tell which.
+            if outcome.cpu_seconds is not None and outcome.cpu_seconds >= runner.cpu_limit_s(limit_s) - 0.5:
+                return timeout
+            if outcome.peak_memory_mb is None or outcome.peak_memory_mb >= memory_mb * 0.8:
+                return "memory", M.bi(M.KILLED_EN.format(memory=memory_mb), M.KILLED_ZH.format(memory=memory_mb))
+        if name in FAULTS:
+            return "crashed", M.bi(M.CRASHED_EN.format(signal=name), M.CRASHED_ZH.format(signal=name))
+        return "killed", M.bi(M.SIGNALLED_EN.format(signal=name), M.SIGNALLED_ZH.format(signal=name))
     if code == 70:
         return "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
     return "exit", M.bi(M.EXIT_EN.format(code=code), M.EXIT_ZH.format(code=code))
 
 
-def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list,
-               outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> GradeResult:
-    from dlquiz.grading.compare import compare, matching_mistakes
-
+def _interpret(grading: Grading, path: Path, expected: list, outcome: runner.RunOutcome, limit_s: float,
+               memory_mb: int) -> GradeResult:
+    exercise, cases = grading.exercise, grading.cases
     names = parameter_names(exercise)
     results = [CaseResult(case.name, case.function, False, "not_run", M.bi(M.NOT_RUN_EN, M.NOT_RUN_ZH),
                           describe_inputs(case, names.get(case.function, [])), case=case, expected=value)
@@ -190,6 +224,8 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
         result.error_kind, result.error_message, result.error_detail = _load_error(load_error.get("error", {}))
         if load_error.get("stage") == "numpy":
             result.error_kind, result.error_message = "internal", M.bi(M.NO_NUMPY_EN, M.NO_NUMPY_ZH)
+        elif load_error.get("stage") == "harness":  # the exercise's harness.py failed: ours, not the learner's
+            result.error_kind, result.error_message = "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
     if loaded is not None:
         missing = [n for n in loaded.get("missing", []) if isinstance(n, str)]
         not_callable = [n for n in loaded.get("not_callable", []) if isinstance(n, str)]
@@ -204,7 +240,6 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
             wanted = ", ".join(missing + not_callable)
             result.error_message = M.bi(M.MISSING_FILE_EN.format(names=wanted), M.MISSING_FILE_ZH.format(names=wanted))
     begun = None
-    mistakes: list[Mistake] = list(getattr(grading_module(exercise), "MISTAKES", []))
     for frame in frames:
         index = frame.get("index")
         if not isinstance(index, int) or not 0 <= index < len(results):
@@ -216,14 +251,14 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
         if frame.get("event") != "result":
             continue
         begun = None
-        _fill(case, frame, compare)
+        _fill(case, frame, names.get(case.function, []), grading.summary_labels)
     finished = "done" in events or load_error is not None
     if not finished:
         kind, message = _died(outcome, limit_s, memory_mb)
         if "started" not in events and kind == "exit":
             kind, message = "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
-        if kind == "internal":  # child.py itself failed: its traceback is the report to send us
-            result.error_detail = outcome.stderr.text[-3000:]
+        if kind == "internal":  # child.py or the supervisor failed: their own words are the report to send us
+            result.error_detail = outcome.internal_error or outcome.stderr.text[-3000:]
         result.error_kind, result.error_message = kind, message
         if begun is not None:
             results[begun].kind, results[begun].message = kind, message
@@ -234,7 +269,7 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
     if result.error_kind is None and any(c.kind == "memory" for c in results):
         result.error_kind = "memory"
         result.error_message = M.bi(M.MEMORY_EN.format(memory=memory_mb), M.MEMORY_ZH.format(memory=memory_mb))
-    result.diagnoses = _diagnose(results, mistakes, matching_mistakes)
+    result.diagnoses = _diagnose(results, grading)
     if result.error_kind is not None:
         result.status = "error"
     elif all(case.passed for case in results):
@@ -242,23 +277,24 @@ def _interpret(exercise: Exercise, path: Path, cases: list[Case], expected: list
     return result
 
 
-def _fill(case: CaseResult, frame: dict, compare) -> None:
+def _fill(case: CaseResult, frame: dict, names: list[str], labels: dict) -> None:
     """One case's verdict from its result frame."""
     from dlquiz.grading.compare import is_numeric_warning
 
     if frame.get("ok"):
         case.actual = runner.decode_value(frame.get("value"))
     else:
-        case.actual = runner.LearnerError.from_frame(frame.get("error") or {})
+        case.actual = runner.LearnerError.from_frame(frame.get("error"))
     seconds = frame.get("seconds")
     case.seconds = float(seconds) if isinstance(seconds, (int, float)) else None
-    case.mutated = [str(name) for name in frame.get("mutated") or []]
-    case.aliased = [str(name) for name in frame.get("aliased") or []]
     case.warnings = [w for w in frame.get("warnings") or []
                      if isinstance(w, dict) and is_numeric_warning(str(w.get("message", "")))]
     spec = case.case
+    assert spec is not None
+    case.mutated = changed_inputs(spec, runner.decode_value(frame.get("arguments")), names)
+    case.aliased = aliased_inputs(frame.get("aliases"), names)
     try:
-        verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol)
+        verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol, labels)
     except Exception as error:  # a reference of a type compare does not know: the exercise's fault, said plainly
         verdict = None
         case.kind, case.message = "internal", M.bi(f"dlquiz could not compare this case: {error}",
@@ -303,24 +339,27 @@ DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_
                "wrong_error", "exception", "wrong_length", "numeric_warning")
 
 
-def _diagnose(results: list[CaseResult], mistakes: list[Mistake], matching_mistakes) -> list[Diagnosis]:
+def _diagnose(results: list[CaseResult], grading: Grading) -> list[Diagnosis]:
     """The fewest known mistakes that explain the failed cases (greedy set cover).
 
     One wrong line often coincides with another mistake on a few cases (on a 1x1 map, dividing by H·H is the same
     as summing), so naming every match would blame the learner for mistakes they did not make. Each round takes the
     mistake that explains the most unexplained failures; ties go to the one listed first in MISTAKES.
     """
+    mistakes = grading.mistakes
+    harness = grading.harness_source is not None
     matches: dict[int, set[str]] = {}
     for index, case in enumerate(results):
         if not case.passed and case.kind in DIAGNOSABLE and case.case is not None:
             warned = case.kind == "numeric_warning"
-            names = {m.name for m in matching_mistakes(case.case, case.actual, mistakes, warned=warned)}
+            names = {m.name for m in matching_mistakes(case.case, case.actual, mistakes, grading.mistake_outcome,
+                                                       any_function=harness, warned=warned)}
             if names:
                 matches[index] = names
     found: list[Diagnosis] = []
     uncovered = set(matches)
     while uncovered:
-        best, covered = None, set()
+        best, covered = None, set[int]()
         for mistake in mistakes:
             explains = {i for i in uncovered if mistake.name in matches[i]}
             if len(explains) > len(covered):

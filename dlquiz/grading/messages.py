@@ -44,6 +44,10 @@ KILLED_ZH = "你的代码被系统终止，最可能是内存用得太多（上�
 CRASHED_EN = "Python crashed while running your code ({signal}). This comes from native code: ctypes, a C extension, or very deep recursion."
 CRASHED_ZH = "运行你的代码时 Python 崩溃了（{signal}）。这来自本地代码：ctypes、C 扩展，或极深的递归。"
 
+SIGNALLED_EN = ("Your code's process was killed by {signal} while its memory and CPU time were within the limits. "
+                "Does your code send signals (os.kill, os.killpg)? Exercises must leave processes alone.")
+SIGNALLED_ZH = "你的代码所在的进程被 {signal} 终止了，而它的内存和 CPU 时间都没有超限。你的代码是否发送了信号（os.kill、os.killpg）？练习代码不应干扰任何进程。"
+
 MISSING_FILE_EN = "Your file does not define {names}; keep the function names and signatures from the template."
 MISSING_FILE_ZH = "你的文件没有定义 {names}；请保留模板中的函数名和签名。"
 
@@ -52,6 +56,14 @@ MISSING_ZH = "你的文件中没有定义 {name}。"
 
 NOT_CALLABLE_EN = "{name} in your file is not a function."
 NOT_CALLABLE_ZH = "你的文件中的 {name} 不是函数。"
+
+RESULTS_TOO_BIG_EN = ("Your code sent back more than {limit} MB of results, so dlquiz stopped reading them. The "
+                      "results here are small: does something write to the results pipe, or return enormous values?")
+RESULTS_TOO_BIG_ZH = "你的代码传回的结果超过了 {limit} MB，dlquiz 已停止读取。这里的结果都很小：是否有代码写入了结果管道，或者返回了巨大的值？"
+
+INTERRUPTED_EN = ("Grading was interrupted: the process that watches your code was stopped or killed — does your code "
+                  "send signals to other processes (os.kill)? Exercises must leave other processes alone.")
+INTERRUPTED_ZH = "评分被中断：监视你的代码的进程被停止或杀死了——你的代码是否向其他进程发送了信号（os.kill）？练习代码不应干扰其他进程。"
 
 INTERNAL_EN = "dlquiz could not run your file (an internal problem, not your code). Please report it with the output below."
 INTERNAL_ZH = "dlquiz 无法运行你的文件（这是 dlquiz 内部的问题，不是你的代码）。请附上下面的输出报告这个问题。"

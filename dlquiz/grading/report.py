@@ -87,6 +87,9 @@ def format_value(value: Any) -> str:
         return f"{short(value)}{stats}\n{body}"
     if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
         return "(\n" + ",\n".join(format_value(v) for v in value) + "\n)"
+    if isinstance(value, dict):  # a harness summary (spec.py): one field per line
+        return "\n".join(f"{key}: {', '.join(map(str, item)) if isinstance(item, list) else item}"
+                         for key, item in value.items())
     if isinstance(value, (int, float, bool, np.generic)) or value is None:
         return repr(value)
     return short(value)
@@ -116,11 +119,16 @@ def _first_failure(case: CaseResult, lang: str) -> Group:
     # Where the values were right (aliased, numeric_warning), showing them would only hide the message.
     if case.kind not in ("not_implemented", "missing_function", "not_run", "timeout", "torch_refused", "aliased",
                          "numeric_warning"):
+        expected, actual = case.expected, case.actual
+        if isinstance(expected, dict) and isinstance(actual, dict):  # summaries: only the fields that differ
+            differ = [key for key in expected if actual.get(key) != expected[key]]
+            expected = {key: expected[key] for key in differ}
+            actual = {key: actual.get(key) for key in differ}
         parts.append(Text(f"\n{label('expected', lang)}:", style="bold"))
-        parts.append(Text(format_value(case.expected)))
-        if case.actual is not NOT_RUN:
+        parts.append(Text(format_value(expected)))
+        if actual is not NOT_RUN:
             parts.append(Text(f"{label('got', lang)}:", style="bold"))
-            parts.append(Text(clean(format_value(case.actual))))
+            parts.append(Text(clean(format_value(actual))))
     from dlquiz.grading.runner import LearnerError
 
     if isinstance(case.actual, LearnerError) and case.kind in ("exception", "wrong_error", "memory"):

@@ -1,28 +1,52 @@
-"""Runs the learner's file in a separate Python process: time limit, memory limit, captured output, no crash.
+"""Runs the learner's file in a separate, supervised Python process and collects what it did.
 
-``start(...)`` launches ``child.py`` at once and returns a ``Run``; the grader computes the PyTorch references while
-the child works, then calls ``Run.wait()``. Whatever the learner's code does — loops forever, prints gigabytes,
-exits, segfaults, spawns processes — ``wait`` returns a ``RunOutcome`` and leaves no process behind.
+``start(...)`` launches the process at once and returns a ``Run``; the grader computes the PyTorch references while
+it works, then calls ``Run.wait()``. Whatever the learner's code does — loops forever, prints gigabytes, floods the
+results pipe, exits, segfaults, spawns (detached) processes, signals its parent — ``wait`` returns a ``RunOutcome``
+within the time limit plus a few seconds and leaves no process of the learner's behind.
+
+The process tree on POSIX is dlquiz → ``supervisor.py`` (limits, isolation, clean-up: see its docstring) →
+``child.py`` (the learner's code). Five pipes connect them: the learner's stdout and stderr, its result frames, the
+supervisor's status lines, and a control pipe whose closing — by ``wait``, or by the kernel when dlquiz dies —
+tells the supervisor to stop. Each pipe is read by its own thread into a bounded ``_Sink`` and closed by that
+thread, so neither a flood of data nor an escaped process holding a pipe open can hang or bloat dlquiz.
+On Windows there is no supervisor: child.py runs directly and writes its frames to a file.
 """
 
 from __future__ import annotations
 
-import codecs
-import io
+import json
+import math
 import os
 import pickle
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dlquiz.grading.frames import (  # noqa: F401  -- the protocol's types, used from here by the grader and tests
+    RESULTS_LIMIT,
+    BigArray,
+    LearnerError,
+    Opaque,
+    decode_value,
+    parse_frames,
+    read_frames,
+)
+from dlquiz.grading.runfolder import RunFolder
+
 CHILD = Path(__file__).with_name("child.py")
+SUPERVISOR = Path(__file__).with_name("supervisor.py")
 OUTPUT_LIMIT = 8_000  # characters of stdout (and of stderr) kept for the report; the rest is counted, not kept
+STATUS_LIMIT = 64 * 2**10
+GRACE_S = 1.0  # dlquiz's own watchdog fires this long after the supervisor's
+STOP_WAIT_S = 1.0  # how long the supervisor gets to clean up after being asked to stop
+READ_WAIT_S = 2.0  # how long to wait for the pipes to drain once every process is gone
+# Tests switch this off to exercise the fallback; the supervisor also falls back when the system refuses them.
+USE_NAMESPACES = True
 
 
 @dataclass
@@ -36,126 +60,77 @@ class Captured:
 @dataclass
 class RunOutcome:
     frames: list[dict]
-    returncode: int | None
+    returncode: int | None  # the learner's process: exit code, or -signal; None when it is not known
     timed_out: bool
     seconds: float
     stdout: Captured = field(default_factory=Captured)
     stderr: Captured = field(default_factory=Captured)
+    cpu_seconds: float | None = None
+    peak_memory_mb: float | None = None  # the learner's peak resident memory
+    results_dropped: int = 0  # bytes of result frames beyond RESULTS_LIMIT, not read
+    supervisor_lost: bool = False  # the supervisor ended without saying how the learner's process ended
+    internal_error: str = ""  # the supervisor's own failure, for the report
+    isolation: str = ""  # namespace, subreaper, session or direct (see supervisor.py)
 
 
-@dataclass(frozen=True)
-class LearnerError:
-    """An exception raised by the learner's code, as child.py described it."""
+# --- reading the pipes ------------------------------------------------------------------------------------------
 
-    type: str
-    classes: tuple[str, ...]  # the exception class and its bases, by name
-    message: str
-    traceback: str
-    torch_refused: bool = False
-    lineno: int | None = None
-
-    @classmethod
-    def from_frame(cls, info: dict) -> "LearnerError":
-        return cls(
-            type=str(info.get("type", "Exception")),
-            classes=tuple(info.get("mro", ())),
-            message=str(info.get("message", "")),
-            traceback=str(info.get("traceback", "")),
-            torch_refused=bool(info.get("torch_refused", False)),
-            lineno=info.get("lineno"),
-        )
+_CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 
 
-@dataclass(frozen=True)
-class Opaque:
-    """A returned object that is not a number, array, list or tuple: only its type and repr come back."""
+class _Sink:
+    """What came through one pipe: the first ``limit`` bytes, and how many bytes (and characters) came after."""
 
-    type: str
-    repr: str
+    def __init__(self, limit: int, count_characters: bool = False) -> None:
+        self.limit = limit
+        self.kept = bytearray()
+        self.dropped_bytes = 0
+        self.count_characters = count_characters
+        self.dropped_characters = 0  # UTF-8 characters in the dropped bytes: every byte that starts one
+        self._lock = threading.Lock()
 
+    def feed(self, data: bytes) -> None:
+        with self._lock:
+            room = max(self.limit - len(self.kept), 0)
+            if room:
+                self.kept += data[:room]
+            if len(data) > room:
+                self.dropped_bytes += len(data) - room
+                if self.count_characters:
+                    self.dropped_characters += len(data[room:].translate(None, _CONTINUATION_BYTES))
 
-@dataclass(frozen=True)
-class BigArray:
-    """An array that came back described, not sent: too big, or of a dtype that numbers cannot hold."""
+    def data(self) -> bytes:
+        with self._lock:
+            return bytes(self.kept)
 
-    shape: tuple[int, ...]
-    dtype: str
-    reason: str
-
-
-def decode_value(value):
-    """The inverse of child.encode: numpy arrays and scalars, lists, tuples, Opaque, BigArray."""
-    import numpy as np
-
-    if not isinstance(value, dict):
-        return value
-    kind = value.get("__dlquiz__")
-    if kind in ("ndarray", "scalar"):
-        shape = tuple(int(n) for n in value.get("shape", ()))
-        if value.get("unsupported") or value.get("too_big") or "data" not in value:
-            return BigArray(shape, str(value.get("dtype")), "too_big" if value.get("too_big") else "unsupported")
-        try:
-            array = np.frombuffer(value["data"], dtype=np.dtype(value["dtype"])).reshape(shape).copy()
-        except (TypeError, ValueError):
-            return BigArray(shape, str(value.get("dtype")), "unsupported")
-        return array[()] if kind == "scalar" else array
-    if kind in ("list", "tuple"):
-        items = [decode_value(item) for item in value.get("items", [])]
-        return tuple(items) if kind == "tuple" else items
-    return Opaque(str(value.get("type", "object")), str(value.get("repr", "")))
+    def text(self) -> Captured:
+        """The output as text: OUTPUT_LIMIT characters kept, the rest counted."""
+        with self._lock:
+            text = self.kept.decode("utf-8", errors="replace")
+            dropped = self.dropped_characters
+        if len(text) > OUTPUT_LIMIT:
+            dropped += len(text) - OUTPUT_LIMIT
+            text = text[:OUTPUT_LIMIT]
+        return Captured(text, dropped)
 
 
-class _SafeUnpickler(pickle.Unpickler):
-    """Frames hold builtins only; refusing every global means the learner's process cannot make us run code."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"unexpected object {module}.{name} in a result frame")
-
-
-def read_frames(path: Path) -> list[dict]:
-    """Length-prefixed frames written by child.py; a frame cut short by a kill is dropped."""
-    frames: list[dict] = []
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return frames
-    position = 0
-    while position + 8 <= len(data):
-        size = int.from_bytes(data[position : position + 8], "little")
-        body = data[position + 8 : position + 8 + size]
-        if len(body) < size:
-            break
-        try:
-            frame = _SafeUnpickler(io.BytesIO(body)).load()
-        except Exception:
-            break
-        if isinstance(frame, dict):
-            frames.append(frame)
-        position += 8 + size
-    return frames
-
-
-def _drain(stream, captured: Captured) -> None:
-    """Keep the start of a stream and count the rest, so an endless print loop costs no memory."""
-    kept: list[str] = []
-    room = OUTPUT_LIMIT
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may span two reads
+def _pump(fd: int, sink: _Sink) -> None:
+    """Read one pipe to its end, then close it. Only this thread ever touches ``fd``: nothing can block on it."""
     try:
         while True:
-            chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(4096)
-            text = decoder.decode(chunk, final=not chunk)
-            if not chunk and not text:
+            data = os.read(fd, 65536)
+            if not data:
                 break
-            if room > 0:
-                kept.append(text[:room])
-                captured.dropped += max(0, len(text) - room)
-                room -= min(room, len(text))
-            else:
-                captured.dropped += len(text)
-    except (OSError, ValueError):
+            sink.feed(data)
+    except OSError:
         pass
     finally:
-        captured.text = "".join(kept)
+        os.close(fd)
+
+
+def cpu_limit_s(time_limit_s: float) -> int:
+    """The learner's CPU-time limit (RLIMIT_CPU): the wall-clock limit, rounded up, plus a little."""
+    return math.ceil(time_limit_s) + 2
 
 
 def _child_env() -> dict[str, str]:
@@ -166,96 +141,211 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def _kill_session(session: int) -> None:
+    """Last resort when the supervisor itself had to be killed: every process left in the learner's session."""
+    try:
+        os.killpg(session, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:  # field 6 of stat: the session id
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, IndexError, ValueError):
+            continue
+
+
 class Run:
     """A learner process in flight."""
 
-    def __init__(self, path: Path, functions: list[str], calls: list[tuple[str, bytes]],
-                 time_limit_s: float, memory_limit_mb: int) -> None:
+    def __init__(self, path: Path, functions: list[str], calls: list[tuple[str, bytes]], time_limit_s: float,
+                 memory_limit_mb: int, *, allow_torch: bool = False, harness: str | None = None) -> None:
         path = Path(os.path.abspath(path))  # the child runs in the file's folder
         self.time_limit_s = time_limit_s
-        self.folder = Path(tempfile.mkdtemp(prefix="dlquiz-run-"))
-        self.results = self.folder / "results.bin"
-        self.results.touch()
-        job = self.folder / "job.pickle"
-        job.write_bytes(pickle.dumps({"path": str(path), "functions": functions, "calls": calls}, protocol=4))
-        cpu_backstop = int(time_limit_s * 2) + 5
-        command = [sys.executable, "-I", "-X", "utf8", "-B", str(CHILD), str(job), str(self.results),
-                   str(memory_limit_mb), str(cpu_backstop)]
-        posix = os.name == "posix"
-        self.started = time.perf_counter()
+        self.folder = RunFolder()
+        self.stdout, self.stderr = _Sink(OUTPUT_LIMIT * 4, True), _Sink(OUTPUT_LIMIT * 4, True)
+        self.results, self.status = _Sink(RESULTS_LIMIT), _Sink(STATUS_LIMIT)
+        self._threads: list[threading.Thread] = []
+        self._control: int | None = None
+        self._results_file: Path | None = None
         try:
-            self.process: subprocess.Popen | None = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=str(path.parent),
-                env=_child_env(),
-                # Its own process group, so a timeout kills whatever the learner's code spawned too.
-                start_new_session=posix,
-                creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if not posix else 0,
-            )
-        except OSError:
-            self.process = None
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise
-        self.stdout, self.stderr = Captured(), Captured()
-        self._readers = [
-            threading.Thread(target=_drain, args=(self.process.stdout, self.stdout), daemon=True),
-            threading.Thread(target=_drain, args=(self.process.stderr, self.stderr), daemon=True),
-        ]
-        for reader in self._readers:
-            reader.start()
-
-    def _kill(self) -> None:
-        process = self.process
-        if process is None:
-            return
-        try:
+            job = self.folder.path / "job.pickle"
+            job.write_bytes(pickle.dumps({"path": str(path), "functions": functions, "calls": calls,
+                                          "allow_torch": allow_torch, "harness": harness}, protocol=4))
+            site = self.folder.site(allow_torch)
+            self.started = time.perf_counter()
             if os.name == "posix":
-                os.killpg(process.pid, signal.SIGKILL)
+                self.process = self._start_supervised(path, job, site, memory_limit_mb)
             else:
-                process.kill()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
+                self.process = self._start_direct(path, job, site)
+        except BaseException:
+            self.folder.remove()
+            raise
+
+    def _read(self, fd: int, sink: _Sink) -> None:
+        thread = threading.Thread(target=_pump, args=(fd, sink), daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _start_supervised(self, path: Path, job: Path, site: Path, memory_limit_mb: int) -> subprocess.Popen:
+        pipes = {name: os.pipe() for name in ("stdout", "stderr", "results", "status", "control")}
+        ours = [pipes[name][0] for name in ("stdout", "stderr", "results", "status")] + [pipes["control"][1]]
+        theirs = [pipes[name][1] for name in ("stdout", "stderr", "results", "status")] + [pipes["control"][0]]
+        learner = [sys.executable, "-I", "-S", "-X", "utf8", "-B", str(CHILD), str(job),
+                   str(pipes["results"][1]), str(site)]
+        config = {"command": learner, "cwd": str(path.parent), "time_limit_s": self.time_limit_s,
+                  "memory_mb": memory_limit_mb, "cpu_s": cpu_limit_s(self.time_limit_s),
+                  "status_fd": pipes["status"][1], "namespaces": USE_NAMESPACES}
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-B", str(SUPERVISOR), json.dumps(config)],
+                stdin=pipes["control"][0], stdout=pipes["stdout"][1], stderr=pipes["stderr"][1],
+                pass_fds=(pipes["results"][1], pipes["status"][1]),
+                cwd=str(self.folder.path), env=_child_env(),
+                start_new_session=True,  # no Ctrl-C from the terminal: dlquiz decides when it stops
+            )
+        except BaseException:
+            for fd in ours + theirs:
+                os.close(fd)
+            raise
+        for fd in theirs:
+            os.close(fd)
+        self._control = pipes["control"][1]
+        for name, sink in (("stdout", self.stdout), ("stderr", self.stderr), ("results", self.results),
+                           ("status", self.status)):
+            self._read(pipes[name][0], sink)
+        return process
+
+    def _start_direct(self, path: Path, job: Path, site: Path) -> subprocess.Popen:
+        self._results_file = self.folder.path / "results.bin"
+        self._results_file.touch()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        command = [sys.executable, "-I", "-S", "-X", "utf8", "-B", str(CHILD), str(job), str(self._results_file),
+                   str(site)]
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out_write, stderr=err_write,
+                                       cwd=str(path.parent), env=_child_env(),
+                                       creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
+        finally:
+            os.close(out_write)
+            os.close(err_write)
+        self._read(out_read, self.stdout)
+        self._read(err_read, self.stderr)
+        return process
 
     def cancel(self) -> None:
-        """Stop the child at once and clean up (the grading failed on our side)."""
-        self.time_limit_s = 0.0
-        self.wait()
+        """Stop the learner's process at once and clean up (the grading failed on our side)."""
+        self.wait(cancel=True)
 
-    def wait(self) -> RunOutcome:
-        """Wait for the child (at most the time limit, counted from its start), then collect everything."""
-        process = self.process
-        assert process is not None
+    def wait(self, *, cancel: bool = False) -> RunOutcome:
+        """Wait for the run to end (at most the time limit plus GRACE_S), then collect everything."""
         timed_out = False
+        deadline = self.started + self.time_limit_s + GRACE_S
         try:
-            remaining = self.time_limit_s - (time.perf_counter() - self.started)
-            process.wait(timeout=max(remaining, 0.01))
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            # Also on KeyboardInterrupt in --watch: the learner's process never outlives the grading.
-            seconds = time.perf_counter() - self.started
-            self._kill()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
-            for reader in self._readers:
-                reader.join(timeout=2)  # a grandchild that escaped the group may hold the pipe: don't wait on it
-            for stream in (process.stdout, process.stderr):
+            while not cancel:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    timed_out = True
+                    break
                 try:
-                    stream.close()
-                except OSError:
+                    self.process.wait(timeout=min(remaining, 0.05))
+                    break
+                except subprocess.TimeoutExpired:
+                    if self.results.dropped_bytes:  # flooding the results pipe: nothing more worth reading
+                        break
+        finally:
+            # Also on KeyboardInterrupt in --watch: the learner's processes never outlive the grading.
+            seconds = time.perf_counter() - self.started
+            self._stop()
+            deadline = time.monotonic() + READ_WAIT_S
+            for thread in self._threads:
+                thread.join(timeout=max(deadline - time.monotonic(), 0.01))
+            if self._results_file is not None:
+                self.results.feed(self._results_file.read_bytes()[:RESULTS_LIMIT] if self._results_file.exists()
+                                  else b"")
+            self.folder.remove()
+        outcome = RunOutcome(frames=parse_frames(self.results.data()), returncode=None, timed_out=timed_out,
+                             seconds=seconds, stdout=self.stdout.text(), stderr=self.stderr.text(),
+                             results_dropped=self.results.dropped_bytes)
+        if self._control is None:  # direct (Windows)
+            outcome.returncode, outcome.isolation = self.process.returncode, "direct"
+        else:
+            _read_status(self.status.data(), outcome, self.process.returncode)
+        return outcome
+
+    def _stop(self) -> None:
+        """Ask the supervisor to stop; kill it (and what it watched) if it does not within STOP_WAIT_S."""
+        process = self.process
+        if self._control is None:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            return
+        try:
+            os.close(self._control)
+        except OSError:
+            pass
+        try:
+            process.wait(timeout=STOP_WAIT_S if process.poll() is None else 0.01)
+        except subprocess.TimeoutExpired:
+            try:  # stopped (SIGSTOP) or stuck: its group holds it and, in namespace mode, the namespace's init
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            process.wait()
+        # A supervisor that was killed (by the learner's code, or above) cleaned nothing up: outside a namespace the
+        # learner's session may still hold processes. Kill them; in namespace mode the kernel already did.
+        lines = [line.split() for line in self.status.data().decode("utf-8", "replace").splitlines()]
+        if not any(words[:1] and words[0] in ("exit", "signal", "timeout", "stopped") for words in lines):
+            for words in lines:
+                if words[:1] == ["started"] and len(words) == 2 and words[1].isdigit():
+                    _kill_session(int(words[1]))
+
+
+def _read_status(data: bytes, outcome: RunOutcome, supervisor_code: int | None) -> None:
+    """Fill ``outcome`` from the supervisor's status lines (see supervisor.py)."""
+    ended = False
+    for line in data.decode("utf-8", "replace").splitlines():
+        word, _, rest = line.partition(" ")
+        values = rest.split()
+        if word == "isolation":
+            outcome.isolation = rest.strip()
+        elif word in ("exit", "signal") and values and values[0].lstrip("-").isdigit():
+            code = int(values[0])
+            outcome.returncode = code if word == "exit" else -code
+            for value in values[1:]:
+                name, _, number = value.partition("=")
+                try:
+                    if name == "cpu":
+                        outcome.cpu_seconds = float(number)
+                    elif name == "rss":
+                        outcome.peak_memory_mb = float(number) / 1024
+                except ValueError:
                     pass
-        frames = read_frames(self.results)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        return RunOutcome(frames=frames, returncode=process.returncode, timed_out=timed_out, seconds=seconds,
-                          stdout=self.stdout, stderr=self.stderr)
+            ended = True
+        elif word == "timeout":
+            outcome.timed_out = ended = True
+        elif word == "stopped":
+            ended = True
+        elif word == "error":
+            outcome.internal_error = rest.strip()
+    if not ended and not outcome.timed_out:
+        outcome.supervisor_lost = True
+        if supervisor_code not in (0, None, -signal.SIGKILL) and not outcome.internal_error:
+            outcome.internal_error = f"the supervisor ended with status {supervisor_code}"
 
 
-def start(path: Path, functions: list[str], calls: list[tuple[str, bytes]], *,
-          time_limit_s: float, memory_limit_mb: int) -> Run:
-    """Launch the learner's process; ``calls`` are (function name, pickle.dumps((args, kwargs)))."""
-    return Run(path, functions, calls, time_limit_s, memory_limit_mb)
+def start(path: Path, functions: list[str], calls: list[tuple[str, bytes]], *, time_limit_s: float,
+          memory_limit_mb: int, allow_torch: bool = False, harness: str | None = None) -> Run:
+    """Launch the learner's process; ``calls`` are (function name, pickle.dumps((args, kwargs))).
+
+    ``allow_torch`` makes torch importable there; ``harness`` is the source of an exercise's harness.py (see spec.py).
+    """
+    return Run(path, functions, calls, time_limit_s, memory_limit_mb, allow_torch=allow_torch, harness=harness)

@@ -12,6 +12,39 @@ Each ``exercises/<name>/grading.py`` defines:
 
 The grading process imports ``grading.py``; the learner's code runs in another
 process and only ever sees ``case.function``, ``case.args`` and ``case.kwargs``.
+
+``allow_torch: true`` in exercise.yaml lets the learner's file import torch (an
+exercise about PyTorch's own API); every other exercise refuses it, and there torch
+is not even on the learner's ``sys.path``.
+
+Harness exercises
+-----------------
+Some exercises are about objects that cannot cross the process boundary by identity:
+``transfer`` hands the learner a model and grades which of *its* parameters were
+frozen and returned. Such an exercise's folder also holds ``harness.py``, a standalone
+module (the standard library, numpy and — with ``allow_torch`` — torch; never dlquiz)
+that runs in the learner's process and defines::
+
+    run(learner: dict[str, Callable], function: str, *args, **kwargs) -> dict
+
+``run`` builds what the case needs (e.g. a small "pretrained" model), calls the
+learner's functions through ``learner`` (name → function; their exceptions propagate
+and are reported as the case's exception) and returns a *summary*: a dict from field
+names to plain data — numbers, strings, bools, None, tuples and lists of them, numpy
+arrays — describing what the learner's code did (parameter names, module structure,
+training flags, which tensors changed, output shapes). Then:
+
+* ``cases()`` as usual; ``case.function`` names the learner function the case is
+  about, and ``case.args``/``case.kwargs`` go to ``run``, not to that function.
+* No ``reference``: the expected summary is ``run`` applied to the reference solution
+  (``solution.py``) in dlquiz's own process, with PyTorch. The exercise's tests check
+  those summaries against the task's contract.
+* ``MISTAKES``: a Mistake's ``implementation`` stands in for the learner function it
+  names (the other functions are the solution's); it matches a failed case when its
+  summary equals the learner's, on any case — a wrong ``set_training`` shows in cases
+  about ``prepare_transfer`` that call both.
+* Optional ``SUMMARY_FIELDS``: ``{field: {"en": ..., "zh": ...}}``, the names the
+  report gives the summary's fields; the first field that differs is reported.
 """
 
 from __future__ import annotations
