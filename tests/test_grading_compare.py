@@ -154,6 +154,21 @@ def test_matching_mistakes_finds_values_and_errors_and_skips_broken_ones():
     assert matching_mistakes(case, np.array([9.0, 9.0, 9.0]), mistakes) == []
 
 
+def test_an_exception_mistake_can_require_its_own_error_message():
+    """A ValueError alone would blame the mistake for any other code that raises one."""
+    case = Case("c", "f", (np.zeros((2, 3, 5)),))
+
+    def per_position(message: str, case: Case) -> bool:
+        return "(3,5)" in message.replace(" ", "")
+
+    mistakes = [Mistake("axis_0", "f", lambda x: np.zeros(3) + x.mean(axis=0), "en", "zh", error_matches=per_position)]
+    ours = error("ValueError", message="operands could not be broadcast together with shapes (3,) (3,5)")
+    other = error("ValueError", message="operands could not be broadcast together with shapes (2,3,5) (3,)")
+    assert [m.name for m in matching_mistakes(case, ours, mistakes)] == ["axis_0"]
+    assert matching_mistakes(case, other, mistakes) == []
+    assert matching_mistakes(case, error("TypeError", message="(3,5)"), mistakes) == []
+
+
 def test_numpy_scalar_references_stand_for_python_numbers():
     assert check(3, np.int64(3)).passed
     assert check(2.5, np.float64(2.5)).passed

@@ -398,7 +398,8 @@ def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake],
             if warned and not mistake_warned:
                 continue
             if isinstance(outcome, Raises):
-                if isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes:
+                if (isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes
+                        and (mistake.error_matches is None or mistake.error_matches(actual.message, case))):
                     found.append(mistake)
                 continue
             if isinstance(actual, LearnerError):
