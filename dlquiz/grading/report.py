@@ -29,6 +29,9 @@ LABELS = {
     "inputs": {"en": "inputs", "zh": "输入"},
     "abs": {"en": "max abs err", "zh": "最大绝对误差"},
     "rel": {"en": "max rel err", "zh": "最大相对误差"},
+    # Narrow screens: a Chinese label may break between any two characters, so the shorter the better.
+    "abs.narrow": {"en": "max abs err", "zh": "绝对误差"},
+    "rel.narrow": {"en": "max rel err", "zh": "相对误差"},
     "passed": {"en": "All {n} cases match PyTorch.", "zh": "全部 {n} 个用例与 PyTorch 一致。"},
     "failed": {"en": "{k} of {n} cases match PyTorch.", "zh": "{n} 个用例中 {k} 个与 PyTorch 一致。"},
     "error": {"en": "Your file could not be graded.", "zh": "你的文件无法评分。"},
@@ -48,6 +51,7 @@ LABELS = {
 }
 
 
+_SHAPE = re.compile(r"\w+ \([^()]*\)")  # `x (2, 3, 4, 4)` in a case's inputs
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -128,9 +132,13 @@ def _case_blocks(result: GradeResult, lang: str) -> Table:
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold")
     for case in result.cases:
-        details = " · ".join(f"{label(key, lang)} {value}".replace(" ", "\u00a0")
-                             for key, value in (("abs", _number(case.max_abs)), ("rel", _number(case.max_rel))))
-        grid.add_row(_mark(case), Text.assemble(case.name, "\n", (f"{case.inputs} · {details}", "dim")))
+        # No-break spaces keep a shape, `x (2, 3, 4, 4)`, and each label with its number on one line. The
+        # separator is `;`, after which a line may break (a lone `·` would glue its neighbours together).
+        inputs = _SHAPE.sub(lambda shape: shape.group(0).replace(" ", "\u00a0"), case.inputs)
+        details = "; ".join([inputs] + [f"{label(key, lang)} {value}".replace(" ", "\u00a0")
+                                        for key, value in (("abs.narrow", _number(case.max_abs)),
+                                                           ("rel.narrow", _number(case.max_rel)))])
+        grid.add_row(_mark(case), Text.assemble(case.name, "\n", (details, "dim")))
     return grid
 
 
