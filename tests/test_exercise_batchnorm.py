@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from dlquiz.grading.catalog import load_exercise, split_languages
-from dlquiz.grading.compare import compare_value
+from dlquiz.grading.compare import compare_value, mistake_outcome
+from dlquiz.grading.spec import Raises
 from dlquiz.grading.grader import grade_file, grading_module, references
 
 HERE = Path(__file__).resolve()
@@ -37,6 +38,8 @@ WRONG_FILES = {
     "params_on_last_axis.py": ("params_on_last_axis", "broadcast over the last axis"),
     "running_stats_not_updated.py": ("running_stats_not_updated", "came back unchanged"),
     "one_pass_variance.py": ("one_pass_variance", "mean(x**2) - mean(x)**2"),
+    "no_eps.py": ("no_eps", "eps is missing"),
+    "axes_zero.py": ("statistics_over_axis_0", "axes = (0,) + tuple(range(2, x.ndim))"),
 }
 
 
@@ -49,6 +52,17 @@ def _solution():
 
 def _same(actual, expected) -> bool:
     return compare_value("batchnorm_forward", actual, expected, 1e-7, 1e-7).passed
+
+
+def _outcome(mistake, case):
+    """What the mistake gives for the case: its output, Raises when it raises, None when it does not apply."""
+    return mistake_outcome(mistake, case)[0]
+
+
+def _agree(first, second) -> bool:
+    if isinstance(first, Raises) or isinstance(second, Raises):
+        return isinstance(first, Raises) and isinstance(second, Raises) and first.exception is second.exception
+    return _same(first, second)
 
 
 @pytest.fixture(scope="module")
@@ -146,11 +160,11 @@ def test_each_mistake_is_wrong_somewhere_and_distinguishable(name, expected):
     others = [m for m in MISTAKES.values() if m is not mistake and m.function == mistake.function]
     distinct = []
     for case, value in zip(CASES, expected):
-        output = mistake.implementation(*case.args, **case.kwargs)
-        if output is None or _same(output, value):
+        output = _outcome(mistake, case)
+        if output is None or (not isinstance(output, Raises) and _same(output, value)):
             continue
-        rival = [m.implementation(*case.args, **case.kwargs) for m in others]
-        if not any(r is not None and _same(output, r) for r in rival):
+        rival = [_outcome(m, case) for m in others]
+        if not any(r is not None and _agree(output, r) for r in rival):
             distinct.append(case.name)
     assert distinct, f"{name} never differs from both PyTorch and every other mistake"
 

@@ -40,6 +40,7 @@ WRONG = [
     ("transposed.py", "transposed", "(C, N)", "wrong_shape"),
     ("reshape_c_n.py", "reshape_c_n", "re-cuts the memory", "wrong_shape"),
     ("square_maps.py", "square_maps", "H·H", "wrong_values"),
+    ("divided_by_h.py", "divided_by_h", "divided by H only", "wrong_values"),
     ("per_sample.py", "per_sample", "(N,)", "wrong_shape"),
     ("last_axis_only.py", "last_axis_only", "(N, C, H)", "wrong_shape"),
 ]

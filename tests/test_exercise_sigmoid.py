@@ -36,6 +36,7 @@ WRONG = {
     "chain_derivative_at_input.py": ("chain_derivative_at_input", "pre-activation z_i", "wrong_values"),
     "chain_previous_activation.py": ("chain_previous_activation", "one layer off", "wrong_values"),
     "chain_sum_not_product.py": ("chain_sum_not_product", "multiply", "wrong_values"),
+    "chain_product_starts_at_zero.py": ("chain_product_starts_at_zero", "started at 0", "wrong_values"),
     "chain_returns_activation.py": ("chain_returns_activation", "returns a_L", "wrong_values"),
 }
 

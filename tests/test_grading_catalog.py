@@ -81,6 +81,37 @@ def test_bad_metadata_points_at_the_field(tmp_path, change, words):
         assert word in raised.value.message
 
 
+FUNCTIONS_LINE = GOOD.splitlines().index(next(line for line in GOOD.splitlines() if line.startswith("functions:"))) + 1
+
+
+@pytest.mark.parametrize(
+    "returns, words",
+    [
+        ("returns: [out, grad]", [f"line {FUNCTIONS_LINE + 1}:", "`returns`", "must map a function"]),
+        ("returns:\n  relu: [a, b]\n  softplus: [c, d]", [f"line {FUNCTIONS_LINE + 3}:", "'softplus'", "not one of"]),
+        ("returns:\n  relu: [a, b]\n  relu_grad: out", [f"line {FUNCTIONS_LINE + 3}:", "relu_grad", "two or more"]),
+        ("returns:\n  relu_grad: [out, 2x]", [f"line {FUNCTIONS_LINE + 2}:", "Python names"]),
+        ("returns:\n  relu: [out, out]", [f"line {FUNCTIONS_LINE + 2}:", "named twice"]),
+    ],
+)
+def test_bad_returns_names_point_at_the_line(tmp_path, returns, words):
+    lines = GOOD.splitlines(keepends=True)
+    lines.insert(FUNCTIONS_LINE, returns + "\n")
+    copy_exercise(tmp_path, "".join(lines))
+    with pytest.raises(DlquizError) as raised:
+        load_exercise("relu", root=tmp_path)
+    for word in words:
+        assert word in raised.value.message
+
+
+def test_returns_names_are_read_in_order(tmp_path):
+    lines = GOOD.splitlines(keepends=True)
+    lines.insert(FUNCTIONS_LINE, "returns:\n  relu_grad: [grad, mask]\n")
+    copy_exercise(tmp_path, "".join(lines))
+    assert load_exercise("relu", root=tmp_path).returns == {"relu_grad": ("grad", "mask")}
+    assert load_exercise("relu").returns == {}
+
+
 def test_torch_is_refused_unless_the_exercise_allows_it(tmp_path):
     learner = tmp_path / "with_torch.py"
     learner.write_text("import torch\n\ndef relu(x):\n    return torch.relu(torch.from_numpy(x)).numpy()\n\n"
@@ -161,6 +192,18 @@ def test_folder_is_self_consistent(name):
     top_imports = [alias.name for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
                    for alias in node.names] + [node.module for node in tree.body if isinstance(node, ast.ImportFrom)]
     assert not any(str(module).startswith("torch") for module in top_imports), "import torch inside reference() only"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_function_returning_a_tuple_names_its_parts(name):
+    """exercise.yaml's `returns` names the parts of every tuple PyTorch's reference returns, one name per part, so
+    the failure report can say `new_running_var` rather than a position."""
+    exercise = load_exercise(name)
+    grading = prepare(exercise)
+    for case, reference in zip(grading.cases, grading.references()):
+        if isinstance(reference, tuple):
+            assert len(exercise.returns.get(case.function, ())) == len(reference), case.name
+    assert set(exercise.returns) <= set(exercise.functions)
 
 
 @pytest.mark.parametrize("name", ALL)

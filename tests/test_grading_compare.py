@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dlquiz.grading.compare import compare, matching_mistakes
+from dlquiz.grading.compare import compare, compare_value, matching_mistakes, ordinal
 from dlquiz.grading.runner import BigArray, LearnerError, Opaque
 from dlquiz.grading.spec import Case, Mistake, Raises
 
@@ -97,7 +97,27 @@ def test_tuples_are_compared_element_by_element():
     assert check([np.zeros(2), np.ones(2)], expected).passed  # a list is fine
     assert check((np.zeros(2),), expected).kind == "wrong_length"
     wrong = check((np.zeros(2), np.zeros(2)), expected)
-    assert not wrong.passed and "returned value [1] of 2" in wrong.message["en"]
+    assert not wrong.passed and "the 2nd of the 2 returned values" in wrong.message["en"]
+    assert "2 个返回值中的第 2 个" in wrong.message["zh"]
+
+
+def test_a_wrong_part_of_a_tuple_is_named_when_the_exercise_names_them():
+    expected = (np.zeros(2), np.ones(2), np.ones(3))
+    names = ("out", "new_running_mean", "new_running_var")
+    wrong = compare_value("bn", (np.zeros(2), np.ones(2), np.zeros(3)), expected, 1e-7, 1e-7, returns=names)
+    assert wrong.message["en"].startswith("`new_running_var` (the 3rd of the 3 returned values): 3 of 3 values differ")
+    assert wrong.message["zh"].startswith("`new_running_var`（3 个返回值中的第 3 个）：")
+    shape = compare_value("bn", (np.zeros(2), np.ones(3), np.ones(3)), expected, 1e-7, 1e-7, returns=names)
+    assert "`new_running_mean` returned shape (3,), expected (2,)" in shape.message["en"]
+    # Names that do not fit the reference (a stale exercise.yaml) are not used: a wrong name would mislead.
+    stale = compare_value("bn", (np.zeros(2), np.ones(2), np.zeros(3)), expected, 1e-7, 1e-7, returns=("a", "b"))
+    assert stale.message["en"].startswith("the 3rd of the 3 returned values:")
+
+
+@pytest.mark.parametrize("number, text", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),
+                                          (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (111, "111th")])
+def test_ordinals(number, text):
+    assert ordinal(number) == text
 
 
 def test_expected_errors():
@@ -132,6 +152,21 @@ def test_matching_mistakes_finds_values_and_errors_and_skips_broken_ones():
     assert [m.name for m in matching_mistakes(case, np.array([1.0, 0.0, 2.0]), mistakes)] == ["abs"]
     assert [m.name for m in matching_mistakes(case, error("ValueError"), mistakes)] == ["raises"]
     assert matching_mistakes(case, np.array([9.0, 9.0, 9.0]), mistakes) == []
+
+
+def test_an_exception_mistake_can_require_its_own_error_message():
+    """A ValueError alone would blame the mistake for any other code that raises one."""
+    case = Case("c", "f", (np.zeros((2, 3, 5)),))
+
+    def per_position(message: str, case: Case) -> bool:
+        return "(3,5)" in message.replace(" ", "")
+
+    mistakes = [Mistake("axis_0", "f", lambda x: np.zeros(3) + x.mean(axis=0), "en", "zh", error_matches=per_position)]
+    ours = error("ValueError", message="operands could not be broadcast together with shapes (3,) (3,5)")
+    other = error("ValueError", message="operands could not be broadcast together with shapes (2,3,5) (3,)")
+    assert [m.name for m in matching_mistakes(case, ours, mistakes)] == ["axis_0"]
+    assert matching_mistakes(case, other, mistakes) == []
+    assert matching_mistakes(case, error("TypeError", message="(3,5)"), mistakes) == []
 
 
 def test_numpy_scalar_references_stand_for_python_numbers():

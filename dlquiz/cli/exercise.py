@@ -68,6 +68,12 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
         "zh": "正在监视 {path}——每次保存都会评分。按 Ctrl-C 停止。",
     },
     "watch.stop": {"en": "Stopped watching.", "zh": "已停止监视。"},
+    "passed.solution": {
+        "en": "Compare your code with the reference solution:",
+        "zh": "可以和参考答案对照一下：",
+    },
+    "passed.next": {"en": "Next exercise: {title}", "zh": "下一个练习：{title}"},
+    "passed.all": {"en": "That was the last one: every exercise is passed.", "zh": "这是最后一个：所有练习都已通过。"},
     "watch.change": {"en": "— change saved at {time}, grading —", "zh": "— {time} 保存了修改，正在评分 —"},
 }
 
@@ -335,8 +341,32 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
     if json_output:
         echo(to_json(result, "en" if lang == "both" else lang))
     else:
-        render(result, make_console(), lang)
+        console = make_console()
+        render(result, console, lang)
+        if result.status == "passed":
+            _after_pass(chosen, console, lang)
     return result
+
+
+def _after_pass(chosen: Exercise, console: Console, lang: str) -> None:
+    """What to do next: compare with the solution, then the next exercise not passed yet."""
+    from dlquiz.grading.workflow import next_unpassed
+    from dlquiz.text import pick
+
+    console.print(_say("passed.solution", lang))
+    _command(console, f"dlquiz exercise {chosen.id} --solution")
+    following = next_unpassed(chosen, _progress)
+    if following is None:
+        console.print(_say("passed.all", lang))
+    else:
+        console.print(_say("passed.next", lang, title=pick(following.title, lang, separator=" / ")))
+        _command(console, f"dlquiz exercise {following.id}")
+
+
+def _command(console: Console, command: str) -> None:
+    """A command on a line of its own, never wrapped, so it can be copied whole (a no-break space would paste as
+    a character the shell does not split on)."""
+    console.print("  " + command, style="bold", soft_wrap=True, highlight=False)
 
 
 def _grade_and_exit(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,9 @@ class Exercise:
     memory_limit_mb: int
     hints: tuple[Text, ...]
     allow_torch: bool = False  # the learner's file may import torch (exercises about PyTorch's own API)
+    # The names of the values a function returns as a tuple ({"batchnorm_forward": ("out", ...)}): the failure
+    # report says "`new_running_var`, the 3rd returned value" instead of an index.
+    returns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     @property
     def task_path(self) -> Path:
@@ -118,9 +121,15 @@ class _Fields:
             raise self.error(None, "the file must be a mapping of fields (format, id, title, …)")
         self.data: dict[str, Any] = data
         self.lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")}
+        # One level further down, for mappings such as `returns`: (key, subkey) -> line.
+        self.sublines: dict[tuple[str, str], int] = {}
+        for key, value in node.value:
+            if isinstance(value, yaml.MappingNode):
+                for sub, _ in value.value:
+                    self.sublines[(key.value, str(sub.value))] = sub.start_mark.line + 1
 
-    def error(self, key: str | None, problem: str) -> DlquizError:
-        line = self.lines.get(key) if key else None
+    def error(self, key: str | None, problem: str, subkey: str | None = None) -> DlquizError:
+        line = (self.sublines.get((key, subkey or "")) or self.lines.get(key)) if key else None
         where = f" line {line}" if line else ""
         field = f" `{key}`" if key else ""
         return DlquizError(f"{self.path}{where}:{field} {problem}", "See exercises/relu/exercise.yaml for the format.")
@@ -155,6 +164,27 @@ class _Fields:
         if kind is int and not float(value).is_integer():
             raise self.error(key, "must be a whole number")
         return kind(value)
+
+
+def _returns(fields: _Fields, functions: list[str]) -> dict[str, tuple[str, ...]]:
+    """The optional ``returns:`` mapping, function -> names of the values it returns as a tuple."""
+    returns = fields.get("returns", {})
+    if not isinstance(returns, dict):
+        raise fields.error("returns", "must map a function to the names of its returned values, "
+                                      "e.g. {batchnorm_forward: [out, new_running_mean, new_running_var]}")
+    checked: dict[str, tuple[str, ...]] = {}
+    for function, names in returns.items():
+        where = str(function)
+        if function not in functions:
+            raise fields.error("returns", f"names {function!r}, which is not one of the functions {functions}", where)
+        if (not isinstance(names, list) or len(names) < 2
+                or not all(isinstance(n, str) and _IDENTIFIER.match(n) for n in names)):
+            raise fields.error("returns", f"{function}: must be a list of two or more Python names, one per returned "
+                                          "value, in order", where)
+        if len(set(names)) != len(names):
+            raise fields.error("returns", f"{function}: a returned value is named twice", where)
+        checked[function] = tuple(names)
+    return checked
 
 
 def _parse(folder: Path) -> Exercise:
@@ -203,6 +233,7 @@ def _parse(folder: Path) -> Exercise:
         memory_limit_mb=fields.number("memory_limit_mb", DEFAULT_MEMORY_LIMIT_MB, int),
         hints=tuple(hints),
         allow_torch=fields.flag("allow_torch"),
+        returns=_returns(fields, functions),
     )
 
 

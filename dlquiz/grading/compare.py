@@ -12,7 +12,7 @@ import copy
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,8 +239,9 @@ def compare_summary(function: str, actual: Any, expected: dict, labels: dict | N
 
 
 def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: float,
-                  labels: dict | None = None) -> Verdict:
-    """Compare one returned value (not an exception) with the expected one."""
+                  labels: dict | None = None, returns: Sequence[str] = ()) -> Verdict:
+    """Compare one returned value (not an exception) with the expected one. ``returns``: the names of the parts of
+    a returned tuple (exercise.yaml's ``returns``), so a wrong part is named, not numbered."""
     if isinstance(expected, np.generic):  # a numpy scalar reference stands for the Python number
         expected = expected.item()
     if isinstance(expected, dict):
@@ -278,13 +279,15 @@ def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: 
                 f"{function} returned {len(actual)} values, expected {len(expected)}.",
                 f"{function} 返回了 {len(actual)} 个值，应为 {len(expected)} 个。"))
         worst_abs = worst_rel = 0.0
+        names = list(returns) if len(returns) == len(expected) else []
         for position, (a, e) in enumerate(zip(actual, expected)):
-            part = compare_value(f"{function}(...)[{position}]", a, e, rtol, atol)
+            name = names[position] if names else None
+            part = compare_value(f"`{name}`" if name else f"{function}(...)[{position}]", a, e, rtol, atol)
             worst_abs = max(worst_abs, part.max_abs or 0.0)
             worst_rel = max(worst_rel, part.max_rel or 0.0)
             if not part.passed:  # say which of the returned values is wrong
-                part.message = bi(f"returned value [{position}] of {len(expected)}: {part.message['en']}",
-                                  f"第 [{position}] 个返回值（共 {len(expected)} 个）：{part.message['zh']}")
+                en, zh = returned_value_label(position, len(expected), name)
+                part.message = bi(f"{en}: {part.message['en']}", f"{zh}：{part.message['zh']}")
                 return part
         return Verdict(True, "ok", _OK, worst_abs, worst_rel)
     raise TypeError(f"grading.py returned an unsupported reference type {type(expected).__name__}")
@@ -321,7 +324,7 @@ def compare_error(function: str, actual: LearnerError, expected: Any) -> Verdict
 
 
 def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float,
-            labels: dict | None = None) -> Verdict:
+            labels: dict | None = None, returns: Sequence[str] = ()) -> Verdict:
     """``labels``: bilingual names of a harness summary's fields (see compare_summary)."""
     if isinstance(actual, LearnerError):
         return compare_error(function, actual, expected)
@@ -331,7 +334,21 @@ def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float,
             f"raise {expected.exception.__name__} as PyTorch does.",
             f"{function} 返回了 {short(actual)}，但这里不存在合法的结果（{expected.why}）；"
             f"应像 PyTorch 一样抛出 {expected.exception.__name__}。"))
-    return compare_value(function, actual, expected, rtol, atol, labels)
+    return compare_value(function, actual, expected, rtol, atol, labels, returns)
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def returned_value_label(position: int, count: int, name: str | None) -> tuple[str, str]:
+    """How the report names one part of a returned tuple, in English and Chinese (``position`` counts from 0)."""
+    if name:
+        return (f"`{name}` (the {ordinal(position + 1)} of the {count} returned values)",
+                f"`{name}`（{count} 个返回值中的第 {position + 1} 个）")
+    return f"the {ordinal(position + 1)} of the {count} returned values", f"{count} 个返回值中的第 {position + 1} 个"
 
 
 _NUMERIC_WARNING = re.compile(r"(overflow|invalid value|divide by zero) encountered")
@@ -381,7 +398,8 @@ def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake],
             if warned and not mistake_warned:
                 continue
             if isinstance(outcome, Raises):
-                if isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes:
+                if (isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes
+                        and (mistake.error_matches is None or mistake.error_matches(actual.message, case))):
                     found.append(mistake)
                 continue
             if isinstance(actual, LearnerError):

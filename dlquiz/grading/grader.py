@@ -58,6 +58,8 @@ class CaseResult:
     warnings: list[dict] = field(default_factory=list)  # numpy's overflow/invalid/divide warnings during the call
     diagnosis: str | None = None  # name of the matched Mistake
     seconds: float | None = None
+    parameters: list[str] = field(default_factory=list)  # the function's parameter names (from the template)
+    returns: tuple[str, ...] = ()  # the names of its returned tuple's parts (exercise.yaml's `returns`)
 
 
 @dataclass
@@ -211,7 +213,8 @@ def _interpret(grading: Grading, path: Path, expected: list, outcome: runner.Run
     exercise, cases = grading.exercise, grading.cases
     names = parameter_names(exercise)
     results = [CaseResult(case.name, case.function, False, "not_run", M.bi(M.NOT_RUN_EN, M.NOT_RUN_ZH),
-                          describe_inputs(case, names.get(case.function, [])), case=case, expected=value)
+                          describe_inputs(case, names.get(case.function, [])), case=case, expected=value,
+                          parameters=names.get(case.function, []), returns=exercise.returns.get(case.function, ()))
                for case, value in zip(cases, expected)]
     result = GradeResult(exercise.id, path, "failed", results,
                          stdout=outcome.stdout.text, stdout_dropped=outcome.stdout.dropped,
@@ -294,7 +297,7 @@ def _fill(case: CaseResult, frame: dict, names: list[str], labels: dict) -> None
     case.mutated = changed_inputs(spec, runner.decode_value(frame.get("arguments")), names)
     case.aliased = aliased_inputs(frame.get("aliases"), names)
     try:
-        verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol, labels)
+        verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol, labels, case.returns)
     except Exception as error:  # a reference of a type compare does not know: the exercise's fault, said plainly
         verdict = None
         case.kind, case.message = "internal", M.bi(f"dlquiz could not compare this case: {error}",
@@ -304,10 +307,10 @@ def _fill(case: CaseResult, frame: dict, names: list[str], labels: dict) -> None
         case.max_abs, case.max_rel = verdict.max_abs, verdict.max_rel
     # Wrong values are the first thing to fix; a right result can still fail for how it was made.
     if case.passed and case.aliased:
-        names = ", ".join(f"`{name}`" for name in case.aliased)
+        aliased = ", ".join(f"`{name}`" for name in case.aliased)
         case.passed, case.kind = False, "aliased"
-        case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=names),
-                            M.ALIASED_ZH.format(function=case.function, names=names))
+        case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=aliased),
+                            M.ALIASED_ZH.format(function=case.function, names=aliased))
     elif case.passed and case.warnings:
         case.passed, case.kind = False, "numeric_warning"
         case.message = M.bi(M.NUMERIC_WARNING_EN.format(function=case.function, warnings=_warnings_text(case, "en")),

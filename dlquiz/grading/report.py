@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console, Group
@@ -21,12 +22,16 @@ from dlquiz.text import pick
 
 JSON_FORMAT = 1
 SMALL_ARRAY = 64  # arrays up to this many elements are printed in full
+WIDE_TABLE = 80  # narrower terminals get the cases one block each instead of a table
 
 LABELS = {
     "case": {"en": "case", "zh": "用例"},
     "inputs": {"en": "inputs", "zh": "输入"},
     "abs": {"en": "max abs err", "zh": "最大绝对误差"},
     "rel": {"en": "max rel err", "zh": "最大相对误差"},
+    # Narrow screens: a Chinese label may break between any two characters, so the shorter the better.
+    "abs.narrow": {"en": "max abs err", "zh": "绝对误差"},
+    "rel.narrow": {"en": "max rel err", "zh": "相对误差"},
     "passed": {"en": "All {n} cases match PyTorch.", "zh": "全部 {n} 个用例与 PyTorch 一致。"},
     "failed": {"en": "{k} of {n} cases match PyTorch.", "zh": "{n} 个用例中 {k} 个与 PyTorch 一致。"},
     "error": {"en": "Your file could not be graded.", "zh": "你的文件无法评分。"},
@@ -46,6 +51,7 @@ LABELS = {
 }
 
 
+_SHAPE = re.compile(r"\w+ \([^()]*\)")  # `x (2, 3, 4, 4)` in a case's inputs
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -64,8 +70,26 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.2e}"
 
 
-def format_value(value: Any) -> str:
-    """A value as the learner would want to see it: small arrays in full, big ones summarised."""
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _part_label(position: int, count: int, names: Sequence[str], lang: str) -> str:
+    """``new_running_var (3rd of 3)``: one part of a returned tuple, by name where the exercise gives names."""
+    from dlquiz.grading.compare import ordinal
+
+    name = names[position] if len(names) == count else None
+    where = pick({"en": f"{ordinal(position + 1)} of {count}", "zh": f"第 {position + 1} 个，共 {count} 个"}, lang,
+                 separator=" / ")
+    if name:
+        return f"{name} ({where})" if lang == "en" else f"{name}（{where}）"
+    return pick({"en": f"the {ordinal(position + 1)} of {count} values",
+                 "zh": f"{count} 个值中的第 {position + 1} 个"}, lang, separator=" / ")
+
+
+def format_value(value: Any, names: Sequence[str] = (), lang: str = "en") -> str:
+    """A value as the learner would want to see it: small arrays in full, big ones summarised; the parts of a
+    returned tuple each under its name (``names``, from exercise.yaml's ``returns``)."""
     import numpy as np
 
     from dlquiz.grading.compare import short
@@ -85,8 +109,9 @@ def format_value(value: Any) -> str:
             with np.errstate(all="ignore"):
                 stats = f"\nmin {np.nanmin(value):.6g}, max {np.nanmax(value):.6g}, mean {np.nanmean(value):.6g}"
         return f"{short(value)}{stats}\n{body}"
-    if isinstance(value, tuple) and any(isinstance(v, np.ndarray) for v in value):
-        return "(\n" + ",\n".join(format_value(v) for v in value) + "\n)"
+    if isinstance(value, tuple) and value and (names or any(isinstance(v, np.ndarray) for v in value)):
+        return "\n".join(f"{_part_label(position, len(value), names, lang)}:\n{_indent(format_value(part))}"
+                         for position, part in enumerate(value))
     if isinstance(value, dict):  # a harness summary (spec.py): one field per line
         return "\n".join(f"{key}: {', '.join(map(str, item)) if isinstance(item, list) else item}"
                          for key, item in value.items())
@@ -95,16 +120,37 @@ def format_value(value: Any) -> str:
     return short(value)
 
 
+def _mark(case: CaseResult) -> Text:
+    return Text("✓", style="green") if case.passed else Text("·" if case.kind == "not_run" else "✗", style="red")
+
+
+def _case_blocks(result: GradeResult, lang: str) -> Table:
+    """The cases one block each, for narrow terminals: a table's columns would cut the case names to a few letters
+    (``global_avg_po…``) and break shapes across lines. Here the name wraps (or folds) whole beside its mark, with
+    its inputs and errors below it; a label stays on one line with its number."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for case in result.cases:
+        # No-break spaces keep a shape, `x (2, 3, 4, 4)`, and each label with its number on one line. The
+        # separator is `;`, after which a line may break (a lone `·` would glue its neighbours together).
+        inputs = _SHAPE.sub(lambda shape: shape.group(0).replace(" ", "\u00a0"), case.inputs)
+        details = "; ".join([inputs] + [f"{label(key, lang)} {value}".replace(" ", "\u00a0")
+                                        for key, value in (("abs.narrow", _number(case.max_abs)),
+                                                           ("rel.narrow", _number(case.max_rel)))])
+        grid.add_row(_mark(case), Text.assemble(case.name, "\n", (details, "dim")))
+    return grid
+
+
 def _case_table(result: GradeResult, lang: str) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("", no_wrap=True)
-    table.add_column(label("case", lang))
+    table.add_column(label("case", lang), overflow="fold")
     table.add_column(label("inputs", lang))
     table.add_column(label("abs", lang), justify="right", no_wrap=True)
     table.add_column(label("rel", lang), justify="right", no_wrap=True)
     for case in result.cases:
-        mark = Text("✓", style="green") if case.passed else Text("·" if case.kind == "not_run" else "✗", style="red")
-        table.add_row(mark, Text(case.name), Text(case.inputs), _number(case.max_abs), _number(case.max_rel))
+        table.add_row(_mark(case), Text(case.name), Text(case.inputs), _number(case.max_abs), _number(case.max_rel))
     return table
 
 
@@ -113,9 +159,13 @@ def _first_failure(case: CaseResult, lang: str) -> Group:
     parts.append(Text(clean(pick(case.message, lang, separator="\n"))))
     if case.case is not None:
         parts.append(Text(f"\n{label('call', lang)}: {case.inputs}", style="dim"))
-        for position, value in enumerate(case.case.args):
+        named = [(case.parameters[position] if position < len(case.parameters) else f"arg {position + 1}", value)
+                 for position, value in enumerate(case.case.args)] + list(case.case.kwargs.items())
+        for name, value in named:
             if hasattr(value, "shape") and getattr(value, "size", 0) <= SMALL_ARRAY:
-                parts.append(Text(f"  arg {position + 1} = {format_value(value)}", style="dim"))
+                # Continuation lines under the first, so a 2-D array reads as a block beside its name.
+                shown = format_value(value).replace("\n", "\n" + " " * (len(name) + 5))
+                parts.append(Text(f"  {name} = {shown}", style="dim"))
     # Where the values were right (aliased, numeric_warning), showing them would only hide the message.
     if case.kind not in ("not_implemented", "missing_function", "not_run", "timeout", "torch_refused", "aliased",
                          "numeric_warning"):
@@ -125,10 +175,10 @@ def _first_failure(case: CaseResult, lang: str) -> Group:
             expected = {key: expected[key] for key in differ}
             actual = {key: actual.get(key) for key in differ}
         parts.append(Text(f"\n{label('expected', lang)}:", style="bold"))
-        parts.append(Text(format_value(expected)))
+        parts.append(Text(format_value(expected, case.returns, lang)))
         if actual is not NOT_RUN:
             parts.append(Text(f"{label('got', lang)}:", style="bold"))
-            parts.append(Text(clean(format_value(actual))))
+            parts.append(Text(clean(format_value(actual, case.returns, lang))))
     from dlquiz.grading.runner import LearnerError
 
     if isinstance(case.actual, LearnerError) and case.kind in ("exception", "wrong_error", "memory"):
@@ -155,7 +205,7 @@ def render(result: GradeResult, console: Console, lang: str = "en") -> None:
     """Print the whole report for ``result`` in ``lang`` ('zh', 'en' or 'both')."""
     ran = [case for case in result.cases if case.kind != "not_run"]
     if ran:
-        console.print(_case_table(result, lang))
+        console.print(_case_table(result, lang) if console.width >= WIDE_TABLE else _case_blocks(result, lang))
         console.print()
     if result.status == "passed":
         console.print(Text("✓ " + label("passed", lang, n=result.cases_total), style="bold green"))

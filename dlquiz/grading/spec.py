@@ -78,6 +78,7 @@ class Mistake:
 
     ``implementation`` takes the learner function's arguments; it may return None to say
     "this mistake cannot happen for these inputs", and is then not considered for the case.
+    When it raises, a learner's error of the same type matches it (see ``error_matches``).
     """
 
     name: str
@@ -85,3 +86,7 @@ class Mistake:
     implementation: Callable[..., Any]
     message_en: str
     message_zh: str
+    # For a mistake that shows as an exception: whether the learner's error message (and the case) fits this
+    # mistake too. The type alone — a ValueError from a failed broadcast — would blame this mistake for any other
+    # code that raises one; None accepts any error of the mistake's type.
+    error_matches: Callable[[str, Case], bool] | None = None

@@ -145,3 +145,15 @@ def grade(exercise: Exercise, path: Path, open_progress: OpenProgress) -> GradeR
     with open_progress() as progress:
         attempts.record_attempt(progress, exercise.id, result)
     return result
+
+
+def next_unpassed(exercise: Exercise, open_progress: OpenProgress) -> Exercise | None:
+    """The exercise to suggest after passing ``exercise``: the next one by order not passed yet (wrapping round to
+    earlier ones); None once every exercise is passed."""
+    rows = exercise_list(open_progress)
+    ids = [row.exercise.id for row in rows]
+    start = ids.index(exercise.id) + 1 if exercise.id in ids else 0
+    for row in rows[start:] + rows[:start]:
+        if row.status != attempts.PASSED and row.exercise.id != exercise.id:
+            return row.exercise
+    return None

@@ -251,6 +251,8 @@ def _mha(
         heads = [t.reshape(N, L, num_heads, hs).transpose(0, 2, 1, 3) for t in (q, k, v)]
     elif split == "reshape":
         heads = [t.reshape(N, num_heads, L, hs) for t in (q, k, v)]  # no transpose: tokens and features mixed
+    elif split == "no_transpose":  # (N, L, nh, hs) kept as is: attention runs across the heads of each token
+        heads = [t.reshape(N, L, num_heads, hs) for t in (q, k, v)]
     else:  # "interleaved": feature j goes to head j % num_heads
         heads = [t.reshape(N, L, hs, num_heads).transpose(0, 3, 1, 2) for t in (q, k, v)]
     if scale_by_model_dim:
@@ -258,7 +260,7 @@ def _mha(
     y = _attend(*heads, mask, **attend_flaws)  # (N, nh, L, hs)
     if split == "interleaved":
         y = y.transpose(0, 2, 3, 1).reshape(N, L, E)
-    elif split == "reshape" or not merge_transpose:
+    elif split in ("reshape", "no_transpose") or not merge_transpose:
         y = y.reshape(N, L, E)
     else:
         y = y.transpose(0, 2, 1, 3).reshape(N, L, E)
@@ -354,6 +356,16 @@ _MHA_MISTAKES = [
         "应先 reshape 成 (N, L, nh, hs)，再 transpose 成 (N, nh, L, hs)；合并时按相反顺序还原。",
     ),
     (
+        "heads_not_transposed",
+        {"split": "no_transpose"},
+        "The heads were split to (N, L, nh, hs) but not transposed to (N, nh, L, hs). Attention works on the "
+        "last two axes, so each token attended over its own nh heads instead of each head over the L tokens. "
+        "Transpose with .transpose(0, 2, 1, 3) after the reshape, and back before merging the heads.",
+        "分头时 reshape 成了 (N, L, nh, hs)，却没有 transpose 成 (N, nh, L, hs)。注意力作用在最后两个轴上，"
+        "于是变成了每个 token 在自己的 nh 个头之间做注意力，而不是每个头在 L 个 token 之间做。"
+        "reshape 之后用 .transpose(0, 2, 1, 3) 交换轴，合并多头之前再换回来。",
+    ),
+    (
         "heads_merged_without_transpose",
         {"merge_transpose": False},
         "The heads were merged with reshape alone, (N, nh, L, hs) -> (N, L, E). Transpose back to "
@@ -393,6 +405,17 @@ _MHA_MISTAKES = [
 ]
 
 
+def _scores_across_heads(message: str, case) -> bool:
+    """The learner's error involves (N, L, nh, nh) scores: heads not transposed, so an (L, L) mask cannot apply."""
+    x, num_heads = case.args[0], case.args[5]
+    scores = (x.shape[0], x.shape[1], num_heads, num_heads)
+    return str(scores).replace(" ", "") in message.replace(" ", "")
+
+
+# Mistakes that show as an exception on some cases, and how to tell their error from any other of its type.
+_ERROR_MATCHES = {"heads_not_transposed": _scores_across_heads}
+
+
 MISTAKES: list[Mistake] = (
     [
         Mistake(name, SDPA, _quiet(_attend, **flaw), message_en, message_zh)
@@ -404,7 +427,7 @@ MISTAKES: list[Mistake] = (
         if name != "scaled_by_value_dim"  # each head's values have the queries' size: no difference there
     ]
     + [
-        Mistake(name, MHA, _quiet(_mha, **flaw), message_en, message_zh)
+        Mistake(name, MHA, _quiet(_mha, **flaw), message_en, message_zh, error_matches=_ERROR_MATCHES.get(name))
         for name, flaw, message_en, message_zh in _MHA_MISTAKES
     ]
 )

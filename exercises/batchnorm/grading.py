@@ -156,6 +156,7 @@ def _forward(
     store_biased=False,
     momentum_reversed=False,
     eps_outside_sqrt=False,
+    no_eps=False,
     params_on_last_axis=False,
     one_pass_variance=False,
     keep_running_stats=False,
@@ -189,6 +190,8 @@ def _forward(
     centred = x - norm_mean.reshape(shape)
     if eps_outside_sqrt:
         x_hat = centred / (np.sqrt(norm_var.reshape(shape)) + eps)
+    elif no_eps:
+        x_hat = centred / np.sqrt(norm_var.reshape(shape))
     else:
         x_hat = centred / np.sqrt(norm_var.reshape(shape) + eps)
     if params_on_last_axis:
@@ -218,6 +221,33 @@ def _reshape_without_transpose(x, *args, **kwargs):
     with np.errstate(all="ignore"):
         out, new_mean, new_var = _forward(rows, *args, **kwargs)
     return out.reshape(x.shape), new_mean, new_var
+
+
+def _statistics_over_axis_0(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    """The solution with ``axes = 0``: right for (N, C), but for (N, C, L) and (N, C, H, W) the statistics come out
+    of shape (C, L) or (C, H, W), per position instead of per channel, and numpy refuses to combine them."""
+    C = x.shape[1]
+    shape = (1, C) + (1,) * (x.ndim - 2)
+    if training:
+        mean, var = x.mean(axis=0), x.var(axis=0)
+        n = x.shape[0]
+        new_mean = (1 - momentum) * running_mean + momentum * mean
+        new_var = (1 - momentum) * running_var + momentum * var * n / (n - 1)
+    else:
+        mean, var = running_mean, running_var
+        new_mean, new_var = running_mean.copy(), running_var.copy()
+    with np.errstate(all="ignore"):
+        x_hat = (x - mean.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+    return gamma.reshape(shape) * x_hat + beta.reshape(shape), new_mean, new_var
+
+
+def _per_position_statistics_error(message: str, case) -> bool:
+    """The learner's error involves an array of shape (C, L) or (C, H, W): statistics taken over axis 0 only."""
+    x = case.args[0]
+    per_position = x.shape[1:]
+    compact = message.replace(" ", "")
+    return len(per_position) > 1 and (str(per_position).replace(" ", "") in compact
+                                      or f"size{int(np.prod(per_position))}into" in compact)
 
 
 MISTAKES: list[Mistake] = [
@@ -298,6 +328,38 @@ MISTAKES: list[Mistake] = [
         message_zh=(
             "eps 加在了根号外面：(x - mean) / (sqrt(var) + eps)。应当加在根号里："
             "(x - mean) / sqrt(var + eps)。方差很小时两者差别很大。"
+        ),
+    ),
+    Mistake(
+        name="no_eps",
+        function=FUNCTION,
+        implementation=_mistake(no_eps=True),
+        message_en=(
+            "eps is missing: the batch was divided by sqrt(var), not sqrt(var + eps). PyTorch always adds eps "
+            "(the `eps` argument) inside the square root; it changes every output a little, and keeps a channel "
+            "whose values are all equal (variance 0) from dividing 0 by 0."
+        ),
+        message_zh=(
+            "漏掉了 eps：除的是 sqrt(var)，而不是 sqrt(var + eps)。PyTorch 总是在根号里加上 eps（参数 `eps`）；"
+            "它让每个输出都略有不同，也避免某个通道的值全都相等（方差为 0）时出现 0 除以 0。"
+        ),
+    ),
+    Mistake(
+        name="statistics_over_axis_0",
+        function=FUNCTION,
+        implementation=_statistics_over_axis_0,
+        error_matches=_per_position_statistics_error,
+        message_en=(
+            "The statistics were taken over axis 0 only (`axes = 0`). That is right for (N, C) input, but for "
+            "(N, C, L) or (N, C, H, W) it gives a mean per position, of shape (C, L) or (C, H, W), which cannot "
+            "combine with the (C,) running statistics. Average over every axis except the channel axis 1: "
+            "`axes = (0,) + tuple(range(2, x.ndim))`, i.e. (0, 2, 3) for 4-D input."
+        ),
+        message_zh=(
+            "统计量只在第 0 轴上求（`axes = 0`）。对 (N, C) 输入这是对的，但对 (N, C, L) 或 (N, C, H, W) "
+            "会得到每个位置各自的均值，形状为 (C, L) 或 (C, H, W)，无法和形状为 (C,) 的滑动统计量相加。"
+            "应当在除通道轴（第 1 轴）以外的所有轴上求：`axes = (0,) + tuple(range(2, x.ndim))`，"
+            "四维输入即 (0, 2, 3)。"
         ),
     ),
     Mistake(

@@ -74,6 +74,10 @@ def _square_maps(x):
     return x.sum(axis=(2, 3)) / x.shape[2] ** 2
 
 
+def _divided_by_h(x):
+    return x.sum(axis=(2, 3)) / x.shape[2]
+
+
 def _per_sample(x):
     return x.reshape(x.shape[0], -1).mean(axis=1)
 
@@ -98,6 +102,11 @@ MISTAKES = [
     Mistake("square_maps", "global_avg_pool", _square_maps,
             "You divide by H·H, which assumes square maps. Divide by H·W (x.shape[2] * x.shape[3]), or use .mean.",
             "你除以的是 H·H，这默认了特征图是正方形。应除以 H·W（x.shape[2] * x.shape[3]），或直接用 .mean。"),
+    Mistake("divided_by_h", "global_avg_pool", _divided_by_h,
+            "You summed the H·W pixels of each map but divided by H only. Divide by the number of pixels, "
+            "H·W (x.shape[2] * x.shape[3]), or use .mean(axis=(2, 3)).",
+            "你把每张特征图的 H·W 个像素加起来了，却只除以 H。应除以像素个数 H·W（x.shape[2] * x.shape[3]），"
+            "或直接用 .mean(axis=(2, 3))。"),
     Mistake("transposed", "global_avg_pool", _transposed,
             "Your result is (C, N), transposed: keep the sample axis first — out[n, c].",
             "你的结果是转置过的 (C, N)：样本轴要在前——out[n, c]。"),

@@ -160,6 +160,8 @@ def _chain_mistake(flaw: str):
             return a
         if flaw == "sum_not_product":
             return float(sum(factors))
+        if flaw == "starts_at_zero":  # gradient = 0 before the loop, then gradient *= ...: always 0
+            return float(np.prod([0.0] + factors))
         return float(np.prod(factors))
 
     return implementation
@@ -242,6 +244,11 @@ MISTAKES: list[Mistake] = [
             "da_L/dx = product of w_i * sigma'(z_i) — which is why many factors below 1 make it vanish.",
             "你的 chain_gradient 把各层的因子加了起来。沿着链条，局部导数是相乘的：da_L/dx = 各层 w_i * sigma'(z_i) 的乘积"
             "——正因为许多小于 1 的因子相乘，梯度才会消失。"),
+    Mistake("chain_product_starts_at_zero", CHAIN, _chain_mistake("starts_at_zero"),
+            "Your chain_gradient returns 0 for every chain: the product was started at 0, so multiplying by the "
+            "layers' factors keeps it 0. Start it at 1, the empty product (with no layers da_L/dx = dx/dx = 1).",
+            "你的 chain_gradient 对任何链条都返回 0：乘积的初值设成了 0，再乘上各层的因子还是 0。"
+            "初值应为 1，即空乘积（没有层时 da_L/dx = dx/dx = 1）。"),
     Mistake("chain_returns_activation", CHAIN, _chain_mistake("returns_activation"),
             "Your chain_gradient returns a_L, the output of the last layer. The task asks for the derivative "
             "da_L/dx: the product of every layer's w_i * sigma'(z_i).",
