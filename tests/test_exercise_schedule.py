@@ -51,7 +51,7 @@ def relu_item() -> dict:
     return next(item for item in listing() if item["id"] == "relu")
 
 
-def reviews(exercise: str = "relu") -> list[ExerciseReview]:
+def reviews(exercise: str | None = "relu") -> list[ExerciseReview]:
     store = open_store()
     try:
         return ProgressRepository(store).exercise_reviews(exercise)
@@ -69,7 +69,13 @@ def grade_workspace(source: Path, home: Path) -> int:
 
 @pytest.mark.parametrize(
     ("tries", "hints", "solution", "rule"),
-    [(1, 0, False, FIRST_TRY), (3, 0, False, CLEAN), (1, 2, False, HINTS), (4, 1, True, SOLUTION), (1, 0, True, SOLUTION)],
+    [
+        (1, 0, False, FIRST_TRY),
+        (3, 0, False, CLEAN),
+        (1, 2, False, HINTS),
+        (4, 1, True, SOLUTION),
+        (1, 0, True, SOLUTION),
+    ],
 )
 def test_outcome_rules(tries, hints, solution, rule):
     assert outcome_rule(tries, hints, solution) == rule
@@ -212,3 +218,24 @@ def test_merging_two_machines_replays_the_exercise_history(monkeypatch, tmp_path
     store = open_store()
     assert ProgressRepository(store).exercise_help("relu").hints_shown == 2
     store.close()
+
+
+def test_exercises_passed_before_scheduling_get_their_first_review(monkeypatch):
+    """A database from before migration 2: each passed exercise is reviewed at its first pass, so it comes back."""
+    from dlquiz.review import store as store_module
+
+    every = store_module.MIGRATIONS
+    monkeypatch.setattr(store_module, "MIGRATIONS", every[:1])
+    old = open_store()
+    repository = ProgressRepository(old)
+    repository.record_exercise_attempt("relu", "failed", 20, 22, 0, at=DAY0)
+    repository.record_exercise_attempt("relu", "passed", 22, 22, 1, at=DAY0 + timedelta(hours=1))
+    repository.record_exercise_attempt("relu", "passed", 22, 22, 1, at=DAY0 + timedelta(hours=2))
+    repository.record_exercise_attempt("gap", "passed", 8, 8, 0, at=DAY0)
+    repository.record_exercise_attempt("padding", "failed", 0, 9, 0, at=DAY0)
+    old.close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", every)
+    assert {r.exercise: (r.rule, r.attempts, r.reviewed_at) for r in reviews(None)} == {
+        "gap": (FIRST_TRY, 1, DAY0),
+        "relu": (HINTS, 2, DAY0 + timedelta(hours=1)),
+    }

@@ -77,7 +77,8 @@ def import_(
     if summary.hints_raised:
         lines.append(f"  exercise hints: {summary.hints_raised} hint count(s) raised")
     lines.append(
-        f"  exercise reviews: {summary.exercise_reviews_added} added, {summary.exercise_reviews_present} already present"
+        f"  exercise reviews: {summary.exercise_reviews_added} added, "
+        f"{summary.exercise_reviews_present} already present"
         + (f" ({summary.exercises_replayed} exercise(s) replayed through FSRS)" if summary.exercises_replayed else "")
     )
     echo("\n".join(lines))

@@ -240,7 +240,9 @@ def _exercises(stats: Stats, lang: str, width: int = 80):
         if line.last is not None:
             mark = "✓" if line.last.status == "passed" else "✗"
             result = f"{mark} {line.last.cases_passed}/{line.last.cases_total} · {line.last.attempted_at.astimezone():%Y-%m-%d}"
-        due = "—" if line.due is None else say("due.now", lang) if line.is_due else f"{line.due.astimezone():%Y-%m-%d}"
+        due = "—" if line.due is None else f"{line.due.astimezone():%Y-%m-%d}"
+        if line.is_due:
+            due = say("due.now", lang)
         table.add_row(line.id, Text(say(f"s.{line.status}", lang), style=styles[line.status]), str(line.attempts),
                       result, Text(due, style="bold yellow" if line.is_due else ""))
     parts = [Text(say("exercises", lang, **counts), style="bold"), table]

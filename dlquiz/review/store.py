@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Callable, Literal
@@ -114,6 +115,42 @@ def _m002_exercise_reviews(db: sqlite3.Connection) -> None:
         ALTER TABLE exercise_hint ADD COLUMN restarted_at TEXT;       -- when a due review restarted the file
         """
     )
+    _schedule_earlier_passes(db)
+
+
+def _schedule_earlier_passes(db: sqlite3.Connection) -> None:
+    """An exercise passed before exercises were scheduled gets its first review at its first pass (rated by the
+    same rules, without the solution, which was not recorded), so it comes back when due instead of never."""
+    import json
+
+    from fsrs import Rating
+
+    from dlquiz.review.exercise_schedule import exercise_scheduler, next_schedule
+    from dlquiz.review.records import SchedulingState
+    from dlquiz.review.settings import StudySettings
+
+    settings = StudySettings({row[0]: row[1] for row in db.execute("SELECT key, value FROM settings")})
+    scheduler = exercise_scheduler(settings)
+    rows = db.execute(
+        "SELECT exercise, attempted_at, status, hints_used FROM exercise_attempt ORDER BY attempted_at, id"
+    )
+    first_pass: dict[str, tuple[str, int, int]] = {}  # exercise -> (time, tries, hints) of its first pass
+    tries: dict[str, int] = {}
+    for exercise, attempted_at, status, hints in rows.fetchall():
+        if exercise in first_pass:
+            continue
+        tries[exercise] = tries.get(exercise, 0) + 1
+        if status == "passed":
+            first_pass[exercise] = (attempted_at, tries[exercise], hints)
+    for exercise, (attempted_at, count, hints) in sorted(first_pass.items()):
+        rule, rating = ("hints", 2) if hints else ("first-try", 4) if count == 1 else ("clean", 3)
+        moment = datetime.fromisoformat(attempted_at)
+        after: SchedulingState = next_schedule(scheduler, None, Rating(rating), moment)
+        db.execute(
+            "INSERT INTO exercise_review (exercise, rating, rule, reviewed_at, attempts, hints_used, state_before,"
+            " state_after) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+            (exercise, rating, rule, attempted_at, count, hints, json.dumps(after.to_dict())),
+        )
 
 
 # Append only: a released migration is never edited, a new one gets the next number.
