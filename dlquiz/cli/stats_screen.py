@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -245,7 +245,7 @@ def _exercises(stats: Stats, lang: str, width: int = 80):
             due = say("due.now", lang)
         table.add_row(line.id, Text(say(f"s.{line.status}", lang), style=styles[line.status]), str(line.attempts),
                       result, Text(due, style="bold yellow" if line.is_due else ""))
-    parts = [Text(say("exercises", lang, **counts), style="bold"), table]
+    parts: list[RenderableType] = [Text(say("exercises", lang, **counts), style="bold"), table]
     if any(line.due is not None for line in stats.exercises):  # the schedule's figures once one has a schedule
         retention = _table()
         retention.add_column(say("window", lang))
