@@ -3,6 +3,7 @@ English and Chinese: returned values and arguments by name, case names never cut
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -138,13 +139,13 @@ def test_the_next_exercise_wraps_round_and_ends_when_all_are_passed():
         return block()
 
     last = load_exercise(order[-1])
-    assert next_unpassed(last, opened).id == order[0]  # after the last, back to the first not passed
+    assert next_unpassed(last, opened, datetime.now(timezone.utc)).id == order[0]  # after the last, back to the first not passed
     inner = open_store()
     try:
         _pass(ProgressRepository(inner), order[0])
     finally:
         inner.close()
-    assert next_unpassed(last, opened) is None
+    assert next_unpassed(last, opened, datetime.now(timezone.utc)) is None
 
 
 def test_the_last_exercise_passed_says_so(monkeypatch):

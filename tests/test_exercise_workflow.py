@@ -25,6 +25,7 @@ from dlquiz.review.store import open_store
 ROOT = Path(__file__).parents[1]
 SOLUTION = ROOT / "exercises" / "relu" / "solution.py"
 WRONG = Path(__file__).parent / "learner_files" / "relu" / "grad_one_at_zero.py"
+NOW = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)  # conftest's DLQUIZ_NOW
 
 
 class Progress:
@@ -86,7 +87,7 @@ def test_exercise_list_has_every_exercise_with_its_last_attempt():
     store.record_exercise_attempt("gap", "failed", 3, 8, 0, "first", at=datetime(2026, 3, 1, 9, tzinfo=timezone.utc))
     store.record_exercise_attempt("gap", "error", 0, 8, 1, "second", at=datetime(2026, 3, 1, 10, tzinfo=timezone.utc))
     store.store.close()
-    rows = {row.exercise.id: row for row in workflow.exercise_list(Progress())}
+    rows = {row.exercise.id: row for row in workflow.exercise_list(Progress(), NOW)}
     assert {"relu", "padding", "batchnorm", "gap", "attention"} <= set(rows)
     assert (rows["gap"].status, rows["gap"].attempts, rows["gap"].last.summary) == ("attempted", 2, "second")
     assert (rows["relu"].status, rows["relu"].attempts, rows["relu"].last) == ("new", 0, None)
@@ -165,7 +166,7 @@ def test_a_reset_that_cannot_save_the_backup_changes_nothing(relu, tmp_path):
 def test_hints_go_one_by_one_and_stop_at_the_last(relu):
     progress = Progress()
     total = len(relu.hints)
-    shown = [workflow.next_hint(relu, progress) for _ in range(total + 2)]
+    shown = [workflow.next_hint(relu, progress, NOW) for _ in range(total + 2)]
     assert [hint.number for hint in shown] == [*range(1, total + 1), total, total]
     assert [hint.is_last for hint in shown][: total - 1] == [False] * (total - 1) and shown[-1].is_last
     assert shown[0].text == relu.hints[0] and shown[-1].text == relu.hints[-1]
@@ -177,7 +178,7 @@ def test_hints_go_one_by_one_and_stop_at_the_last(relu):
 
 def test_an_exercise_without_hints_says_so_without_touching_the_database(relu):
     progress = Progress()
-    assert workflow.next_hint(dataclasses.replace(relu, hints=()), progress) is None
+    assert workflow.next_hint(dataclasses.replace(relu, hints=()), progress, NOW) is None
     assert progress.openings == 0
 
 
@@ -189,14 +190,15 @@ def test_the_solution_needs_a_pass_or_a_yes(relu):
         asked.append(progress.open_now)
         return False
 
-    assert workflow.reveal_solution(relu, progress, refuse) is None
+    assert workflow.reveal_solution(relu, progress, refuse, NOW) is None
     assert asked == [0]  # asked once, with the database closed while the learner thinks
-    assert workflow.reveal_solution(relu, progress, lambda: True) == relu.solution()
+    assert workflow.reveal_solution(relu, progress, lambda: True, NOW) == relu.solution()
     store = saved()
     store.record_exercise_attempt("relu", "failed", 20, 22, 0)
     store.record_exercise_attempt("relu", "passed", 22, 22, 0)
+    store.record_exercise_review("relu", "solution", 1, 2, 0, at=NOW)  # the pass closed the review
     store.store.close()
-    assert workflow.reveal_solution(relu, progress, never_asked) == relu.solution()
+    assert workflow.reveal_solution(relu, progress, never_asked, NOW) == relu.solution()
 
 
 # --- grading ------------------------------------------------------------------------------------------------------
@@ -204,9 +206,9 @@ def test_the_solution_needs_a_pass_or_a_yes(relu):
 
 def test_grading_records_each_attempt_with_the_hints_seen(relu):
     progress = Progress()
-    workflow.next_hint(relu, progress)
-    failed = workflow.grade(relu, WRONG, progress)
-    passed = workflow.grade(relu, SOLUTION, progress)
+    workflow.next_hint(relu, progress, NOW)
+    failed = workflow.grade(relu, WRONG, progress, NOW)
+    passed = workflow.grade(relu, SOLUTION, progress, NOW)
     assert (failed.status, passed.status) == ("failed", "passed")
     store = saved()
     recorded = store.exercise_attempts("relu")

@@ -193,7 +193,12 @@ def test_json_output(history):
     }
     assert data["time_ms"] == {"today": 30_000, "7d": 47_000, "30d": 51_000, "all": 111_000}
     assert [day["due"] for day in data["forecast"]] == [2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
-    assert data["exercises"] == {"passed": 0, "attempted": 0, "new": 0, "problem": None, "items": []}
+    no_answers = {"answers": 0, "correct": 0, "rate": None}
+    assert {key: value for key, value in data["exercises"].items() if key != "forecast"} == {
+        "passed": 0, "attempted": 0, "new": 0, "due": 0, "problem": None, "items": [],
+        "retention": {"7d": no_answers, "30d": no_answers, "all": no_answers},
+    }
+    assert [day["due"] for day in data["exercises"]["forecast"]] == [0] * 14
     everything = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
     relu = next(item for item in everything["exercises"]["items"] if item["id"] == "relu")
     assert relu["status"] == "passed" and relu["attempts"] == 2

@@ -34,6 +34,9 @@ UI = {  # the words of `decks` and `config`; --lang (or the locale) picks them
                    "zh": "每个标签的卡片数（YAML 中的卡片，未按填空和反向拆分）："},
     "no.decks": {"en": "No decks found. Put .yaml decks in {folder}", "zh": "没有找到卡组。把 .yaml 卡组放进 {folder}"},
     "changed": {"en": "(changed)", "zh": "（已修改）"},
+    "exercises.due": {"en": "{n} exercise(s) due: `dlquiz exercise {name}`",
+                      "zh": "{n} 个练习到期：`dlquiz exercise {name}`"},
+    "exercises.none": {"en": "Exercises due: 0", "zh": "到期练习：0"},
     "config.footer": {"en": "Change one: dlquiz config NAME VALUE · back to the default: dlquiz config NAME --reset",
                       "zh": "修改：dlquiz config 名称 值 · 恢复默认：dlquiz config 名称 --reset"},
 }
@@ -151,8 +154,22 @@ def study(
     try:
         session = StudySession(store, items, language, limit=limit)
         StudyScreen(session, console, key_input.for_stdin(), language).run()
+        _say_exercises_due(store, language, console)
     finally:
         store.close()
+
+
+def _say_exercises_due(store, language: str, console, always: bool = False) -> None:
+    """One line naming the most overdue exercise, when any is due (with ``always``, also "0")."""
+    from dlquiz.review.overview import exercises_due
+    from dlquiz.text import locale_language
+
+    ui = language if language != "both" else locale_language()  # screen chrome in one language, as the study screen
+    due = exercises_due(store)
+    if due:
+        console.print(say("exercises.due", ui, n=len(due), name=due[0].exercise), style="bold yellow", soft_wrap=True)
+    elif always:
+        console.print(say("exercises.none", ui), style="dim")
 
 
 def _warn_broken(loaded) -> None:
@@ -169,11 +186,7 @@ def list_decks(
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help=LANG_HELP),
     tags: bool = typer.Option(False, "--tags", help="Also list each deck's tags with card counts."),
 ) -> None:
-    """List the decks with their new / learning / due counts."""
-    from rich.markup import escape
-    from rich.table import Table
-    from rich.text import Text
-
+    """List the decks with their new / learning / due counts, and how many exercises are due."""
     from dlquiz import text
     from dlquiz.cards import library
     from dlquiz.review.overview import deck_counts
@@ -185,8 +198,22 @@ def list_decks(
     store = open_store()
     try:
         rows = deck_counts(store, loaded.decks)
+        console = make_console()
+        _print_decks(rows, language, tags, console)
+        _say_exercises_due(store, language, console, always=bool(rows))
     finally:
         store.close()
+    if not rows:
+        console.print(say("no.decks", language, folder=library.user_decks_dir()))
+
+
+def _print_decks(rows, language: str, tags: bool, console) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    from dlquiz import text
+
     table = Table(title=None, show_edge=False, pad_edge=False)
     for column in ("deck", "title", *COUNT_COLUMNS):
         # Headers and numbers never break mid-word: the title column gives up the room (and wraps) instead.
@@ -208,7 +235,6 @@ def list_decks(
             str(counts.due),
             str(counts.suspended),
         )
-    console = make_console()
     if console.width >= NARROW:
         console.print(table)
     else:  # seven columns do not fit: one block per deck, the counts on one line
@@ -223,8 +249,6 @@ def list_decks(
         for deck, counts in rows:
             listed = ", ".join(f"{name} ({count})" for name, count in sorted(counts.tags.items()))
             console.print(Text.assemble((deck.id, "bold"), f": {listed or '-'}"))
-    if not rows:
-        console.print(say("no.decks", language, folder=library.user_decks_dir()))
 
 
 @deck_app.command("check")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from dlquiz.grading.attempts import ExerciseProgress
     from dlquiz.grading.catalog import Exercise
     from dlquiz.grading.grader import GradeResult
+    from dlquiz.grading.attempts import Review
     from dlquiz.grading.workflow import ExerciseRow
 
 T = {  # short bilingual strings of this screen; pick() chooses per --lang
@@ -32,6 +34,45 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "col.status": {"en": "status", "zh": "状态"},
     "col.attempts": {"en": "attempts", "zh": "次数"},
     "col.last": {"en": "last result", "zh": "最近结果"},
+    "col.due": {"en": "due", "zh": "到期"},
+    "due.now": {"en": "due now", "zh": "已到期"},
+    "next.none": {"en": "No exercise is due.", "zh": "没有到期的练习。"},
+    "next.later": {"en": "The next one: {id} on {date}.", "zh": "下一个：{id}，{date} 到期。"},
+    "restarted": {
+        "en": "Review time: your file starts again from the template — write it from memory. "
+        "The version that passed before is kept in {previous} (`--previous` shows it).",
+        "zh": "复习时间到了：你的文件已恢复为模板，请凭记忆重新实现。之前通过的版本保存在 {previous}（`--previous` 可查看）。",
+    },
+    "restarted.plain": {
+        "en": "Review time: your file starts from the template — write it from memory.",
+        "zh": "复习时间到了：你的文件从模板开始，请凭记忆重新实现。",
+    },
+    "previous.none": {
+        "en": "No previous version of {id} is kept in {folder}.",
+        "zh": "{folder} 中没有保存 {id} 之前的版本。",
+    },
+    "previous.title": {"en": "Your previous version: {path}", "zh": "你之前的版本：{path}"},
+    "review.made": {
+        "en": "Review recorded: {rating} ({why}). Next review: {date} (in {interval}).",
+        "zh": "已记录复习：{rating}（{why}）。下次复习：{date}（{interval}后）。",
+    },
+    "review.practice": {
+        "en": "Practice: not due until {date}, so the schedule stays as it is.",
+        "zh": "练习：{date} 才到期，复习计划保持不变。",
+    },
+    "giveup.none": {
+        "en": "{id} is not due until {date}: there is no review to give up.",
+        "zh": "{id} 要到 {date} 才到期：没有可以放弃的复习。",
+    },
+    "rule.first-try": {"en": "passed on the first try", "zh": "第一次就通过"},
+    "rule.clean": {"en": "passed without help", "zh": "没有借助提示通过"},
+    "rule.hints": {"en": "passed after hints", "zh": "看了提示后通过"},
+    "rule.solution": {"en": "passed after seeing the solution", "zh": "看了参考答案后通过"},
+    "rule.gave-up": {"en": "gave up", "zh": "放弃"},
+    "rating.1": {"en": "Again", "zh": "重来"},
+    "rating.2": {"en": "Hard", "zh": "困难"},
+    "rating.3": {"en": "Good", "zh": "良好"},
+    "rating.4": {"en": "Easy", "zh": "简单"},
     "list.footer": {"en": "Start one with `dlquiz exercise NAME`.", "zh": "用 `dlquiz exercise 名称` 开始一个练习。"},
     "file": {"en": "Your file: {path}", "zh": "你的文件：{path}"},
     "created": {"en": "Created it from the template.", "zh": "已根据模板创建。"},
@@ -46,8 +87,9 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
         "zh": "这是最后一条提示。通过之后，可以用 `--solution` 查看参考答案。",
     },
     "solution.ask": {
-        "en": "You have not passed this exercise yet. Show the solution anyway?",
-        "zh": "你还没有通过这个练习。仍然要查看参考答案吗？",
+        "en": "You have not passed this review of the exercise yet. Show the solution anyway? "
+        "Your pass will then count as Again.",
+        "zh": "这次复习你还没有通过这个练习。仍然要查看参考答案吗？之后的通过将记为“重来”。",
     },
     "solution.kept": {
         "en": "Not shown. Keep going — `--hint` gives the next hint.",
@@ -78,6 +120,7 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
 }
 
 WIDE_LIST = 80  # below this many columns the exercise list is one block per exercise, not a table
+WIDE_DUE_EXTRA = 20  # … and this many more once the due column is shown
 EXERCISE_HELP = (
     "Coding exercises graded against PyTorch. Without NAME: list them. With NAME: show the task, create your file "
     "from the template and grade it once edited."
@@ -103,6 +146,13 @@ def exercise(
     json_output: bool = typer.Option(False, "--json", help="Print the result (or the list) as JSON."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Grade again every time the file is saved (Ctrl-C stops)."),
     hint: bool = typer.Option(False, "--hint", help="Show the next hint."),
+    next_due: bool = typer.Option(False, "--next", help="Open the most overdue exercise."),
+    previous: bool = typer.Option(
+        False, "--previous", help="Show your previous version, kept when a due review restarted the file."
+    ),
+    give_up: bool = typer.Option(
+        False, "--give-up", help="End this review without a pass (rated Again) and show the solution."
+    ),
     solution: bool = typer.Option(
         False, "--solution", help="Show the reference solution (after a pass, or if you confirm)."
     ),
@@ -118,10 +168,16 @@ def exercise(
     from dlquiz.text import resolve_lang
 
     language = resolve_lang(lang)
+    if next_due:
+        if name is not None:
+            raise _usage("--next chooses the exercise itself; give either NAME or --next", None)
+        name = _most_overdue(language)
+        if name is None:
+            return
     if name is None:
-        if file or watch or hint or solution or reset:
+        if file or watch or hint or solution or reset or previous or give_up:
             raise _usage(
-                "--file, --watch, --hint, --solution and --reset need an exercise NAME",
+                "--file, --watch, --hint, --solution, --reset, --previous and --give-up need an exercise NAME",
                 "e.g. `dlquiz exercise relu --hint`; `dlquiz exercise` alone lists the exercises.",
             )
         _list(language, json_output)
@@ -136,9 +192,15 @@ def exercise(
     if file is not None and workspace is not None:
         raise _usage("--file and --workspace cannot be combined", "--file names the file to grade directly.")
     from dlquiz.grading.catalog import load_exercise
-    from dlquiz.grading.workflow import open_workspace, workspace_file
+    from dlquiz.grading.workflow import open_workspace, restart_if_due, workspace_file
 
     chosen = load_exercise(name)
+    if previous:
+        _previous(chosen, workspace_file(chosen, workspace), language)
+        return
+    if give_up:
+        _give_up(chosen, language)
+        return
     if hint or solution or reset:
         if reset:
             _reset(chosen, workspace_file(chosen, workspace), language)
@@ -150,6 +212,7 @@ def exercise(
     if file is not None:
         _grade_and_exit(chosen, file, language, json_output, watch)
         return
+    restart = restart_if_due(chosen, workspace_file(chosen, workspace), _progress, _now())
     mine = open_workspace(chosen, workspace_file(chosen, workspace))
     path, created, edited = mine.path, mine.created, mine.edited
     console = make_console()
@@ -163,6 +226,9 @@ def exercise(
         console.print(_say("file", language, path=path), highlight=False, soft_wrap=True)
         if created:
             console.print(_say("created", language))
+        if restart is not None:
+            message = "restarted" if restart.previous else "restarted.plain"
+            console.print(_say(message, language, previous=restart.previous), style="yellow", soft_wrap=True)
     if not edited and not watch:
         if json_output:
             raise DlquizError(
@@ -196,6 +262,38 @@ def _progress() -> Iterator[ExerciseProgress]:
         store.close()
 
 
+def _now() -> datetime:
+    from dlquiz.review import clock
+
+    return clock.now()
+
+
+def _date(moment: datetime) -> str:
+    return f"{moment.astimezone():%Y-%m-%d}"
+
+
+def _due_text(row: ExerciseRow, lang: str) -> str:
+    if row.due is None:
+        return "—"
+    return _say("due.now", lang) if row.is_due else _date(row.due)
+
+
+def _most_overdue(lang: str) -> str | None:
+    """The exercise --next opens; None (after saying so, and when the next one falls due) when none is due."""
+    from dlquiz.grading.workflow import most_overdue, next_due
+
+    now = _now()
+    row = most_overdue(_progress, now)
+    if row is not None:
+        return row.exercise.id
+    console = make_console()
+    console.print(_say("next.none", lang))
+    later = next_due(_progress, now)
+    if later is not None and later.due is not None:
+        console.print(_say("next.later", lang, id=later.exercise.id, date=_date(later.due)))
+    return None
+
+
 def _list(lang: str, json_output: bool) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -203,7 +301,7 @@ def _list(lang: str, json_output: bool) -> None:
     from dlquiz.grading.workflow import exercise_list
     from dlquiz.text import pick
 
-    rows = exercise_list(_progress)
+    rows = exercise_list(_progress, _now())
     if json_output:
         echo_json(
             [
@@ -213,6 +311,8 @@ def _list(lang: str, json_output: bool) -> None:
                     "topic": pick(row.exercise.topic, lang, separator=" / "),
                     "status": row.status,
                     "attempts": row.attempts,
+                    "due": None if row.due is None else row.due.isoformat(),
+                    "is_due": row.is_due,
                     "last": None
                     if row.last is None
                     else {
@@ -228,11 +328,13 @@ def _list(lang: str, json_output: bool) -> None:
         )
         return
     table = Table(show_edge=False, pad_edge=False)
-    for key in ("col.id", "col.title", "col.topic", "col.status", "col.attempts", "col.last"):
+    scheduled = any(row.due is not None for row in rows)  # the due column only once something has a date
+    columns = ("col.id", "col.title", "col.topic", "col.status", "col.attempts", "col.last")
+    for key in (*columns, "col.due") if scheduled else columns:
         table.add_column(
             _say(key, lang),
             justify="right" if key == "col.attempts" else "left",
-            no_wrap=key in ("col.id", "col.status", "col.attempts", "col.last"),
+            no_wrap=key in ("col.id", "col.status", "col.attempts", "col.last", "col.due"),
         )
     styles = {"new": "dim", "attempted": "yellow", "passed": "green"}
     for row in rows:
@@ -244,9 +346,10 @@ def _list(lang: str, json_output: bool) -> None:
             Text(_say("status." + row.status, lang), style=styles[row.status]),
             str(row.attempts),
             result,
+            *([Text(_due_text(row, lang), style="bold yellow" if row.is_due else "")] if scheduled else []),
         )
     console = make_console()
-    if console.width >= WIDE_LIST:
+    if console.width >= WIDE_LIST + (WIDE_DUE_EXTRA if scheduled else 0):
         console.print(table)
     else:  # six columns would cut titles and topics to a few letters: one block per exercise instead
         for row in rows:
@@ -259,6 +362,9 @@ def _list(lang: str, json_output: bool) -> None:
             line = Text("  ") + Text(" · ").join(details)
             if last != "—":
                 line.append(f" · {_say('col.last', lang)}: {last}")
+            if row.due is not None:
+                due = f" · {_say('col.due', lang)}: {_due_text(row, lang)}"
+                line.append(due, style="bold yellow" if row.is_due else "")
             console.print(line)
     console.print(_say("list.footer", lang), style="dim")
 
@@ -288,7 +394,7 @@ def _hint(chosen: Exercise, lang: str) -> None:
     from dlquiz.text import pick
 
     console = make_console()
-    hint = next_hint(chosen, _progress)
+    hint = next_hint(chosen, _progress, _now())
     if hint is None:
         console.print(_say("hint.none", lang))
         return
@@ -299,15 +405,19 @@ def _hint(chosen: Exercise, lang: str) -> None:
 
 
 def _solution(chosen: Exercise, lang: str) -> None:
-    from rich.syntax import Syntax
-
     from dlquiz.grading.workflow import reveal_solution
 
-    solution = reveal_solution(chosen, _progress, lambda: confirm(_say("solution.ask", lang)))
+    solution = reveal_solution(chosen, _progress, lambda: confirm(_say("solution.ask", lang)), _now())
     console = make_console()
     if solution is None:
         console.print(_say("solution.kept", lang))
         return
+    _print_code(console, solution)
+
+
+def _print_code(console: Console, solution: str) -> None:
+    from rich.syntax import Syntax
+
     if not console.is_terminal:  # redirected to a file: the file itself, so it compiles
         echo(solution.rstrip("\n"))
         return
@@ -334,18 +444,75 @@ def _reset(chosen: Exercise, path: Path, lang: str) -> None:
 
 
 def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> GradeResult:
-    from dlquiz.grading.report import render, to_json
-    from dlquiz.grading.workflow import grade
+    import json
 
-    result = grade(chosen, path, _progress)
+    from dlquiz.grading.report import render, to_json
+    from dlquiz.grading.workflow import grade_and_review
+
+    graded = grade_and_review(chosen, path, _progress, _now())
+    result = graded.result
     if json_output:
-        echo(to_json(result, "en" if lang == "both" else lang))
+        report = json.loads(to_json(result, "en" if lang == "both" else lang))
+        report["review"] = None if graded.review is None else _review_json(graded.review)
+        echo_json(report)
     else:
         console = make_console()
         render(result, console, lang)
         if result.status == "passed":
+            _say_schedule(chosen, graded.review, console, lang)
             _after_pass(chosen, console, lang)
     return result
+
+
+def _review_json(review: Review) -> dict[str, object]:
+    return {"rating": _say(f"rating.{int(review.rating)}", "en"), "rule": review.rule, "due": review.due.isoformat()}
+
+
+def _say_schedule(chosen: Exercise, review: Review | None, console: Console, lang: str) -> None:
+    """After a pass: the review it made and when the exercise comes back, or that it was practice."""
+    from dlquiz.cli.study_screen import format_interval
+
+    if review is not None:
+        rating, why = _say(f"rating.{int(review.rating)}", lang), _say(f"rule.{review.rule}", lang)
+        interval = format_interval(review.due - _now(), "zh" if lang == "zh" else "en")
+        console.print(_say("review.made", lang, rating=rating, why=why, date=_date(review.due), interval=interval))
+        return
+    from dlquiz.grading.workflow import exercise_list
+
+    row = next((row for row in exercise_list(_progress, _now()) if row.exercise.id == chosen.id), None)
+    if row is not None and row.due is not None and not row.is_due:
+        console.print(_say("review.practice", lang, date=_date(row.due)), style="dim")
+
+
+def _previous(chosen: Exercise, path: Path, lang: str) -> None:
+    from dlquiz.grading.workflow import previous_file, read_file
+
+    console = make_console()
+    kept = previous_file(chosen, path)
+    if kept is None:
+        raise DlquizError(
+            _say("previous.none", lang, id=chosen.id, folder=path.parent),
+            "A version is kept when a due exercise restarts from the template (`dlquiz exercise NAME` when it is due).",
+        )
+    if console.is_terminal:
+        console.print(_say("previous.title", lang, path=kept), soft_wrap=True)
+    _print_code(console, read_file(kept))
+
+
+def _give_up(chosen: Exercise, lang: str) -> None:
+    from dlquiz.grading.workflow import exercise_list, give_up
+
+    review = give_up(chosen, _progress, _now())
+    console = make_console()
+    if review is None:
+        row = next(row for row in exercise_list(_progress, _now()) if row.exercise.id == chosen.id)
+        raise DlquizError(
+            _say("giveup.none", lang, id=chosen.id, date=_date(row.due) if row.due else "?"),
+            "Grading it now is practice; `--solution` shows the reference solution.",
+            exit_code=2,
+        )
+    _say_schedule(chosen, review, console, lang)
+    _print_code(console, chosen.solution())
 
 
 def _after_pass(chosen: Exercise, console: Console, lang: str) -> None:
@@ -355,7 +522,7 @@ def _after_pass(chosen: Exercise, console: Console, lang: str) -> None:
 
     console.print(_say("passed.solution", lang))
     _command(console, f"dlquiz exercise {chosen.id} --solution")
-    following = next_unpassed(chosen, _progress)
+    following = next_unpassed(chosen, _progress, _now())
     if following is None:
         console.print(_say("passed.all", lang))
     else:

@@ -36,7 +36,8 @@ def export(
     # With -o - the data owns stdout, so the summary goes to stderr.
     echo(
         f"Exported {summary.reviews} review(s), {summary.cards} card state(s), {summary.settings} setting(s), "
-        f"{summary.attempts} exercise attempt(s) and {summary.hints} hint count(s) to {where}.",
+        f"{summary.attempts} exercise attempt(s), {summary.hints} hint count(s) and {summary.exercise_reviews} "
+        f"exercise review(s) to {where}.",
         err=output == "-",
     )
 
@@ -75,6 +76,11 @@ def import_(
     lines.append(f"  exercise attempts: {summary.attempts_added} added, {summary.attempts_present} already present")
     if summary.hints_raised:
         lines.append(f"  exercise hints: {summary.hints_raised} hint count(s) raised")
+    lines.append(
+        f"  exercise reviews: {summary.exercise_reviews_added} added, "
+        f"{summary.exercise_reviews_present} already present"
+        + (f" ({summary.exercises_replayed} exercise(s) replayed through FSRS)" if summary.exercises_replayed else "")
+    )
     echo("\n".join(lines))
 
 

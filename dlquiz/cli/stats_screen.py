@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -65,6 +65,12 @@ T = {  # the screen's words; --lang picks zh, en or both
     "status": {"en": "status", "zh": "状态"},
     "attempts": {"en": "attempts", "zh": "次数"},
     "last": {"en": "last result", "zh": "最近结果"},
+    "due": {"en": "due", "zh": "到期"},
+    "due.now": {"en": "due now", "zh": "已到期"},
+    "ex.retention": {"en": "Exercise retention (due exercises passed without the solution)",
+                     "zh": "练习保持率（到期的练习不看答案就通过的比例）"},
+    "ex.forecast": {"en": "Exercises due in the next {n} days (today includes overdue)",
+                    "zh": "未来 {n} 天到期的练习（今天含逾期）"},
     "s.passed": {"en": "passed", "zh": "已通过"},
     "s.attempted": {"en": "attempted", "zh": "尝试过"},
     "s.new": {"en": "new", "zh": "未开始"},
@@ -109,7 +115,7 @@ def render(stats: Stats, console: Console, lang: str) -> None:
         console.print(forecast_chart(stats.forecast, console.width))
     if stats.exercises or stats.exercise_problem:
         console.print()
-        console.print(_exercises(stats, lang))
+        console.print(_exercises(stats, lang, console.width))
 
 
 def _table() -> Table:
@@ -220,12 +226,12 @@ def _time(stats: Stats, lang: str) -> Group:
     return Group(Text(say("time", lang), style="bold"), table)
 
 
-def _exercises(stats: Stats, lang: str):
+def _exercises(stats: Stats, lang: str, width: int = 80):
     counts = stats.exercise_counts()
     if stats.exercise_problem:
         return Text(f"{say('exercises', lang, **counts)}\n{stats.exercise_problem}", style="yellow")
     table = _table()
-    for key in ("exercise", "status", "attempts", "last"):
+    for key in ("exercise", "status", "attempts", "last", "due"):
         table.add_column(say(key, lang), justify="right" if key == "attempts" else "left",
                          no_wrap=key != "last", overflow="fold")
     styles = {"new": "dim", "attempted": "yellow", "passed": "green"}
@@ -234,5 +240,22 @@ def _exercises(stats: Stats, lang: str):
         if line.last is not None:
             mark = "✓" if line.last.status == "passed" else "✗"
             result = f"{mark} {line.last.cases_passed}/{line.last.cases_total} · {line.last.attempted_at.astimezone():%Y-%m-%d}"
-        table.add_row(line.id, Text(say(f"s.{line.status}", lang), style=styles[line.status]), str(line.attempts), result)
-    return Group(Text(say("exercises", lang, **counts), style="bold"), table)
+        due = "—" if line.due is None else f"{line.due.astimezone():%Y-%m-%d}"
+        if line.is_due:
+            due = say("due.now", lang)
+        table.add_row(line.id, Text(say(f"s.{line.status}", lang), style=styles[line.status]), str(line.attempts),
+                      result, Text(due, style="bold yellow" if line.is_due else ""))
+    parts: list[RenderableType] = [Text(say("exercises", lang, **counts), style="bold"), table]
+    if any(line.due is not None for line in stats.exercises):  # the schedule's figures once one has a schedule
+        retention = _table()
+        retention.add_column(say("window", lang))
+        for key in ("answers", "correct", "rate"):
+            retention.add_column(say(key, lang), justify="right")
+        for window in ("7d", "30d", "all"):
+            result_ = stats.exercise_retention(window)
+            retention.add_row(say(f"w.{window}", lang), str(result_.answers), str(result_.correct),
+                              _percent(result_.rate))
+        parts += [Text(), Text(say("ex.retention", lang), style="bold"), retention, Text(),
+                  Text(say("ex.forecast", lang, n=FORECAST_DAYS), style="bold"),
+                  forecast_chart(stats.exercise_forecast, width)]
+    return Group(*parts)

@@ -1,5 +1,6 @@
 """The exercise workflow behind `dlquiz exercise`: the learner's workspace file (created from the template, reset
-with a ``.bak`` of their version), progressive hints, the solution gate, and grading with the attempt recorded.
+with a ``.bak`` of their version, restarted from the template when a review falls due), progressive hints, the
+solution gate, giving up, and grading with the attempt (and the review it may make) recorded.
 
 The command line parses and renders; the decisions are here. The database is reached through ``attempts`` only,
 opened by the caller's ``open_progress`` for a moment at a time. Nothing heavy is imported at module level: listing
@@ -8,15 +9,17 @@ exercises and showing hints must not load numpy or torch (the grader loads them 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dlquiz import fsutil, paths
 from dlquiz.errors import DlquizError
 from dlquiz.grading import attempts
-from dlquiz.grading.attempts import ExerciseRow, OpenProgress
+from dlquiz.grading.attempts import ExerciseRow, OpenProgress, Review
 from dlquiz.grading.catalog import Exercise, list_exercises
 
 if TYPE_CHECKING:
@@ -26,11 +29,22 @@ if TYPE_CHECKING:
 BACKUP_SUFFIX = ".bak"
 
 
-def exercise_list(open_progress: OpenProgress) -> list[ExerciseRow]:
-    """Every exercise with its status, number of attempts and last attempt."""
+def exercise_list(open_progress: OpenProgress, now: datetime) -> list[ExerciseRow]:
+    """Every exercise with its status, attempts, last attempt and due date: the due ones first, most overdue first."""
     exercises = list_exercises()
     with open_progress() as progress:
-        return attempts.exercise_rows(exercises, progress)
+        return attempts.exercise_rows(exercises, progress, now)
+
+
+def most_overdue(open_progress: OpenProgress, now: datetime) -> ExerciseRow | None:
+    """The exercise `dlquiz exercise --next` opens; None when none is due."""
+    return next((row for row in exercise_list(open_progress, now) if row.is_due), None)
+
+
+def next_due(open_progress: OpenProgress, now: datetime) -> ExerciseRow | None:
+    """The exercise that falls due first after ``now`` (to say when --next will have something)."""
+    later = [row for row in exercise_list(open_progress, now) if row.due is not None and not row.is_due]
+    return min(later, key=lambda row: (row.due, row.exercise.order), default=None)
 
 
 # --- the workspace file ---------------------------------------------------------------------------------------------
@@ -85,6 +99,62 @@ def reset_workspace(exercise: Exercise, path: Path, confirm: Callable[[], bool])
     return Reset("restored", path, backup)
 
 
+@dataclass(frozen=True)
+class Restart:
+    """A due exercise's workspace put back to the template; the learner's previous file kept as ``previous``."""
+
+    path: Path
+    previous: Path | None  # None: the file was missing or still the template, nothing to keep
+
+
+def restart_if_due(exercise: Exercise, path: Path, open_progress: OpenProgress, now: datetime) -> Restart | None:
+    """Start a due review from the template, once per review: the learner recalls the solution instead of
+    re-running the file that passed last time. That file is kept beside it as ``NAME.DATE.py`` (the date of the
+    last review; ``.2``, ``.3`` … if that name is taken), never overwritten. None when nothing was restarted: the
+    exercise is not due, never reviewed, or this review restarted it already (the learner's new work stays)."""
+    with open_progress() as progress:
+        reviews = progress.exercise_reviews(exercise.id)
+        window = attempts.review_window(reviews, now)
+        restarted = progress.exercise_help(exercise.id).restarted_at
+    already = restarted is not None and window.start is not None and restarted >= window.start
+    if not reviews or not window.open or already:
+        return None
+    template = exercise.template()
+    previous = None
+    if path.exists() and _read(path) != template:
+        previous = _dated_name(path, exercise.id, reviews[-1].reviewed_at)
+        _write(previous, _read(path))  # first, so an interruption between the two writes loses nothing
+    _write(path, template)
+    with open_progress() as progress:
+        progress.mark_restarted(exercise.id, now)
+    return Restart(path, previous)
+
+
+def _dated_name(path: Path, exercise_id: str, when: datetime) -> Path:
+    stem = f"{exercise_id}.{when.astimezone():%Y-%m-%d}"
+    candidate, number = path.with_name(f"{stem}.py"), 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{stem}.{number}.py")
+    return candidate
+
+
+def previous_file(exercise: Exercise, path: Path) -> Path | None:
+    """The newest file kept by ``restart_if_due`` beside the workspace file; None if there is none."""
+    pattern = re.compile(rf"^{re.escape(exercise.id)}\.(\d{{4}}-\d{{2}}-\d{{2}})(?:\.(\d+))?\.py$")
+    kept = []
+    if path.parent.is_dir():
+        for candidate in path.parent.iterdir():
+            match = pattern.match(candidate.name)
+            if match and candidate.is_file():
+                kept.append(((match.group(1), int(match.group(2) or 1)), candidate))
+    return max(kept, key=lambda item: item[0])[1] if kept else None
+
+
+def read_file(path: Path) -> str:
+    return _read(path)
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
@@ -116,41 +186,72 @@ class Hint:
         return self.number == self.total
 
 
-def next_hint(exercise: Exercise, open_progress: OpenProgress) -> Hint | None:
-    """The next hint, counted as shown (asking again after the last one repeats it); None without hints."""
+def next_hint(exercise: Exercise, open_progress: OpenProgress, now: datetime) -> Hint | None:
+    """The next hint of this review, counted as shown (asking again after the last one repeats it); None without
+    hints. Each review starts again at the first hint."""
     if not exercise.hints:
         return None
     with open_progress() as progress:
-        number = attempts.take_next_hint(progress, exercise.id, len(exercise.hints))
+        number = attempts.take_next_hint(progress, exercise.id, len(exercise.hints), now)
     return Hint(number, len(exercise.hints), exercise.hints[number - 1])
 
 
-def reveal_solution(exercise: Exercise, open_progress: OpenProgress, confirm: Callable[[], bool]) -> str | None:
-    """The reference solution once the learner has passed; before that only if ``confirm()`` says yes, else None."""
+def solution_needs_asking(exercise: Exercise, open_progress: OpenProgress, now: datetime) -> bool:
+    """True while a review is open (never passed, or due again): seeing the solution then rates the pass Again."""
     with open_progress() as progress:
-        passed = attempts.has_passed(progress, exercise.id)
-    if not passed and not confirm():
+        return attempts.window_of(progress, exercise.id, now).open
+
+
+def reveal_solution(
+    exercise: Exercise, open_progress: OpenProgress, confirm: Callable[[], bool], now: datetime
+) -> str | None:
+    """The reference solution when no review is open (passed, not due yet); during a review only if ``confirm()``
+    says yes, and then the review's pass is rated Again. None when the learner said no."""
+    if solution_needs_asking(exercise, open_progress, now) and not confirm():
         return None
+    with open_progress() as progress:
+        progress.mark_solution_shown(exercise.id, now)
     return exercise.solution()
+
+
+def give_up(exercise: Exercise, open_progress: OpenProgress, now: datetime) -> Review | None:
+    """End the open review without a pass, rated Again (it comes back soon); None when the exercise is not due."""
+    with open_progress() as progress:
+        review = attempts.give_up(progress, exercise.id, now)
+        if review is not None:
+            progress.mark_solution_shown(exercise.id, now)  # giving up shows the solution
+    return review
 
 
 # --- grading ----------------------------------------------------------------------------------------------------------
 
 
-def grade(exercise: Exercise, path: Path, open_progress: OpenProgress) -> GradeResult:
+@dataclass(frozen=True)
+class Graded:
+    result: GradeResult
+    review: Review | None  # the review this grading made (a pass in an open review), else None
+
+
+def grade(exercise: Exercise, path: Path, open_progress: OpenProgress, now: datetime) -> GradeResult:
     """Grade ``path`` against PyTorch and record the attempt (with the hints seen so far)."""
+    return grade_and_review(exercise, path, open_progress, now).result
+
+
+def grade_and_review(exercise: Exercise, path: Path, open_progress: OpenProgress, now: datetime) -> Graded:
+    """Grade ``path`` against PyTorch and record the attempt; a pass in an open review also records the review.
+    ``now`` is the progress clock's time (``dlquiz.review.clock``, which honours ``DLQUIZ_NOW``)."""
     from dlquiz.grading.grader import grade_file  # imports the grading machinery only when a file is graded
 
     result = grade_file(exercise, path)
     with open_progress() as progress:
-        attempts.record_attempt(progress, exercise.id, result)
-    return result
+        review = attempts.record_attempt(progress, exercise.id, result, now)
+    return Graded(result, review)
 
 
-def next_unpassed(exercise: Exercise, open_progress: OpenProgress) -> Exercise | None:
+def next_unpassed(exercise: Exercise, open_progress: OpenProgress, now: datetime) -> Exercise | None:
     """The exercise to suggest after passing ``exercise``: the next one by order not passed yet (wrapping round to
     earlier ones); None once every exercise is passed."""
-    rows = exercise_list(open_progress)
+    rows = exercise_list(open_progress, now)
     ids = [row.exercise.id for row in rows]
     start = ids.index(exercise.id) + 1 if exercise.id in ids else 0
     for row in rows[start:] + rows[:start]:

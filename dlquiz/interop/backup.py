@@ -1,7 +1,8 @@
 """All progress as JSON Lines: exporting it, reading a file back, and merging it into this machine's progress.
 
 A file is a header line ``{"dlquiz_progress": 1, ...}`` followed by one record per line, each with a ``type``:
-review, card, setting, exercise_attempt, exercise_hint. Row ids are local to one database and never exported.
+review, card, setting, exercise_attempt, exercise_hint, exercise_review. Row ids are local to one database and never
+exported.
 
 Merging keeps everything present and adds what is missing. A review is the same review when deck, card, time and
 rating agree. A card's history is kept exactly as recorded as long as it is one side's history (so fuzzed intervals
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,7 +26,16 @@ from dlquiz import fsutil
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
 from dlquiz.review.day import queue_of
-from dlquiz.review.records import CardState, ExerciseAttempt, Key, ReviewLog, SchedulingState
+from dlquiz.review.exercise_schedule import exercise_scheduler, next_schedule
+from dlquiz.review.records import (
+    CardState,
+    ExerciseAttempt,
+    ExerciseHelp,
+    ExerciseReview,
+    Key,
+    ReviewLog,
+    SchedulingState,
+)
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.scheduling import make_scheduler, new_card
 from dlquiz.review.settings import StudySettings
@@ -43,6 +53,7 @@ class ExportSummary:
     settings: int = 0
     attempts: int = 0
     hints: int = 0
+    exercise_reviews: int = 0
 
 
 def _records(store: Store, summary: ExportSummary) -> Iterator[dict[str, Any]]:
@@ -61,9 +72,12 @@ def _records(store: Store, summary: ExportSummary) -> Iterator[dict[str, Any]]:
     for attempt in repository.exercise_attempts():
         summary.attempts += 1
         yield {"type": "exercise_attempt", **attempt.to_dict()}
-    for exercise, shown in repository.hint_counts().items():
+    for help_taken in repository.exercise_helps():
         summary.hints += 1
-        yield {"type": "exercise_hint", "exercise": exercise, "hints_shown": shown}
+        yield {"type": "exercise_hint", **help_taken.to_dict()}
+    for exercise_review in repository.exercise_reviews():
+        summary.exercise_reviews += 1
+        yield {"type": "exercise_review", **exercise_review.to_dict()}
 
 
 def write_export(store: Store, stream: IO[str]) -> ExportSummary:
@@ -190,7 +204,15 @@ SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
         "exercise": _text, "attempted_at": _time, "status": _text, "cases_passed": _integer,
         "cases_total": _integer, "hints_used": _integer, "summary": _string,
     },
-    "exercise_hint": {"exercise": _text, "hints_shown": _integer},
+    "exercise_hint": {
+        "exercise": _text, "hints_shown": _integer, "last_shown_at": _Default(None, _optional(_time)),
+        "solution_shown_at": _Default(None, _optional(_time)), "restarted_at": _Default(None, _optional(_time)),
+    },
+    "exercise_review": {
+        "exercise": _text, "rating": _one_of(1, 2, 3, 4),
+        "rule": _one_of("first-try", "clean", "hints", "solution", "gave-up"), "reviewed_at": _time,
+        "attempts": _integer, "hints_used": _integer, "state_before": _optional(_state), "state_after": _state,
+    },
 }
 
 
@@ -202,7 +224,12 @@ class Contents:
     cards: dict[Key, CardState] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     attempts: list[ExerciseAttempt] = field(default_factory=list)
-    hints: dict[str, int] = field(default_factory=dict)
+    helps: dict[str, ExerciseHelp] = field(default_factory=dict)
+    exercise_reviews: list[ExerciseReview] = field(default_factory=list)
+
+    @property
+    def hints(self) -> dict[str, int]:
+        return {exercise: help_taken.hints_shown for exercise, help_taken in self.helps.items()}
 
 
 def _header(line: str) -> None:
@@ -254,9 +281,12 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
             contents.settings[checked["key"]] = checked["value"]
         elif kind == "exercise_attempt":
             contents.attempts.append(ExerciseAttempt.from_dict(checked))
+        elif kind == "exercise_review":
+            contents.exercise_reviews.append(ExerciseReview.from_dict(checked))
         else:
-            exercise = checked["exercise"]
-            contents.hints[exercise] = max(checked["hints_shown"], contents.hints.get(exercise, 0))
+            incoming = ExerciseHelp.from_dict(checked)
+            known = contents.helps.get(incoming.exercise)
+            contents.helps[incoming.exercise] = incoming if known is None else _newer_help(known, incoming)
     if number == 0:
         raise DlquizError(f"{name}:1: empty file, not a dlquiz progress file", "Nothing was imported.")
     return contents
@@ -296,7 +326,10 @@ class ImportSummary:
     settings_kept: int = 0  # present on both sides with different values: the local value stays
     attempts_added: int = 0
     attempts_present: int = 0
-    hints_raised: int = 0
+    hints_raised: int = 0  # exercises whose help record the file's replaced (newer hints, solution or restart)
+    exercise_reviews_added: int = 0
+    exercise_reviews_present: int = 0
+    exercises_replayed: int = 0  # exercises whose two review histories interleave: replayed through py-fsrs
 
 
 def import_contents(store: Store, contents: Contents) -> ImportSummary:
@@ -320,6 +353,7 @@ def import_contents(store: Store, contents: Contents) -> ImportSummary:
         for key in sorted(set(reviews) | set(contents.cards)):
             _merge_card(repository, key, reviews.get(key, []), contents.cards.get(key), scheduler, summary)
         _merge_exercises(repository, contents, summary)
+        _merge_exercise_reviews(repository, contents.exercise_reviews, summary)
     return summary
 
 
@@ -412,5 +446,67 @@ def _merge_exercises(repository: ProgressRepository, contents: Contents, summary
         present.add(natural)
         summary.attempts_added += 1
         repository.add_exercise_attempt(attempt)
-    for exercise, shown in contents.hints.items():
-        summary.hints_raised += int(repository.raise_hints_shown(exercise, shown))
+    for exercise, incoming in contents.helps.items():
+        local = repository.exercise_help(exercise)
+        merged = _newer_help(local, incoming)
+        if merged != local:
+            summary.hints_raised += 1
+            repository.save_exercise_help(merged)
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((moment for moment in (a, b) if moment is not None), default=None)
+
+
+def _newer_help(local: ExerciseHelp, incoming: ExerciseHelp) -> ExerciseHelp:
+    """The hint count of the side that showed a hint last (it is the count of that side's current review; without
+    times, as in files written before reviews, the higher count), and the later of each other time."""
+    never = datetime.min.replace(tzinfo=timezone.utc)
+    local_key = (local.last_shown_at or never, local.hints_shown)
+    incoming_key = (incoming.last_shown_at or never, incoming.hints_shown)
+    hints = local if local_key >= incoming_key else incoming
+    return replace(local, hints_shown=hints.hints_shown, last_shown_at=hints.last_shown_at,
+                   solution_shown_at=_later(local.solution_shown_at, incoming.solution_shown_at),
+                   restarted_at=_later(local.restarted_at, incoming.restarted_at))
+
+
+def _merge_exercise_reviews(repository: ProgressRepository, incoming: list[ExerciseReview],
+                            summary: ImportSummary) -> None:
+    """Reviews are the same review when exercise, time and rating agree. When one side had none of an exercise's
+    reviews, the other side's come as they are; when both add to it, the merged history is replayed through py-fsrs
+    (fuzzing off) so the last state, which is the schedule, follows every review in time order."""
+    scheduler = exercise_scheduler(StudySettings(repository.store.settings()))
+    scheduler.enable_fuzzing = False
+    by_exercise: dict[str, list[ExerciseReview]] = {}
+    for review in incoming:
+        by_exercise.setdefault(review.exercise, []).append(review)
+    for exercise, file_reviews in sorted(by_exercise.items()):
+        local = repository.exercise_reviews(exercise)
+        present = {(review.reviewed_at, int(review.rating)) for review in local}
+        added: list[ExerciseReview] = []
+        for review in sorted(file_reviews, key=lambda r: (r.reviewed_at, int(r.rating))):
+            natural = (review.reviewed_at, int(review.rating))
+            if natural in present:
+                summary.exercise_reviews_present += 1
+                continue
+            present.add(natural)
+            added.append(review)
+        summary.exercise_reviews_added += len(added)
+        if not added:
+            continue
+        if not local:
+            for review in added:
+                repository.add_exercise_review(review)
+            continue
+        summary.exercises_replayed += 1
+        merged = sorted([*local, *(replace(review, id=None) for review in added)],
+                        key=lambda r: (r.reviewed_at, int(r.rating)))
+        before: SchedulingState | None = None
+        for review in merged:
+            after = next_schedule(scheduler, before, review.rating, review.reviewed_at)
+            replayed = replace(review, state_before=before, state_after=after)
+            if review.id is None:
+                repository.add_exercise_review(replayed)
+            elif replayed != review:
+                repository.rewrite_exercise_review(replayed)
+            before = after

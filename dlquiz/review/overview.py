@@ -15,6 +15,7 @@ from datetime import datetime
 from dlquiz.cards.deck import Deck
 from dlquiz.review import clock
 from dlquiz.review.day import Allowance, Queues, StudyDay
+from dlquiz.review.exercise_schedule import DueExercise, due_exercises
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.settings import StudySettings
 from dlquiz.review.store import Store
@@ -47,3 +48,17 @@ def deck_counts(store: Store, decks: list[Deck], now: datetime | None = None) ->
             counts.tags.update(card.tags)
         result.append((deck, counts))
     return result
+
+
+def exercises_due(store: Store, now: datetime | None = None) -> list[DueExercise]:
+    """The exercises due now, the most overdue first (for `dlquiz study`'s summary and `dlquiz decks`). Exercises
+    whose folder is gone are left out; if the catalog cannot be read, every scheduled one is listed."""
+    from dlquiz.errors import DlquizError
+    from dlquiz.grading.catalog import list_exercises  # reads exercise.yaml files only: no numpy, no torch
+
+    try:
+        known: set[str] | None = {exercise.id for exercise in list_exercises()}
+    except DlquizError:
+        known = None
+    reviews = ProgressRepository(store).last_exercise_reviews().values()
+    return due_exercises(reviews, now or clock.now(), known)

@@ -184,3 +184,63 @@ class ExerciseAttempt:
     def from_dict(cls, data: Mapping[str, Any]) -> ExerciseAttempt:
         values = {item.name: data[item.name] for item in fields(cls)}
         return cls(**{**values, "attempted_at": clock.from_text(data["attempted_at"])})
+
+
+@dataclass(frozen=True)
+class ExerciseReview:
+    """One scheduled review of an exercise: made by a pass (or a give-up), rated by ``rule`` (the outcome rules
+    in ``grading.attempts``). The exercise's schedule is its last review's ``state_after``."""
+
+    exercise: str
+    rating: Rating
+    rule: str  # first-try | clean | hints | solution | gave-up
+    reviewed_at: datetime
+    attempts: int  # gradings in this review, the pass included
+    hints_used: int  # hints shown in this review
+    state_before: SchedulingState | None  # None for the exercise's first review
+    state_after: SchedulingState
+    id: int | None = None  # the local row id: None until saved, never exported
+
+    @property
+    def due(self) -> datetime:
+        return self.state_after.due
+
+    def to_dict(self, states_as_json: bool = False) -> dict[str, Any]:
+        def state(value: SchedulingState) -> Any:
+            return value.to_json() if states_as_json else value.to_dict()
+
+        return {"exercise": self.exercise, "rating": int(self.rating), "rule": self.rule,
+                "reviewed_at": clock.to_text(self.reviewed_at), "attempts": self.attempts,
+                "hints_used": self.hints_used,
+                "state_before": None if self.state_before is None else state(self.state_before),
+                "state_after": state(self.state_after)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExerciseReview:
+        before = data["state_before"]
+        return cls(data["exercise"], Rating(data["rating"]), data["rule"], clock.from_text(data["reviewed_at"]),
+                   data["attempts"], data["hints_used"], None if before is None else SchedulingState.from_dict(before),
+                   SchedulingState.from_dict(data["state_after"]), data.get("id"))
+
+
+@dataclass(frozen=True)
+class ExerciseHelp:
+    """One exercise_hint row: the help taken on an exercise. ``hints_shown`` counts the hints of the current review
+    (it starts again at the first hint in the next one); the times say which review each piece of help belongs to."""
+
+    exercise: str
+    hints_shown: int = 0
+    last_shown_at: datetime | None = None  # when the last hint was shown (None: before dlquiz kept the time)
+    solution_shown_at: datetime | None = None
+    restarted_at: datetime | None = None  # when a due review put the template back in the learner's file
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"exercise": self.exercise, "hints_shown": self.hints_shown,
+                "last_shown_at": _text_or_none(self.last_shown_at),
+                "solution_shown_at": _text_or_none(self.solution_shown_at),
+                "restarted_at": _text_or_none(self.restarted_at)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ExerciseHelp:
+        return cls(data["exercise"], data["hints_shown"], _time_or_none(data.get("last_shown_at")),
+                   _time_or_none(data.get("solution_shown_at")), _time_or_none(data.get("restarted_at")))

@@ -1,9 +1,9 @@
 """The progress repository: every read and write of the progress tables, as typed rows.
 
-card_state, review_log, exercise_attempt and exercise_hint are read and written here and nowhere else. The rest of
-dlquiz (the study session, `decks`, stats, doctor, backup) asks this module and gets the typed rows of ``records``
-(``CardState``, ``ReviewLog``, ``ExerciseAttempt``) back; ``store`` owns the connection, the transactions and the
-migrations. Column lists come from the records' fields, so a schema change touches the migration, the records,
+card_state, review_log, exercise_attempt, exercise_hint and exercise_review are read and written here and nowhere
+else. The rest of dlquiz (the study session, `decks`, stats, doctor, backup) asks this module and gets the typed
+rows of ``records`` (``CardState``, ``ReviewLog``, ``ExerciseAttempt``, ``ExerciseReview``, ``ExerciseHelp``) back;
+``store`` owns the connection, the transactions and the migrations. Column lists come from the records' fields, so a schema change touches the migration, the records,
 this module where a query needs it, and backup's record spec — nothing else.
 
 Every method that writes is one transaction, committed before it returns, so an answer survives whatever happens to
@@ -18,9 +18,22 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from fsrs import Rating
+
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
-from dlquiz.review.records import CardState, ExerciseAttempt, Key, ReviewLog, SchedulingState, to_millis
+from dlquiz.review.exercise_schedule import exercise_scheduler, next_schedule
+from dlquiz.review.records import (
+    CardState,
+    ExerciseAttempt,
+    ExerciseHelp,
+    ExerciseReview,
+    Key,
+    ReviewLog,
+    SchedulingState,
+    to_millis,
+)
+from dlquiz.review.settings import StudySettings
 
 if TYPE_CHECKING:
     import sqlite3
@@ -50,6 +63,8 @@ _SCHEDULE_COLUMNS = tuple(item.name for item in fields(SchedulingState))
 _REVIEW_COLUMNS = tuple(item.name for item in fields(ReviewLog) if item.name != "id")
 _ATTEMPT_COLUMNS = tuple(item.name for item in fields(ExerciseAttempt))
 _REVIEW_ORDER = "reviewed_at, deck_id, card_id, rating, id"
+_EXERCISE_REVIEW_COLUMNS = tuple(item.name for item in fields(ExerciseReview) if item.name != "id")
+_HELP_COLUMNS = tuple(item.name for item in fields(ExerciseHelp))
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -67,6 +82,8 @@ _ANSWER_CARD = _upsert("card_state", ("deck_id", "card_id", *_SCHEDULE_COLUMNS),
                        _SCHEDULE_COLUMNS) + ", buried_until = NULL"
 _ADD_REVIEW = _insert("review_log", _REVIEW_COLUMNS)
 _ADD_ATTEMPT = _insert("exercise_attempt", _ATTEMPT_COLUMNS)
+_ADD_EXERCISE_REVIEW = _insert("exercise_review", _EXERCISE_REVIEW_COLUMNS)
+_SAVE_HELP = _upsert("exercise_hint", _HELP_COLUMNS, ("exercise",), _HELP_COLUMNS[1:])
 
 
 def _values(record: Mapping[str, Any], columns: tuple[str, ...]) -> tuple[Any, ...]:
@@ -108,6 +125,16 @@ def _review(row: sqlite3.Row) -> ReviewLog:
         return ReviewLog.from_dict(data)
     except (ValueError, TypeError, KeyError) as error:
         raise _unreadable("review-log row", f"id {row['id']}", error) from None
+
+
+def _exercise_review(row: sqlite3.Row) -> ExerciseReview:
+    try:
+        data = dict(row)
+        data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
+        data["state_after"] = json.loads(data["state_after"])
+        return ExerciseReview.from_dict(data)
+    except (ValueError, TypeError, KeyError) as error:
+        raise _unreadable("exercise review", f"id {row['id']}", error) from None
 
 
 class ProgressRepository:
@@ -302,25 +329,81 @@ class ProgressRepository:
         rows = self.db.execute(f"SELECT * FROM exercise_attempt{where} ORDER BY attempted_at, id", params)
         return [ExerciseAttempt.from_dict(dict(row)) for row in rows]
 
+    # -- help taken on exercises (hints, the solution, a restarted file) ----------------------------------------
+
+    def exercise_help(self, exercise: str) -> ExerciseHelp:
+        row = self.db.execute("SELECT * FROM exercise_hint WHERE exercise = ?", (exercise,)).fetchone()
+        return ExerciseHelp(exercise) if row is None else ExerciseHelp.from_dict(dict(row))
+
+    def exercise_helps(self) -> list[ExerciseHelp]:
+        rows = self.db.execute("SELECT * FROM exercise_hint ORDER BY exercise")
+        return [ExerciseHelp.from_dict(dict(row)) for row in rows]
+
+    def save_exercise_help(self, help_taken: ExerciseHelp) -> None:
+        with self.store.transaction() as db:
+            db.execute(_SAVE_HELP, _values(help_taken.to_dict(), _HELP_COLUMNS))
+
     def hints_shown(self, exercise: str) -> int:
-        row = self.db.execute("SELECT hints_shown FROM exercise_hint WHERE exercise = ?", (exercise,)).fetchone()
-        return int(row[0]) if row else 0
+        """The number stored for the exercise (the hints of its current review; see ``grading.attempts``)."""
+        return self.exercise_help(exercise).hints_shown
 
     def hint_counts(self) -> dict[str, int]:
-        rows = self.db.execute("SELECT exercise, hints_shown FROM exercise_hint ORDER BY exercise")
-        return {row[0]: int(row[1]) for row in rows}
+        return {row.exercise: row.hints_shown for row in self.exercise_helps()}
 
-    def set_hints_shown(self, exercise: str, count: int) -> None:
-        with self.store.transaction() as db:
-            db.execute(_upsert("exercise_hint", ("exercise", "hints_shown"), ("exercise",), ("hints_shown",)),
-                       (exercise, count))
+    def set_hints_shown(self, exercise: str, count: int, at: datetime | None = None) -> None:
+        """Store the hint count, shown at ``at`` (now when not given)."""
+        help_taken = self.exercise_help(exercise)
+        self.save_exercise_help(replace(help_taken, hints_shown=count, last_shown_at=to_millis(at or clock.now())))
 
-    def raise_hints_shown(self, exercise: str, count: int) -> bool:
-        """Keep the higher of the stored count and ``count``; True when the stored one went up."""
+    def mark_solution_shown(self, exercise: str, at: datetime) -> None:
+        self.save_exercise_help(replace(self.exercise_help(exercise), solution_shown_at=to_millis(at)))
+
+    def mark_restarted(self, exercise: str, at: datetime) -> None:
+        self.save_exercise_help(replace(self.exercise_help(exercise), restarted_at=to_millis(at)))
+
+    # -- exercise reviews (the exercises' schedules) -------------------------------------------------------------
+
+    def exercise_reviews(self, exercise: str | None = None) -> list[ExerciseReview]:
+        """Reviews in time order, of one exercise or of all."""
+        where, params = ("", ()) if exercise is None else (" WHERE exercise = ?", (exercise,))
+        rows = self.db.execute(f"SELECT * FROM exercise_review{where} ORDER BY reviewed_at, id", params)
+        return [_exercise_review(row) for row in rows]
+
+    def last_exercise_reviews(self) -> dict[str, ExerciseReview]:
+        """Each reviewed exercise's latest review: its ``state_after`` is the exercise's schedule."""
+        latest: dict[str, ExerciseReview] = {}
+        for review in self.exercise_reviews():  # oldest first: the last one written wins
+            latest[review.exercise] = review
+        return latest
+
+    def record_exercise_review(
+        self, exercise: str, rule: str, rating: int, attempts: int, hints_used: int, at: datetime | None = None
+    ) -> ExerciseReview:
+        """Schedule the exercise's next review with FSRS (``exercise_schedule``) and save this one."""
+        moment = to_millis(at or clock.now())
         with self.store.transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO exercise_hint (exercise, hints_shown) VALUES (?, ?) ON CONFLICT(exercise)"
-                " DO UPDATE SET hints_shown = excluded.hints_shown WHERE excluded.hints_shown > hints_shown",
-                (exercise, count),
-            )
-            return cursor.rowcount > 0
+            previous = self.exercise_reviews(exercise)
+            before = previous[-1].state_after if previous else None
+            scheduler = exercise_scheduler(StudySettings(self.store.settings()))
+            after = next_schedule(scheduler, before, Rating(rating), moment)
+            review = ExerciseReview(exercise, Rating(rating), rule, moment, attempts, hints_used, before, after)
+            return self._add_exercise_review(db, review)
+
+    def _add_exercise_review(self, db: sqlite3.Connection, review: ExerciseReview) -> ExerciseReview:
+        values = _values(review.to_dict(states_as_json=True), _EXERCISE_REVIEW_COLUMNS)
+        cursor = db.execute(_ADD_EXERCISE_REVIEW, values)
+        return replace(review, id=cursor.lastrowid)
+
+    def add_exercise_review(self, review: ExerciseReview) -> ExerciseReview:
+        """Insert a review as it is (merging a backup)."""
+        with self.store.transaction() as db:
+            return self._add_exercise_review(db, review)
+
+    def rewrite_exercise_review(self, review: ExerciseReview) -> None:
+        """Replace a saved review's states (a merged history replayed through FSRS)."""
+        if review.id is None:
+            raise ValueError("only a saved review (with its id) can be rewritten")
+        row = review.to_dict(states_as_json=True)
+        with self.store.transaction() as db:
+            db.execute("UPDATE exercise_review SET state_before = ?, state_after = ? WHERE id = ?",
+                       (row["state_before"], row["state_after"], review.id))

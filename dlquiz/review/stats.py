@@ -16,7 +16,8 @@ from dlquiz.cards.deck import Deck
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
 from dlquiz.review.day import LEARNING, REVIEW, StudyDay, kind_of, shown_from
-from dlquiz.review.records import CardState, ExerciseAttempt
+from dlquiz.review.exercise_schedule import forecast as exercise_forecast
+from dlquiz.review.records import CardState, ExerciseAttempt, ExerciseReview
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.repository import ReviewDay as Day
 from dlquiz.review.settings import StudySettings
@@ -67,6 +68,8 @@ class ExerciseLine:
     status: str  # passed | attempted | new
     attempts: int
     last: ExerciseAttempt | None
+    due: datetime | None = None  # None: never reviewed
+    is_due: bool = False
 
 
 @dataclass
@@ -83,6 +86,9 @@ class Stats:
     forecast: list[tuple[date, int]]
     exercises: list[ExerciseLine] = field(default_factory=list)
     exercise_problem: str | None = None  # why the exercise list could not be read
+    # Recall reviews of exercises (not their first review) per study day: (answers, correct = passed, Hard or better)
+    exercise_days: dict[date, Retention] = field(default_factory=dict)
+    exercise_forecast: list[tuple[date, int]] = field(default_factory=list)
 
     # -- derived from the day rows -----------------------------------------------------------
 
@@ -114,6 +120,18 @@ class Stats:
             count += 1
             day -= timedelta(days=1)
         return count
+
+    def exercise_retention(self, window: str) -> Retention:
+        """Like the cards' true retention: of the exercises reviewed again when due, the share passed without the
+        solution (rated Hard, Good or Easy)."""
+        length = WINDOWS[window]
+        first = None if length is None else self.today - timedelta(days=length - 1)
+        days = [r for when, r in self.exercise_days.items() if first is None or first <= when <= self.today]
+        return Retention(sum(r.answers for r in days), sum(r.correct for r in days))
+
+    @property
+    def exercises_due(self) -> int:
+        return sum(line.is_due for line in self.exercises)
 
     def exercise_counts(self) -> dict[str, int]:
         counts = {"passed": 0, "attempted": 0, "new": 0}
@@ -156,13 +174,22 @@ class Stats:
             "time_ms": {window: self.time_ms(window) for window in WINDOWS},
             "exercises": {
                 **self.exercise_counts(),
+                "due": self.exercises_due,
                 "problem": self.exercise_problem,
+                "retention": {
+                    window: {"answers": r.answers, "correct": r.correct, "rate": rate(r.rate)}
+                    for window in RETENTION_WINDOWS
+                    for r in [self.exercise_retention(window)]
+                },
+                "forecast": [{"day": when.isoformat(), "due": count} for when, count in self.exercise_forecast],
                 "items": [
                     {
                         "id": line.id,
                         "title": pick(line.title, lang, separator=" / "),
                         "status": line.status,
                         "attempts": line.attempts,
+                        "due": None if line.due is None else clock.to_text(line.due),
+                        "is_due": line.is_due,
                         "last": None
                         if line.last is None
                         else {
@@ -201,8 +228,26 @@ def compute(store: Store, decks: list[Deck], deck: str | None = None, now: datet
         forecast=forecast,
     )
     linked = {card.exercise for d in decks for card in d.cards if card.exercise} if deck is not None else None
-    result.exercises, result.exercise_problem = _exercises(repository, linked)
+    last_reviews = repository.last_exercise_reviews()
+    result.exercises, result.exercise_problem = _exercises(repository, linked, last_reviews, now)
+    listed = {line.id for line in result.exercises}
+    reviews = [review for review in repository.exercise_reviews() if review.exercise in listed]
+    result.exercise_days = _exercise_days(reviews, day)
+    scheduled = [review for exercise, review in last_reviews.items() if exercise in listed]
+    result.exercise_forecast = exercise_forecast(scheduled, day.ends(FORECAST_DAYS), day.local_date)
     return result
+
+
+def _exercise_days(reviews: list[ExerciseReview], day: StudyDay) -> dict[date, Retention]:
+    """Recall reviews per study day: an exercise's first review is learning it, not remembering it."""
+    days: dict[date, Retention] = {}
+    for review in reviews:
+        if review.state_before is None:
+            continue
+        when = (review.reviewed_at + day.date_shift).date()
+        known = days.get(when, Retention(0, 0))
+        days[when] = Retention(known.answers + 1, known.correct + int(review.rating >= 2))
+    return days
 
 
 def _is_mature(state: CardState) -> bool:
@@ -237,7 +282,9 @@ def _cards(
     return total, by_deck, dict(sorted(by_tag.items())), days
 
 
-def _exercises(repository: ProgressRepository, only: set[str] | None) -> tuple[list[ExerciseLine], str | None]:
+def _exercises(
+    repository: ProgressRepository, only: set[str] | None, last_reviews: dict[str, ExerciseReview], now: datetime
+) -> tuple[list[ExerciseLine], str | None]:
     # Imported here: the catalog reads YAML only (never numpy or torch), but `dlquiz --help` needs none of it.
     from dlquiz.grading.attempts import exercise_status
     from dlquiz.grading.catalog import list_exercises
@@ -255,5 +302,7 @@ def _exercises(repository: ProgressRepository, only: set[str] | None) -> tuple[l
             continue
         mine = attempts.get(exercise.id, [])
         status = exercise_status(mine)
-        lines.append(ExerciseLine(exercise.id, exercise.title, status, len(mine), mine[-1] if mine else None))
+        due = last_reviews[exercise.id].due if exercise.id in last_reviews else None
+        lines.append(ExerciseLine(exercise.id, exercise.title, status, len(mine), mine[-1] if mine else None, due,
+                                  due is not None and due <= now))
     return lines, None

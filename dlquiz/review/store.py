@@ -1,7 +1,7 @@
 """The progress database: one SQLite file, versioned by numbered migrations, every write committed at once.
 
 This module owns the connection, the transactions, the migrations and the settings table. The progress tables
-(card states, the review log, exercise attempts and hints) are read and written by ``repository`` only.
+(card states, the review log, exercise attempts, help and reviews) are read and written by ``repository`` only.
 
 Rows are keyed by (deck id, card id) where the card id is the id of one *review item*
 (``relu-def``, ``relu-def::reverse``, ``relu-cloze::c2``), so editing a card's text keeps its progress.
@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Callable, Literal
@@ -90,9 +91,72 @@ def _m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def _m002_exercise_reviews(db: sqlite3.Connection) -> None:
+    """Exercises get an FSRS schedule: one review row per pass (or give-up), the schedule is the last row's
+    state_after. exercise_hint becomes the help taken in the current review, with the times that say which review
+    each piece of help belongs to (and which side is newer when two machines' progress is merged)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE exercise_review (
+            id           INTEGER PRIMARY KEY,
+            exercise     TEXT NOT NULL,
+            rating       INTEGER NOT NULL,          -- 1 Again, 2 Hard, 3 Good, 4 Easy
+            rule         TEXT NOT NULL,             -- why that rating: first-try | clean | hints | solution | gave-up
+            reviewed_at  TEXT NOT NULL,
+            attempts     INTEGER NOT NULL,          -- gradings in this review, the pass included
+            hints_used   INTEGER NOT NULL,          -- hints shown in this review
+            state_before TEXT,                      -- JSON of the schedule before; NULL for the first review
+            state_after  TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX exercise_review_name ON exercise_review (exercise, reviewed_at);
+        ALTER TABLE exercise_hint ADD COLUMN last_shown_at TEXT;      -- when the last hint was shown
+        ALTER TABLE exercise_hint ADD COLUMN solution_shown_at TEXT;  -- when the solution was last shown
+        ALTER TABLE exercise_hint ADD COLUMN restarted_at TEXT;       -- when a due review restarted the file
+        """
+    )
+    _schedule_earlier_passes(db)
+
+
+def _schedule_earlier_passes(db: sqlite3.Connection) -> None:
+    """An exercise passed before exercises were scheduled gets its first review at its first pass (rated by the
+    same rules, without the solution, which was not recorded), so it comes back when due instead of never."""
+    import json
+
+    from fsrs import Rating
+
+    from dlquiz.review.exercise_schedule import exercise_scheduler, next_schedule
+    from dlquiz.review.records import SchedulingState
+    from dlquiz.review.settings import StudySettings
+
+    settings = StudySettings({row[0]: row[1] for row in db.execute("SELECT key, value FROM settings")})
+    scheduler = exercise_scheduler(settings)
+    rows = db.execute(
+        "SELECT exercise, attempted_at, status, hints_used FROM exercise_attempt ORDER BY attempted_at, id"
+    )
+    first_pass: dict[str, tuple[str, int, int]] = {}  # exercise -> (time, tries, hints) of its first pass
+    tries: dict[str, int] = {}
+    for exercise, attempted_at, status, hints in rows.fetchall():
+        if exercise in first_pass:
+            continue
+        tries[exercise] = tries.get(exercise, 0) + 1
+        if status == "passed":
+            first_pass[exercise] = (attempted_at, tries[exercise], hints)
+    for exercise, (attempted_at, count, hints) in sorted(first_pass.items()):
+        rule, rating = ("hints", 2) if hints else ("first-try", 4) if count == 1 else ("clean", 3)
+        moment = datetime.fromisoformat(attempted_at)
+        after: SchedulingState = next_schedule(scheduler, None, Rating(rating), moment)
+        db.execute(
+            "INSERT INTO exercise_review (exercise, rating, rule, reviewed_at, attempts, hints_used, state_before,"
+            " state_after) VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+            (exercise, rating, rule, attempted_at, count, hints, json.dumps(after.to_dict())),
+        )
+
+
 # Append only: a released migration is never edited, a new one gets the next number.
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial", _m001_initial),
+    (2, "exercise reviews", _m002_exercise_reviews),
 ]
 
 
