@@ -13,6 +13,7 @@ review's queue and states are rewritten to match.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -25,7 +26,16 @@ from dlquiz import fsutil
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
 from dlquiz.review.day import queue_of
-from dlquiz.review.records import CardState, ExerciseAttempt, Key, ReviewLog, SchedulingState
+from dlquiz.review.records import (
+    EXERCISE_STATUSES,
+    QUEUES,
+    SQLITE_MAX_INT,
+    CardState,
+    ExerciseAttempt,
+    Key,
+    ReviewLog,
+    SchedulingState,
+)
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.scheduling import make_scheduler, new_card
 from dlquiz.review.settings import StudySettings
@@ -106,7 +116,14 @@ def _kind(types: tuple[Any, ...], description: str, non_empty: bool = False) -> 
 
 
 _text, _string = _kind((str,), "a non-empty string", non_empty=True), _kind((str,), "a string")
-_integer, _number = _kind((int,), "an integer"), _kind((int, float), "a number")
+_number = _kind((int, float), "a number")
+
+
+def _integer(value: Any) -> int:
+    """A count, a duration or a step: whole, never negative, and small enough for SQLite's 64-bit integers."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SQLITE_MAX_INT:
+        raise _Bad(f"must be a whole number from 0 to {SQLITE_MAX_INT}")
+    return value
 
 
 def _time(value: Any) -> str:
@@ -119,7 +136,10 @@ def _time(value: Any) -> str:
         raise _Bad(f"{value!r} has no time zone")
     if len(value) == 29 and value[10] == "T" and value[19] == "." and value.endswith("+00:00"):
         return value  # already ours (an export): keep it
-    return clock.to_text(moment)
+    try:
+        return clock.to_text(moment)
+    except ValueError:  # 0001-01-01T00:00+01:00 is before year 1 once in UTC
+        raise _Bad(f"{value!r} is outside years 1-9999 in UTC") from None
 
 
 def _one_of(*allowed: Any) -> Callable[[Any], Any]:
@@ -179,7 +199,7 @@ def _state(value: Any) -> dict[str, Any]:
 SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "review": {
         "deck_id": _text, "card_id": _text, "rating": _one_of(1, 2, 3, 4),
-        "queue": _one_of("new", "learning", "review", "relearning"), "reviewed_at": _time,
+        "queue": _one_of(*QUEUES), "reviewed_at": _time,
         "duration_ms": _optional(_integer), "state_before": _optional(_state), "state_after": _state,
     },
     "card": {
@@ -187,7 +207,7 @@ SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "setting": {"key": _text, "value": _string},
     "exercise_attempt": {
-        "exercise": _text, "attempted_at": _time, "status": _text, "cases_passed": _integer,
+        "exercise": _text, "attempted_at": _time, "status": _one_of(*EXERCISE_STATUSES), "cases_passed": _integer,
         "cases_total": _integer, "hints_used": _integer, "summary": _string,
     },
     "exercise_hint": {"exercise": _text, "hints_shown": _integer},
@@ -214,6 +234,38 @@ def _header(line: str) -> None:
                    f"(it reads {FORMAT_VERSION})")
 
 
+# A record is an object whose states are objects: two levels. Anything deeper is not a progress record, and a line
+# of thousands of brackets would exhaust Python's recursion while parsing.
+MAX_DEPTH = 2
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _check_depth(line: str) -> None:
+    depth = deepest = 0
+    for char in _STRING.sub('""', line):  # brackets inside strings are text
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                raise _Bad(f"nested deeper than a progress record ({MAX_DEPTH} levels)")
+        elif char in "]}":
+            depth -= 1
+
+
+def _record(kind: str, checked: dict[str, Any]) -> Any:
+    """The typed row of a checked record; its range checks (finite positive stability …) become line problems."""
+    try:
+        if kind == "review":
+            return ReviewLog.from_dict(checked)
+        if kind == "card":
+            return CardState.from_dict(checked)
+        if kind == "exercise_attempt":
+            return ExerciseAttempt.from_dict(checked)
+    except ValueError as problem:
+        raise _Bad(str(problem)) from None
+    return checked
+
+
 def read_lines(lines: Iterable[bytes], name: str) -> Contents:
     """Check every line; the first problem is raised as ``NAME:LINE: message`` before anything is written."""
     contents = Contents()
@@ -223,17 +275,19 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             if number == 1:
+                _check_depth(line)
                 _header(line)
                 continue
             if not line.strip():
                 continue
+            _check_depth(line)
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise _Bad("a record must be a JSON object")
             kind = record.get("type")
             if kind not in SPECS:
                 raise _Bad(f"unknown record type {kind!r} (known: {', '.join(SPECS)})")
-            checked = _fields(record, SPECS[kind])
+            row = _record(kind, _fields(record, SPECS[kind]))
         except UnicodeDecodeError:
             raise DlquizError(f"{name}:{number}: not UTF-8 text", "Nothing was imported.") from None
         except json.JSONDecodeError as error:
@@ -241,22 +295,22 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
                               "Nothing was imported.") from None
         except _Bad as problem:
             raise DlquizError(f"{name}:{number}: {problem}", "Nothing was imported.") from None
-        if kind == "review":
-            contents.reviews.append(ReviewLog.from_dict(checked))
-        elif kind == "card":
-            key = (checked["deck_id"], checked["card_id"])
+        if isinstance(row, ReviewLog):
+            contents.reviews.append(row)
+        elif isinstance(row, CardState):
+            key = row.key
             if key in first_card_line:
                 raise DlquizError(f"{name}:{number}: card {key[1]} of deck {key[0]} again "
                                   f"(first on line {first_card_line[key]})", "Nothing was imported.")
             first_card_line[key] = number
-            contents.cards[key] = CardState.from_dict(checked)
+            contents.cards[key] = row
+        elif isinstance(row, ExerciseAttempt):
+            contents.attempts.append(row)
         elif kind == "setting":
-            contents.settings[checked["key"]] = checked["value"]
-        elif kind == "exercise_attempt":
-            contents.attempts.append(ExerciseAttempt.from_dict(checked))
+            contents.settings[row["key"]] = row["value"]
         else:
-            exercise = checked["exercise"]
-            contents.hints[exercise] = max(checked["hints_shown"], contents.hints.get(exercise, 0))
+            exercise = row["exercise"]
+            contents.hints[exercise] = max(row["hints_shown"], contents.hints.get(exercise, 0))
     if number == 0:
         raise DlquizError(f"{name}:1: empty file, not a dlquiz progress file", "Nothing was imported.")
     return contents

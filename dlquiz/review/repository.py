@@ -13,14 +13,22 @@ the process next. A caller that holds a transaction already (``with store.transa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
-from dlquiz.review.records import CardState, ExerciseAttempt, Key, ReviewLog, SchedulingState, to_millis
+from dlquiz.review.records import (
+    SQLITE_MAX_INT,
+    CardState,
+    ExerciseAttempt,
+    Key,
+    ReviewLog,
+    SchedulingState,
+    to_millis,
+)
 
 if TYPE_CHECKING:
     import sqlite3
@@ -93,10 +101,15 @@ def _unreadable(what: str, key: object, error: Exception) -> DlquizError:
     )
 
 
+# What a row written outside dlquiz can raise on the way to a typed record: a wrong type, a missing JSON key, an
+# out-of-range value (records' checks raise ValueError), JSON nested until Python's recursion gives up.
+_ROW_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+
+
 def _card_state(row: sqlite3.Row) -> CardState:
     try:
         return CardState.from_dict(dict(row))
-    except (ValueError, TypeError, KeyError) as error:
+    except _ROW_ERRORS as error:
         raise _unreadable("card state", f"deck {row['deck_id']}, card {row['card_id']}", error) from None
 
 
@@ -106,8 +119,29 @@ def _review(row: sqlite3.Row) -> ReviewLog:
         data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
         data["state_after"] = json.loads(data["state_after"])
         return ReviewLog.from_dict(data)
-    except (ValueError, TypeError, KeyError) as error:
+    except _ROW_ERRORS as error:
         raise _unreadable("review-log row", f"id {row['id']}", error) from None
+
+
+def _attempt(row: sqlite3.Row) -> ExerciseAttempt:
+    try:
+        data = dict(row)
+        return ExerciseAttempt.from_dict({name: data[name] for name in _ATTEMPT_COLUMNS})
+    except _ROW_ERRORS as error:
+        raise _unreadable("exercise attempt", f"id {row['id']}", error) from None
+
+
+def _hint_count(exercise: str, value: object) -> int:
+    if isinstance(value, int) and 0 <= value <= SQLITE_MAX_INT:
+        return value
+    raise _unreadable("hint count", f"exercise {exercise}", ValueError(f"{value!r} is not a count"))
+
+
+def _time(text: object, what: str) -> datetime:
+    try:
+        return clock.from_text(text)  # type: ignore[arg-type]  # from_text refuses a non-text value itself
+    except ValueError as error:
+        raise _unreadable(what, text, error) from None
 
 
 class ProgressRepository:
@@ -179,18 +213,30 @@ class ProgressRepository:
             f"SELECT MIN(due) FROM card_state WHERE suspended = 0 AND last_review IS NOT NULL AND due > ?{where}",
             [clock.to_text(moment), *params],
         ).fetchone()
-        return clock.from_text(row[0]) if row and row[0] else None
+        return _time(row[0], "due time") if row and row[0] else None
 
     # -- answers -------------------------------------------------------------------------------------------------
 
     def record_answer(self, review: ReviewLog) -> ReviewLog:
         """Save the card's new state and the review-log row in one transaction; returns the row with its id."""
+        with self.store.transaction() as db:
+            return self._write_answer(db, review)
+
+    def answer_card(self, deck_id: str, card_id: str,
+                    make_review: Callable[[CardState | None], ReviewLog]) -> tuple[CardState | None, ReviewLog]:
+        """Read the card's row and save the answer ``make_review`` builds from it, in one write transaction: another
+        dlquiz that answered the same card meanwhile cannot be overwritten by a schedule built from a stale copy.
+        Returns the row as it was before (for undo) and the saved review with its id."""
+        with self.store.transaction() as db:
+            before = self.card_state(deck_id, card_id)
+            return before, self._write_answer(db, make_review(before))
+
+    def _write_answer(self, db: sqlite3.Connection, review: ReviewLog) -> ReviewLog:
         schedule = review.state_after
         if schedule.last_review is None:  # an answered card is never new again
             schedule = replace(schedule, last_review=to_millis(review.reviewed_at))
-        with self.store.transaction() as db:
-            db.execute(_ANSWER_CARD, (review.deck_id, review.card_id, *_values(schedule.to_dict(), _SCHEDULE_COLUMNS)))
-            return self._add_review(db, review)
+        db.execute(_ANSWER_CARD, (review.deck_id, review.card_id, *_values(schedule.to_dict(), _SCHEDULE_COLUMNS)))
+        return self._add_review(db, review)
 
     def restore(self, deck_id: str, card_id: str, before: CardState | None, drop_log_id: int | None = None) -> None:
         """Put a card back exactly as it was (None: it had no row), and drop an answer's log row with it (undo)."""
@@ -235,7 +281,7 @@ class ProgressRepository:
         """When one card was answered and the rating given, without reading the states (quick to compare)."""
         rows = self.db.execute("SELECT reviewed_at, rating FROM review_log WHERE deck_id = ? AND card_id = ?",
                                (deck_id, card_id))
-        return [(clock.from_text(row[0]), int(row[1])) for row in rows]
+        return [(_time(row[0], "review time"), int(row[1])) for row in rows]
 
     def reviews(self, deck_id: str, card_id: str) -> list[ReviewLog]:
         """One card's reviews in time order."""
@@ -300,15 +346,15 @@ class ProgressRepository:
         """Attempts in time order, of one exercise or of all."""
         where, params = ("", ()) if exercise is None else (" WHERE exercise = ?", (exercise,))
         rows = self.db.execute(f"SELECT * FROM exercise_attempt{where} ORDER BY attempted_at, id", params)
-        return [ExerciseAttempt.from_dict(dict(row)) for row in rows]
+        return [_attempt(row) for row in rows]
 
     def hints_shown(self, exercise: str) -> int:
         row = self.db.execute("SELECT hints_shown FROM exercise_hint WHERE exercise = ?", (exercise,)).fetchone()
-        return int(row[0]) if row else 0
+        return _hint_count(exercise, row[0]) if row else 0
 
     def hint_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT exercise, hints_shown FROM exercise_hint ORDER BY exercise")
-        return {row[0]: int(row[1]) for row in rows}
+        return {row[0]: _hint_count(row[0], row[1]) for row in rows}
 
     def set_hints_shown(self, exercise: str, count: int) -> None:
         with self.store.transaction() as db:
