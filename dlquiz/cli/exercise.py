@@ -329,13 +329,19 @@ def _reset(chosen: Exercise, path: Path, lang: str) -> None:
 
 def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> GradeResult:
     from dlquiz.grading.report import render, to_json
-    from dlquiz.grading.workflow import grade
+    from dlquiz.grading.workflow import NotRecorded, grade
 
-    result = grade(chosen, path, _progress)
+    not_recorded = None
+    try:
+        result = grade(chosen, path, _progress)
+    except NotRecorded as error:  # show the grade first, then say it was not saved
+        result, not_recorded = error.result, error
     if json_output:
         echo(to_json(result, "en" if lang == "both" else lang))
     else:
         render(result, make_console(), lang)
+    if not_recorded is not None:
+        raise not_recorded
     return result
 
 

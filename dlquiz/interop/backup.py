@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -53,34 +54,56 @@ class ExportSummary:
     settings: int = 0
     attempts: int = 0
     hints: int = 0
+    damaged: bool = False  # the file failed SQLite's check: what could be read was salvaged row by row
+    unreadable: list[str] = field(default_factory=list)  # rows skipped (out of range, or on a damaged page)
 
 
 def _records(store: Store, summary: ExportSummary) -> Iterator[dict[str, Any]]:
     repository = ProgressRepository(store)
     yield {"dlquiz_progress": FORMAT_VERSION, "exported_at": clock.to_text(clock.now()),
            "schema_version": store.schema_version()}
-    for key, value in sorted(store.settings().items()):
+    if summary.damaged:
+        salvage = repository.salvage()
+        summary.unreadable += salvage.unreadable_rows
+        if salvage.damaged_rowids:
+            summary.unreadable.append(f"{salvage.damaged_rowids} row position(s) on damaged pages")
+        settings = dict(salvage.rows["settings"])
+        cards: Iterable[CardState] = salvage.rows["card_state"]
+        reviews: Iterable[ReviewLog] = salvage.rows["review_log"]
+        attempts: Iterable[ExerciseAttempt] = salvage.rows["exercise_attempt"]
+        hints = dict(salvage.rows["exercise_hint"])
+    else:  # read as it goes; a row out of range is skipped and reported, never the end of the backup
+        settings = store.settings()
+        cards = repository.card_states(problems=summary.unreadable).values()
+        reviews = repository.iter_reviews(problems=summary.unreadable)
+        attempts = repository.exercise_attempts(problems=summary.unreadable)
+        hints = repository.hint_counts()
+    for key, value in sorted(settings.items()):
         summary.settings += 1
         yield {"type": "setting", "key": key, "value": value}
-    for state in repository.card_states().values():
+    for state in cards:
         summary.cards += 1
         yield {"type": "card", **state.to_dict()}
-    for review in repository.iter_reviews():
+    for review in reviews:
         summary.reviews += 1
         yield {"type": "review", **review.to_dict()}
-    for attempt in repository.exercise_attempts():
+    for attempt in attempts:
         summary.attempts += 1
         yield {"type": "exercise_attempt", **attempt.to_dict()}
-    for exercise, shown in repository.hint_counts().items():
+    for exercise, shown in hints.items():
         summary.hints += 1
         yield {"type": "exercise_hint", "exercise": exercise, "hints_shown": shown}
 
 
 def write_export(store: Store, stream: IO[str]) -> ExportSummary:
     """Write every record to ``stream``, read in one transaction so a study session running meanwhile cannot
-    leave a review without its card state."""
+    leave a review without its card state. A damaged file is salvaged: every row that can still be read."""
     summary = ExportSummary()
     with store.reading():
+        try:
+            summary.damaged = bool(store.quick_check())
+        except sqlite3.DatabaseError:
+            summary.damaged = True
         for record in _records(store, summary):
             stream.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     return summary

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from dlquiz.review.store import Store
 
+T = TypeVar("T")
 
 @dataclass
 class ReviewDay:
@@ -144,6 +145,32 @@ def _time(text: object, what: str) -> datetime:
         raise _unreadable(what, text, error) from None
 
 
+def _converted(rows: Iterable[sqlite3.Row], convert: Callable[[sqlite3.Row], T],
+               problems: list[str] | None) -> Iterator[T]:
+    for row in rows:
+        try:
+            yield convert(row)
+        except DlquizError as error:
+            if problems is None:
+                raise
+            problems.append(error.message)
+
+
+# Salvaging a damaged file probes rowids one by one; past the last readable row, this many misses in a row end the
+# search when even the largest rowid cannot be read.
+SALVAGE_GAP = 100_000
+_SALVAGED_TABLES = {"card_state": _card_state, "review_log": _review, "exercise_attempt": _attempt}
+
+
+@dataclass
+class Salvage:
+    """What could still be read from a damaged file, table by table, and what could not."""
+
+    rows: dict[str, list[Any]] = field(default_factory=dict)  # table -> typed rows (settings: (key, value))
+    unreadable_rows: list[str] = field(default_factory=list)  # rows read but out of range
+    damaged_rowids: int = 0  # rowids whose page could not be read
+
+
 class ProgressRepository:
     """The progress tables of one open ``Store``."""
 
@@ -158,11 +185,13 @@ class ProgressRepository:
                               (deck_id, card_id)).fetchone()
         return None if row is None else _card_state(row)
 
-    def card_states(self, deck_ids: Iterable[str] | None = None) -> dict[Key, CardState]:
-        """The states of these decks' cards (of every card when ``deck_ids`` is None), by (deck id, card id)."""
+    def card_states(self, deck_ids: Iterable[str] | None = None,
+                    problems: list[str] | None = None) -> dict[Key, CardState]:
+        """The states of these decks' cards (of every card when ``deck_ids`` is None), by (deck id, card id).
+        With ``problems``, an unreadable row is described there and skipped instead of raised."""
         where, params = _deck_filter(deck_ids)
         rows = self.db.execute(f"SELECT * FROM card_state{where} ORDER BY deck_id, card_id", params)
-        return {(row["deck_id"], row["card_id"]): _card_state(row) for row in rows}
+        return {state.key: state for state in _converted(rows, _card_state, problems)}
 
     def card_keys(self) -> list[Key]:
         """Every card state's key, without reading the states (doctor looks for orphans this way)."""
@@ -272,10 +301,10 @@ class ProgressRepository:
             db.execute("UPDATE review_log SET queue = ?, state_before = ?, state_after = ? WHERE id = ?",
                        (row["queue"], row["state_before"], row["state_after"], review.id))
 
-    def iter_reviews(self) -> Iterator[ReviewLog]:
-        """Every review in time order, read as it goes (the log can be long)."""
-        for row in self.db.execute(f"SELECT * FROM review_log ORDER BY {_REVIEW_ORDER}"):
-            yield _review(row)
+    def iter_reviews(self, problems: list[str] | None = None) -> Iterator[ReviewLog]:
+        """Every review in time order, read as it goes (the log can be long). With ``problems``, an unreadable row
+        is described there and skipped instead of raised."""
+        yield from _converted(self.db.execute(f"SELECT * FROM review_log ORDER BY {_REVIEW_ORDER}"), _review, problems)
 
     def answers(self, deck_id: str, card_id: str) -> list[tuple[datetime, int]]:
         """When one card was answered and the rating given, without reading the states (quick to compare)."""
@@ -322,6 +351,51 @@ class ProgressRepository:
             if row[0] is not None  # an unreadable timestamp (a hand-edited row) is skipped, not fatal
         }
 
+    # -- salvage --------------------------------------------------------------------------------------------------
+
+    def unreadable_rows(self) -> list[str]:
+        """Every row of the progress tables that is stored but cannot be used (out of range, not a time …)."""
+        problems: list[str] = []
+        for table, convert in _SALVAGED_TABLES.items():
+            for _row in _converted(self.db.execute(f"SELECT * FROM {table}"), convert, problems):
+                pass
+        for exercise, count in self.db.execute("SELECT exercise, hints_shown FROM exercise_hint"):
+            for _row in _converted([(exercise, count)], lambda row: _hint_count(*row), problems):  # type: ignore
+                pass
+        return problems
+
+    def salvage(self) -> Salvage:
+        """Read a damaged file row by row (by rowid), so that one garbage page loses only the rows on it."""
+        import sqlite3
+
+        result = Salvage()
+        converters: dict[str, Callable[[Any], Any]] = {
+            **_SALVAGED_TABLES,
+            "settings": lambda row: (row["key"], row["value"]),
+            "exercise_hint": lambda row: (row["exercise"], _hint_count(row["exercise"], row["hints_shown"])),
+        }
+        for table, convert in converters.items():
+            rows = result.rows[table] = []
+            try:
+                last = self.db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+            except sqlite3.DatabaseError:
+                last = None  # the rightmost page is damaged too: probe until a long run of misses
+            rowid, misses = 0, 0
+            while (rowid < last) if last is not None else (misses < SALVAGE_GAP):
+                rowid += 1
+                try:
+                    row = self.db.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+                except sqlite3.DatabaseError:
+                    result.damaged_rowids += 1
+                    misses += 1
+                    continue
+                if row is None:
+                    misses += 1
+                    continue
+                misses = 0
+                rows.extend(_converted([row], convert, result.unreadable_rows))
+        return result
+
     # -- exercises -----------------------------------------------------------------------------------------------
 
     def record_exercise_attempt(
@@ -342,11 +416,12 @@ class ProgressRepository:
         with self.store.transaction() as db:
             db.execute(_ADD_ATTEMPT, _values(attempt.to_dict(), _ATTEMPT_COLUMNS))
 
-    def exercise_attempts(self, exercise: str | None = None) -> list[ExerciseAttempt]:
-        """Attempts in time order, of one exercise or of all."""
+    def exercise_attempts(self, exercise: str | None = None,
+                          problems: list[str] | None = None) -> list[ExerciseAttempt]:
+        """Attempts in time order, of one exercise or of all (``problems``: as for ``card_states``)."""
         where, params = ("", ()) if exercise is None else (" WHERE exercise = ?", (exercise,))
         rows = self.db.execute(f"SELECT * FROM exercise_attempt{where} ORDER BY attempted_at, id", params)
-        return [_attempt(row) for row in rows]
+        return list(_converted(rows, _attempt, problems))
 
     def hints_shown(self, exercise: str) -> int:
         row = self.db.execute("SELECT hints_shown FROM exercise_hint WHERE exercise = ?", (exercise,)).fetchone()

@@ -177,8 +177,9 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            reason = "it is a file, not a folder" if path.parent.is_file() else error.strerror
             raise DlquizError(
-                f"cannot create the data folder {path.parent}: {error.strerror}",
+                f"cannot create the data folder {path.parent}: {reason}",
                 "Set DLQUIZ_HOME to a writable folder.",
             ) from None
         try:
@@ -208,6 +209,10 @@ class Store:
         """What SQLite's integrity check finds (damaged pages, inconsistent indexes); empty when the file is sound."""
         lines = [str(row[0]) for row in self.db.execute("PRAGMA integrity_check")]
         return [line for line in lines if line != "ok"]
+
+    def quick_check(self) -> list[str]:
+        """SQLite's quick check (pages and rows, not index contents): empty when the file reads cleanly."""
+        return [str(row[0]) for row in self.db.execute("PRAGMA quick_check") if row[0] != "ok"]
 
     def foreign_key_problems(self) -> list[str]:
         return [" ".join(str(value) for value in tuple(row)) for row in self.db.execute("PRAGMA foreign_key_check")]
