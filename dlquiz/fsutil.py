@@ -98,7 +98,7 @@ def _create_beside(path: Path, mode: int) -> Path:
 def remove_abandoned_temporaries(path: Path) -> list[Path]:
     """Delete the temporaries beside ``path`` whose writer is gone (killed before it could clean up, e.g. by
     kill -9 during an export); a temporary of a process still running is left alone. Returns what was removed."""
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
     except OSError:
