@@ -141,7 +141,12 @@ def explain(path: Path, error: sqlite3.Error) -> StoreError:
             f"cannot save progress: the disk holding {path} is full ({error})",
             "Free some space (or raise your quota), then try again; what was saved before is intact.",
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    if "not a database" in text:  # the header itself is gone: nothing can be read back out of it
+        return StoreDamaged(
+            f"the progress database {path} is damaged ({error}); it was left untouched",
+            "Move it aside to start afresh (your old file stays for recovery), or restore a backup copy.",
+        )
+    if "malformed" in text or "corrupt" in text:  # some pages are garbage: the others can still be exported
         return StoreDamaged(f"the progress database {path} is damaged ({error}); it was left untouched", SALVAGE_HINT)
     if "locked" in text or "busy" in text:
         return StoreBusy(
