@@ -26,6 +26,7 @@ def atomic_path(path: Path, *, private: bool = False) -> Iterator[Path]:
     default for new files (umask). ``private=True`` makes it readable by its owner only (0600), e.g. for backups.
     """
     path = Path(path)
+    remove_abandoned_temporaries(path)
     temporary = _create_beside(path, 0o600 if private else 0o666)
     try:
         if not private:
@@ -83,7 +84,8 @@ def _create_beside(path: Path, mode: int) -> Path:
     # Created with O_EXCL under a random name: never an existing file, and (unlike tempfile.mkstemp, always 0600)
     # the requested mode goes through the umask like any new file.
     for _ in range(100):
-        candidate = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        # The writer's pid in the name lets a later write tell an abandoned temporary (writer killed) from a live one.
+        candidate = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
         except FileExistsError:
@@ -91,6 +93,42 @@ def _create_beside(path: Path, mode: int) -> Path:
         os.close(handle)
         return candidate
     raise FileExistsError(f"no free temporary name beside {path}")
+
+
+def remove_abandoned_temporaries(path: Path) -> list[Path]:
+    """Delete the temporaries beside ``path`` whose writer is gone (killed before it could clean up, e.g. by
+    kill -9 during an export); a temporary of a process still running is left alone. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        candidates = list(path.parent.glob(f".{glob_escape(path.name)}.*.tmp"))
+    except OSError:
+        return removed
+    for candidate in candidates:
+        writer = candidate.name[len(path.name) + 2 : -len(".tmp")].split("-", 1)[0]
+        if not writer.isdigit() or _running(int(writer)):
+            continue
+        try:
+            candidate.unlink()
+        except OSError:
+            continue  # not ours to delete (another user's folder): leave it
+        removed.append(candidate)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{char}]" if char in "*?[" else char for char in name)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":  # on Windows os.kill(pid, 0) would end that process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True  # someone else's process, or we cannot tell: keep the file
+    return True
 
 
 def _copy_mode(target: Path, temporary: Path) -> None:

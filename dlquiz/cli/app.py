@@ -80,6 +80,16 @@ class _Group(TyperGroup):
             # Typer's (and click's) own exceptions carry usage errors and exits: let them through.
             if os.environ.get("DLQUIZ_DEBUG") or type(error).__module__.startswith(("typer", "click")):
                 raise
+            if type(error).__module__ == "sqlite3":  # e.g. a damaged page met by a read: the store's own message
+                import sqlite3
+
+                from dlquiz import paths
+                from dlquiz.review.store import explain
+
+                assert isinstance(error, sqlite3.Error)
+                explained = explain(paths.database_path(), error)
+                print_error(explained)
+                raise typer.Exit(explained.exit_code) from None
             print_error(
                 DlquizError(
                     f"internal error: {type(error).__name__}: {error}",

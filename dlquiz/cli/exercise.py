@@ -447,9 +447,13 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
     import json
 
     from dlquiz.grading.report import render, to_json
-    from dlquiz.grading.workflow import grade_and_review
+    from dlquiz.grading.workflow import Graded, NotRecorded, grade_and_review
 
-    graded = grade_and_review(chosen, path, _progress, _now())
+    not_recorded = None
+    try:
+        graded = grade_and_review(chosen, path, _progress, _now())
+    except NotRecorded as error:  # show the grade first, then say it was not saved
+        graded, not_recorded = Graded(error.result, None), error
     result = graded.result
     if json_output:
         report = json.loads(to_json(result, "en" if lang == "both" else lang))
@@ -458,9 +462,11 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
     else:
         console = make_console()
         render(result, console, lang)
-        if result.status == "passed":
+        if result.status == "passed" and not_recorded is None:
             _say_schedule(chosen, graded.review, console, lang)
             _after_pass(chosen, console, lang)
+    if not_recorded is not None:
+        raise not_recorded
     return result
 
 

@@ -33,6 +33,13 @@ def export(
     finally:
         store.close()
     where = "stdout" if output == "-" else output
+    if summary.damaged or summary.unreadable:
+        from dlquiz.console import warn
+
+        shown = summary.unreadable[:5] + ([f"… and {len(summary.unreadable) - 5} more"]
+                                          if len(summary.unreadable) > 5 else [])
+        warn(("the progress database is damaged: exported every row that could still be read"
+              if summary.damaged else f"skipped {len(summary.unreadable)} unreadable row(s)"), *shown)
     # With -o - the data owns stdout, so the summary goes to stderr.
     echo(
         f"Exported {summary.reviews} review(s), {summary.cards} card state(s), {summary.settings} setting(s), "

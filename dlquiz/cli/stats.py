@@ -96,6 +96,8 @@ def register(app: typer.Typer) -> None:
 def _show_checkup(checkup, console) -> None:
     from rich.markup import escape
 
+    from dlquiz.review.store import SALVAGE_HINT
+
     def good(text: str) -> None:
         console.print(f"[green]✓[/] {escape(text)}", markup=True)
 
@@ -114,14 +116,19 @@ def _show_checkup(checkup, console) -> None:
     elif checkup.integrity or checkup.foreign_keys:
         lines = checkup.integrity + checkup.foreign_keys
         shown = lines[:DETAIL_LINES] + ([f"… and {len(lines) - DETAIL_LINES} more"] if len(lines) > DETAIL_LINES else [])
-        advice = ("Copy the file aside now, then save what can still be read with `dlquiz progress export -o backup.jsonl` "
-                  "and import it into a fresh home (`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`).")
+        advice = SALVAGE_HINT
         if all("index" in line for line in lines):  # only an index is inconsistent: the rows themselves are fine
             advice = f"Copy the file aside first; only indexes are affected, so `sqlite3 {where} REINDEX` rebuilds them."
         bad(f"the progress database {where} is damaged", shown, advice)
     else:
         good(f"database {where}: integrity ok (schema v{checkup.schema_version}, "
              f"{checkup.review_rows} reviews, {checkup.state_rows} card states)")
+    if checkup.unreadable_rows:
+        rows = checkup.unreadable_rows
+        shown = rows[:DETAIL_LINES] + ([f"… and {len(rows) - DETAIL_LINES} more"] if len(rows) > DETAIL_LINES else [])
+        bad(f"{len(rows)} progress row(s) hold values dlquiz cannot use (written outside dlquiz)", shown,
+            "`dlquiz progress export -o backup.jsonl` saves every other row; import it into a fresh home "
+            "(`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`), or delete those rows with an SQLite tool.")
     orphans = checkup.orphans
     if orphans.states:
         details = [f"{deck_id}: {orphans.states[deck_id]} card state(s), {orphans.reviews.get(deck_id, 0)} review(s)"

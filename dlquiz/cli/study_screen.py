@@ -16,7 +16,8 @@ from dlquiz.review import clock
 from dlquiz.review import scheduling
 from dlquiz.cards.challenge import CHOICE, REVEAL, Verdict
 from dlquiz.cli.keys import ENTER, SPACE, Quit
-from dlquiz.review.session import StudySession, Turn
+from dlquiz.review.session import PendingAnswer, StudySession, Turn
+from dlquiz.review.store import StoreBusy, StoreError
 from dlquiz.text import locale_language
 
 UI = {
@@ -47,7 +48,14 @@ UI = {
     "time": ("用时", "time"),
     "next_due": ("下一张到期", "next card due"),
     "none_due": ("没有已排期的卡片", "no cards scheduled yet"),
+    "busy": ("进度数据库正被另一个 dlquiz 占用。你的答案已保留，正在重试……",
+             "The progress database is locked by another dlquiz. Your answer is kept; trying again…"),
+    "still_busy": ("仍被占用。回车 = 再试一次；q = 退出（这次答案不会被记录）",
+                   "Still locked. Enter: try again · q: quit (this answer will not be recorded)"),
+    "saved_late": ("已保存（重试后成功）", "Saved (after waiting for the lock)"),
+    "not_recorded": ("这次答案（{rating}）没有被记录。", "This answer ({rating}) was NOT recorded."),
 }
+BUSY_RETRIES = 2  # automatic tries (each waits the store's busy timeout) before asking the learner
 RATING_UI = {Rating.Again: ("重来", "Again"), Rating.Hard: ("困难", "Hard"), Rating.Good: ("良好", "Good"), Rating.Easy: ("简单", "Easy")}
 HELP = {
     "zh": "空格/回车 显示答案 · 1 重来 2 困难 3 良好 4 简单 · u 撤销上一次 · s 暂停此卡 · b 搁置到明天 · q 退出 · ? 帮助\n"
@@ -59,6 +67,14 @@ HELP = {
 
 class _Restart(Exception):
     """Leave the current card (after undo, suspend, bury) and fetch the next one."""
+
+
+class _NotRecorded(Exception):
+    """An answer could not be saved: the session ends (after its summary) with the store's message."""
+
+    def __init__(self, error: StoreError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class StudyScreen:
@@ -91,6 +107,9 @@ class StudyScreen:
                     continue
         except (Quit, KeyboardInterrupt):
             self.console.print()
+        except _NotRecorded as stop:
+            self.print_summary()
+            raise stop.error from None
         self.print_summary()
 
     def _show(self, turn: Turn) -> None:
@@ -112,7 +131,44 @@ class StudyScreen:
         self._show_answer(turn, verdict)
         rating = self._ask_rating(turn, suggested)
         duration_ms = int((time.monotonic() - shown_at) * 1000)
-        self.session.answer(turn, rating, duration_ms, None if verdict is None else verdict.correct)
+        self._save(PendingAnswer(turn, rating, duration_ms, None if verdict is None else verdict.correct, clock.now()))
+
+    def _save(self, pending: PendingAnswer) -> None:
+        """Save the answer; the verdict is already on screen, whatever happens here. A lock held by another dlquiz
+        is waited for and the same answer tried again; anything else ends the session saying it was not recorded."""
+        tries = 0
+        while True:
+            try:
+                self.session.save(pending)
+            except StoreBusy as error:
+                tries += 1
+                if tries == 1:
+                    self.console.print(Text(self.t("busy"), style="yellow"))
+                if tries >= BUSY_RETRIES and not self._try_again():
+                    self._not_recorded(pending, error)
+                continue
+            except StoreError as error:
+                self._not_recorded(pending, error)
+            if tries:
+                self.console.print(Text(self.t("saved_late"), style="green"))
+            return
+
+    def _try_again(self) -> bool:
+        self.console.print(Text(self.t("still_busy"), style="yellow"))
+        while True:
+            try:
+                key = self.keys.key()
+            except (Quit, KeyboardInterrupt):
+                return False
+            if key in (ENTER, SPACE):
+                return True
+            if key in ("q", "Q"):
+                return False
+
+    def _not_recorded(self, pending: PendingAnswer, error: StoreError) -> None:
+        # The reason and what to do follow as the command's error, after the session's summary.
+        self.console.print(Text(self.t("not_recorded").format(rating=self.t(pending.rating)), style="bold red"))
+        raise _NotRecorded(error)
 
     # -- pieces of the screen ---------------------------------------------------------------
 

@@ -243,9 +243,20 @@ def grade_and_review(exercise: Exercise, path: Path, open_progress: OpenProgress
     from dlquiz.grading.grader import grade_file  # imports the grading machinery only when a file is graded
 
     result = grade_file(exercise, path)
-    with open_progress() as progress:
-        review = attempts.record_attempt(progress, exercise.id, result, now)
+    try:
+        with open_progress() as progress:
+            review = attempts.record_attempt(progress, exercise.id, result, now)
+    except DlquizError as error:  # read-only, full disk, locked: the grade was computed, so it is still shown
+        raise NotRecorded(result, error) from None
     return Graded(result, review)
+
+
+class NotRecorded(DlquizError):
+    """A grading that could not be saved: ``result`` is still the learner's to see, ``error`` says why."""
+
+    def __init__(self, result: GradeResult, error: DlquizError) -> None:
+        super().__init__(f"this grading was not recorded: {error.message}", error.hint, error.exit_code)
+        self.result = result
 
 
 def next_unpassed(exercise: Exercise, open_progress: OpenProgress, now: datetime) -> Exercise | None:

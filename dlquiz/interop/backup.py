@@ -14,6 +14,8 @@ review's queue and states are rewritten to match.
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -28,6 +30,9 @@ from dlquiz.review import clock
 from dlquiz.review.day import queue_of
 from dlquiz.review.exercise_schedule import exercise_scheduler, next_schedule
 from dlquiz.review.records import (
+    EXERCISE_STATUSES,
+    QUEUES,
+    SQLITE_MAX_INT,
     CardState,
     ExerciseAttempt,
     ExerciseHelp,
@@ -54,37 +59,74 @@ class ExportSummary:
     attempts: int = 0
     hints: int = 0
     exercise_reviews: int = 0
+    damaged: bool = False  # the file failed SQLite's check: what could be read was salvaged row by row
+    unreadable: list[str] = field(default_factory=list)  # rows skipped (out of range, or on a damaged page)
 
 
 def _records(store: Store, summary: ExportSummary) -> Iterator[dict[str, Any]]:
     repository = ProgressRepository(store)
     yield {"dlquiz_progress": FORMAT_VERSION, "exported_at": clock.to_text(clock.now()),
            "schema_version": store.schema_version()}
-    for key, value in sorted(store.settings().items()):
+    if summary.damaged:
+        salvage = repository.salvage()
+        summary.unreadable += salvage.unreadable_rows
+        if salvage.damaged_rowids:
+            summary.unreadable.append(f"{salvage.damaged_rowids} row position(s) on damaged pages")
+        settings = dict(salvage.rows["settings"])
+        cards: Iterable[CardState] = salvage.rows["card_state"]
+        reviews: Iterable[ReviewLog] = salvage.rows["review_log"]
+        attempts: Iterable[ExerciseAttempt] = salvage.rows["exercise_attempt"]
+        helps: Iterable[ExerciseHelp] = [
+            ExerciseHelp(exercise, shown) for exercise, shown in dict(salvage.rows["exercise_hint"]).items()
+        ]
+        exercise_reviews = _salvaged_exercise_reviews(repository, summary)
+    else:  # read as it goes; a row out of range is skipped and reported, never the end of the backup
+        settings = store.settings()
+        cards = repository.card_states(problems=summary.unreadable).values()
+        reviews = repository.iter_reviews(problems=summary.unreadable)
+        attempts = repository.exercise_attempts(problems=summary.unreadable)
+        helps = repository.exercise_helps()
+        exercise_reviews = repository.exercise_reviews()
+    for key, value in sorted(settings.items()):
         summary.settings += 1
         yield {"type": "setting", "key": key, "value": value}
-    for state in repository.card_states().values():
+    for state in cards:
         summary.cards += 1
         yield {"type": "card", **state.to_dict()}
-    for review in repository.iter_reviews():
+    for review in reviews:
         summary.reviews += 1
         yield {"type": "review", **review.to_dict()}
-    for attempt in repository.exercise_attempts():
+    for attempt in attempts:
         summary.attempts += 1
         yield {"type": "exercise_attempt", **attempt.to_dict()}
-    for help_taken in repository.exercise_helps():
+    for help_taken in helps:
         summary.hints += 1
         yield {"type": "exercise_hint", **help_taken.to_dict()}
-    for exercise_review in repository.exercise_reviews():
+    for exercise_review in exercise_reviews:
         summary.exercise_reviews += 1
         yield {"type": "exercise_review", **exercise_review.to_dict()}
 
 
+def _salvaged_exercise_reviews(repository: ProgressRepository, summary: ExportSummary) -> list[ExerciseReview]:
+    """Exercise schedules from a damaged file: all of them when their table can be read, else none (named)."""
+    import sqlite3
+
+    try:
+        return list(repository.exercise_reviews())
+    except (DlquizError, sqlite3.DatabaseError):
+        summary.unreadable.append("the exercise schedules (exercise_review) could not be read")
+        return []
+
+
 def write_export(store: Store, stream: IO[str]) -> ExportSummary:
     """Write every record to ``stream``, read in one transaction so a study session running meanwhile cannot
-    leave a review without its card state."""
+    leave a review without its card state. A damaged file is salvaged: every row that can still be read."""
     summary = ExportSummary()
     with store.reading():
+        try:
+            summary.damaged = bool(store.quick_check())
+        except sqlite3.DatabaseError:
+            summary.damaged = True
         for record in _records(store, summary):
             stream.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     return summary
@@ -120,7 +162,14 @@ def _kind(types: tuple[Any, ...], description: str, non_empty: bool = False) -> 
 
 
 _text, _string = _kind((str,), "a non-empty string", non_empty=True), _kind((str,), "a string")
-_integer, _number = _kind((int,), "an integer"), _kind((int, float), "a number")
+_number = _kind((int, float), "a number")
+
+
+def _integer(value: Any) -> int:
+    """A count, a duration or a step: whole, never negative, and small enough for SQLite's 64-bit integers."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SQLITE_MAX_INT:
+        raise _Bad(f"must be a whole number from 0 to {SQLITE_MAX_INT}")
+    return value
 
 
 def _time(value: Any) -> str:
@@ -133,7 +182,10 @@ def _time(value: Any) -> str:
         raise _Bad(f"{value!r} has no time zone")
     if len(value) == 29 and value[10] == "T" and value[19] == "." and value.endswith("+00:00"):
         return value  # already ours (an export): keep it
-    return clock.to_text(moment)
+    try:
+        return clock.to_text(moment)
+    except ValueError:  # 0001-01-01T00:00+01:00 is before year 1 once in UTC
+        raise _Bad(f"{value!r} is outside years 1-9999 in UTC") from None
 
 
 def _one_of(*allowed: Any) -> Callable[[Any], Any]:
@@ -193,7 +245,7 @@ def _state(value: Any) -> dict[str, Any]:
 SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "review": {
         "deck_id": _text, "card_id": _text, "rating": _one_of(1, 2, 3, 4),
-        "queue": _one_of("new", "learning", "review", "relearning"), "reviewed_at": _time,
+        "queue": _one_of(*QUEUES), "reviewed_at": _time,
         "duration_ms": _optional(_integer), "state_before": _optional(_state), "state_after": _state,
     },
     "card": {
@@ -201,7 +253,7 @@ SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
     },
     "setting": {"key": _text, "value": _string},
     "exercise_attempt": {
-        "exercise": _text, "attempted_at": _time, "status": _text, "cases_passed": _integer,
+        "exercise": _text, "attempted_at": _time, "status": _one_of(*EXERCISE_STATUSES), "cases_passed": _integer,
         "cases_total": _integer, "hints_used": _integer, "summary": _string,
     },
     "exercise_hint": {
@@ -241,6 +293,42 @@ def _header(line: str) -> None:
                    f"(it reads {FORMAT_VERSION})")
 
 
+# A record is an object whose states are objects: two levels. Anything deeper is not a progress record, and a line
+# of thousands of brackets would exhaust Python's recursion while parsing.
+MAX_DEPTH = 2
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _check_depth(line: str) -> None:
+    depth = deepest = 0
+    for char in _STRING.sub('""', line):  # brackets inside strings are text
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                raise _Bad(f"nested deeper than a progress record ({MAX_DEPTH} levels)")
+        elif char in "]}":
+            depth -= 1
+
+
+def _record(kind: str, checked: dict[str, Any]) -> Any:
+    """The typed row of a checked record; its range checks (finite positive stability …) become line problems."""
+    try:
+        if kind == "review":
+            return ReviewLog.from_dict(checked)
+        if kind == "card":
+            return CardState.from_dict(checked)
+        if kind == "exercise_attempt":
+            return ExerciseAttempt.from_dict(checked)
+        if kind == "exercise_review":
+            return ExerciseReview.from_dict(checked)
+        if kind == "exercise_hint":
+            return ExerciseHelp.from_dict(checked)
+    except ValueError as problem:
+        raise _Bad(str(problem)) from None
+    return checked
+
+
 def read_lines(lines: Iterable[bytes], name: str) -> Contents:
     """Check every line; the first problem is raised as ``NAME:LINE: message`` before anything is written."""
     contents = Contents()
@@ -250,17 +338,19 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
         try:
             line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             if number == 1:
+                _check_depth(line)
                 _header(line)
                 continue
             if not line.strip():
                 continue
+            _check_depth(line)
             record = json.loads(line)
             if not isinstance(record, dict):
                 raise _Bad("a record must be a JSON object")
             kind = record.get("type")
             if kind not in SPECS:
                 raise _Bad(f"unknown record type {kind!r} (known: {', '.join(SPECS)})")
-            checked = _fields(record, SPECS[kind])
+            row = _record(kind, _fields(record, SPECS[kind]))
         except UnicodeDecodeError:
             raise DlquizError(f"{name}:{number}: not UTF-8 text", "Nothing was imported.") from None
         except json.JSONDecodeError as error:
@@ -268,25 +358,24 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
                               "Nothing was imported.") from None
         except _Bad as problem:
             raise DlquizError(f"{name}:{number}: {problem}", "Nothing was imported.") from None
-        if kind == "review":
-            contents.reviews.append(ReviewLog.from_dict(checked))
-        elif kind == "card":
-            key = (checked["deck_id"], checked["card_id"])
+        if isinstance(row, ReviewLog):
+            contents.reviews.append(row)
+        elif isinstance(row, CardState):
+            key = row.key
             if key in first_card_line:
                 raise DlquizError(f"{name}:{number}: card {key[1]} of deck {key[0]} again "
                                   f"(first on line {first_card_line[key]})", "Nothing was imported.")
             first_card_line[key] = number
-            contents.cards[key] = CardState.from_dict(checked)
+            contents.cards[key] = row
+        elif isinstance(row, ExerciseAttempt):
+            contents.attempts.append(row)
         elif kind == "setting":
-            contents.settings[checked["key"]] = checked["value"]
-        elif kind == "exercise_attempt":
-            contents.attempts.append(ExerciseAttempt.from_dict(checked))
-        elif kind == "exercise_review":
-            contents.exercise_reviews.append(ExerciseReview.from_dict(checked))
-        else:
-            incoming = ExerciseHelp.from_dict(checked)
-            known = contents.helps.get(incoming.exercise)
-            contents.helps[incoming.exercise] = incoming if known is None else _newer_help(known, incoming)
+            contents.settings[row["key"]] = row["value"]
+        elif isinstance(row, ExerciseReview):
+            contents.exercise_reviews.append(row)
+        elif isinstance(row, ExerciseHelp):
+            known = contents.helps.get(row.exercise)
+            contents.helps[row.exercise] = row if known is None else _newer_help(known, row)
     if number == 0:
         raise DlquizError(f"{name}:1: empty file, not a dlquiz progress file", "Nothing was imported.")
     return contents

@@ -115,7 +115,11 @@ def default_deck_id(target: Path) -> str:
 
 def read_text(source: Path) -> str:
     try:
-        return source.read_bytes().decode("utf-8-sig")  # -sig drops the BOM Excel puts at the start
+        data = source.read_bytes()
+        if b"\x00" in data:  # valid UTF-8 to the decoder, but no table has NULs: UTF-16 (or binary) without a BOM
+            raise DlquizError(f"{source} is not UTF-8 text (NUL bytes at byte {data.index(0)}: UTF-16 or binary?)",
+                              "Save it as UTF-8 (in Excel: CSV UTF-8).")
+        return data.decode("utf-8-sig")  # -sig drops the BOM Excel puts at the start
     except UnicodeDecodeError as error:
         raise DlquizError(f"{source} is not UTF-8 text ({error.reason} at byte {error.start})",
                           "Save it as UTF-8 (in Excel: CSV UTF-8).") from None

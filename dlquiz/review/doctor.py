@@ -38,6 +38,7 @@ class Checkup:
     schema_version: int = 0
     integrity: list[str] = field(default_factory=list)  # PRAGMA integrity_check lines other than "ok"
     foreign_keys: list[str] = field(default_factory=list)
+    unreadable_rows: list[str] = field(default_factory=list)  # rows stored but out of range (written outside dlquiz)
     review_rows: int = 0
     state_rows: int = 0
     orphans: Orphans = field(default_factory=Orphans)
@@ -53,6 +54,7 @@ class Checkup:
         return not (
             self.database_error
             or self.integrity
+            or self.unreadable_rows
             or self.foreign_keys
             or self.orphans.states
             or self.deck_problems
@@ -65,6 +67,13 @@ def examine(extra_decks: list[str] | None = None, exercises_root: Path | None = 
     checkup = Checkup(database=paths.database_path())
     _check_decks(checkup, extra_decks or [])
     _check_exercises(checkup, exercises_root)
+    home = checkup.database.parent
+    if home.exists() and not home.is_dir():  # database.exists() would only say False: nothing studied yet
+        checkup.database_error = DlquizError(
+            f"the data folder {home} is a file, not a folder: no progress can be saved",
+            "Move that file aside, or set DLQUIZ_HOME to a folder.",
+        )
+        return checkup
     if not checkup.database.exists():
         checkup.database_exists = False  # nothing studied yet: nothing to check, and no file to create
         return checkup
@@ -119,6 +128,7 @@ def _check_database(store: Store, checkup: Checkup) -> None:
         checkup.foreign_keys = store.foreign_key_problems()
         checkup.review_rows = repository.review_count()
         checkup.state_rows = repository.card_state_count()
+        checkup.unreadable_rows = repository.unreadable_rows()
         _find_orphans(repository, checkup)
     except sqlite3.DatabaseError as error:  # pages damaged beyond what integrity_check could list
         checkup.integrity.append(str(error))

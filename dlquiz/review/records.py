@@ -8,6 +8,7 @@ lists from these dataclasses' fields, so a new column is a new field here, in ``
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -28,9 +29,56 @@ def _time_or_none(text: str | None) -> datetime | None:
     return None if text is None else clock.from_text(text)
 
 
+# SQLite stores integers in 64 bits; a larger one cannot be saved (Python's sqlite3 raises OverflowError).
+SQLITE_MAX_INT = 2**63 - 1
+QUEUES = ("new", "learning", "review", "relearning")
+EXERCISE_STATUSES = ("passed", "failed", "error")
+
+
+def _count(name: str, value: Any) -> int:
+    """A whole number from 0 to SQLite's largest: counts, durations, learning steps."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= SQLITE_MAX_INT:
+        raise ValueError(f"{name} must be a whole number from 0 to {SQLITE_MAX_INT}, not {value!r}")
+    return value
+
+
+def _optional_count(name: str, value: Any) -> int | None:
+    return None if value is None else _count(name, value)
+
+
+def _finite(name: str, value: Any, low: float, high: float, low_open: bool = False) -> float | None:
+    """None, or a finite number in [low, high] ((low, high] with ``low_open``): NaN, infinities and values py-fsrs
+    never writes would make the scheduler raise or loop whenever the card comes due."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number, not {value!r}")
+    number = float(value)
+    inside = math.isfinite(number) and (low < number if low_open else low <= number) and number <= high
+    if not inside:
+        bracket = "(" if low_open else "["
+        raise ValueError(f"{name} must be a finite number in {bracket}{low:g}, {high:g}], not {value!r}")
+    return number
+
+
+def _state_of(value: Any) -> State:
+    if isinstance(value, bool) or value not in (1, 2, 3):
+        raise ValueError(f"state must be 1 (learning), 2 (review) or 3 (relearning), not {value!r}")
+    return State(value)
+
+
+def _one_of(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)
+
+
 def to_millis(moment: datetime) -> datetime:
     """The instant as stored (UTC, whole milliseconds), so a state compares equal to itself read back."""
     return clock.from_text(clock.to_text(moment))
+
+
+MAX_STABILITY = 1e12  # days; py-fsrs caps intervals at 100 years, so anything near this is already absurd
 
 
 @dataclass(frozen=True)
@@ -44,6 +92,16 @@ class SchedulingState:
     difficulty: float | None
     due: datetime
     last_review: datetime | None
+
+    def __post_init__(self) -> None:
+        # The one gate for every schedule, from py-fsrs, the database or a progress file: a value py-fsrs cannot
+        # schedule from is refused here (ValueError) rather than crashing the study session whenever it is due.
+        object.__setattr__(self, "state", _state_of(self.state))
+        object.__setattr__(self, "step", _optional_count("step", self.step))
+        object.__setattr__(self, "stability", _finite("stability", self.stability, 0, MAX_STABILITY, low_open=True))
+        object.__setattr__(self, "difficulty", _finite("difficulty", self.difficulty, 1, 10))
+        if self.last_review is not None and (self.stability is None or self.difficulty is None):
+            raise ValueError("an answered card needs a stability and a difficulty")
 
     @classmethod
     def from_card(cls, card: Card) -> SchedulingState:
@@ -62,7 +120,7 @@ class SchedulingState:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SchedulingState:
-        return cls(State(data["state"]), data["step"], data["stability"], data["difficulty"],
+        return cls(_state_of(data["state"]), data["step"], data["stability"], data["difficulty"],
                    clock.from_text(data["due"]), _time_or_none(data["last_review"]))
 
     def to_json(self) -> str:
@@ -88,6 +146,9 @@ class CardState:
     last_review: datetime | None
     suspended: bool = False
     buried_until: datetime | None = None  # hidden from the queue until this instant
+
+    def __post_init__(self) -> None:
+        self.schedule  # noqa: B018 - building it checks the schedule's ranges
 
     @property
     def key(self) -> Key:
@@ -119,7 +180,9 @@ class CardState:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CardState:
-        return cls(data["deck_id"], data["card_id"], State(data["state"]), data["step"], data["stability"],
+        if data["suspended"] not in (0, 1):
+            raise ValueError(f"suspended must be 0 or 1, not {data['suspended']!r}")
+        return cls(data["deck_id"], data["card_id"], _state_of(data["state"]), data["step"], data["stability"],
                    data["difficulty"], clock.from_text(data["due"]), _time_or_none(data["last_review"]),
                    bool(data["suspended"]), _time_or_none(data["buried_until"]))
 
@@ -138,6 +201,12 @@ class ReviewLog:
     state_before: SchedulingState | None
     state_after: SchedulingState
     id: int | None = None  # the local row id: None until saved, never exported
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rating, bool) or self.rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1, 2, 3 or 4, not {self.rating!r}")
+        _one_of("queue", self.queue, QUEUES)
+        _optional_count("duration_ms", self.duration_ms)
 
     @property
     def key(self) -> Key:
@@ -158,7 +227,10 @@ class ReviewLog:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReviewLog:
         before = data["state_before"]
-        return cls(data["deck_id"], data["card_id"], Rating(data["rating"]), data["queue"],
+        rating = data["rating"]
+        if isinstance(rating, bool) or rating not in (1, 2, 3, 4):
+            raise ValueError(f"rating must be 1, 2, 3 or 4, not {rating!r}")
+        return cls(data["deck_id"], data["card_id"], Rating(rating), data["queue"],
                    clock.from_text(data["reviewed_at"]), data["duration_ms"],
                    None if before is None else SchedulingState.from_dict(before),
                    SchedulingState.from_dict(data["state_after"]), data.get("id"))
@@ -175,6 +247,13 @@ class ExerciseAttempt:
     cases_total: int
     hints_used: int
     summary: str = ""  # one line: what went wrong first
+
+    def __post_init__(self) -> None:
+        _one_of("status", self.status, EXERCISE_STATUSES)
+        for name in ("cases_passed", "cases_total", "hints_used"):
+            _count(name, getattr(self, name))
+        if self.cases_passed > self.cases_total:
+            raise ValueError(f"cases_passed ({self.cases_passed}) is more than cases_total ({self.cases_total})")
 
     def to_dict(self) -> dict[str, Any]:
         return {**{item.name: getattr(self, item.name) for item in fields(self)},

@@ -13,10 +13,10 @@ the process next. A caller that holds a transaction already (``with store.transa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from fsrs import Rating
 
@@ -24,6 +24,7 @@ from dlquiz.errors import DlquizError
 from dlquiz.review import clock
 from dlquiz.review.exercise_schedule import exercise_scheduler, next_schedule
 from dlquiz.review.records import (
+    SQLITE_MAX_INT,
     CardState,
     ExerciseAttempt,
     ExerciseHelp,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
     from dlquiz.review.store import Store
 
+T = TypeVar("T")
 
 @dataclass
 class ReviewDay:
@@ -110,10 +112,15 @@ def _unreadable(what: str, key: object, error: Exception) -> DlquizError:
     )
 
 
+# What a row written outside dlquiz can raise on the way to a typed record: a wrong type, a missing JSON key, an
+# out-of-range value (records' checks raise ValueError), JSON nested until Python's recursion gives up.
+_ROW_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError)
+
+
 def _card_state(row: sqlite3.Row) -> CardState:
     try:
         return CardState.from_dict(dict(row))
-    except (ValueError, TypeError, KeyError) as error:
+    except _ROW_ERRORS as error:
         raise _unreadable("card state", f"deck {row['deck_id']}, card {row['card_id']}", error) from None
 
 
@@ -123,7 +130,7 @@ def _review(row: sqlite3.Row) -> ReviewLog:
         data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
         data["state_after"] = json.loads(data["state_after"])
         return ReviewLog.from_dict(data)
-    except (ValueError, TypeError, KeyError) as error:
+    except _ROW_ERRORS as error:
         raise _unreadable("review-log row", f"id {row['id']}", error) from None
 
 
@@ -133,8 +140,64 @@ def _exercise_review(row: sqlite3.Row) -> ExerciseReview:
         data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
         data["state_after"] = json.loads(data["state_after"])
         return ExerciseReview.from_dict(data)
-    except (ValueError, TypeError, KeyError) as error:
+    except _ROW_ERRORS as error:
         raise _unreadable("exercise review", f"id {row['id']}", error) from None
+
+
+def _attempt(row: sqlite3.Row) -> ExerciseAttempt:
+    try:
+        data = dict(row)
+        return ExerciseAttempt.from_dict({name: data[name] for name in _ATTEMPT_COLUMNS})
+    except _ROW_ERRORS as error:
+        raise _unreadable("exercise attempt", f"id {row['id']}", error) from None
+
+
+def _help(row: sqlite3.Row) -> ExerciseHelp:
+    """One exercise_hint row, range-checked like every row read (a damaged count is named, not crashed on)."""
+    _hint_count(row["exercise"], row["hints_shown"])
+    try:
+        return ExerciseHelp.from_dict(dict(row))
+    except _ROW_ERRORS as error:
+        raise _unreadable("exercise help", f"exercise {row['exercise']}", error) from None
+
+
+def _hint_count(exercise: str, value: object) -> int:
+    if isinstance(value, int) and 0 <= value <= SQLITE_MAX_INT:
+        return value
+    raise _unreadable("hint count", f"exercise {exercise}", ValueError(f"{value!r} is not a count"))
+
+
+def _time(text: object, what: str) -> datetime:
+    try:
+        return clock.from_text(text)  # type: ignore[arg-type]  # from_text refuses a non-text value itself
+    except ValueError as error:
+        raise _unreadable(what, text, error) from None
+
+
+def _converted(rows: Iterable[sqlite3.Row], convert: Callable[[sqlite3.Row], T],
+               problems: list[str] | None) -> Iterator[T]:
+    for row in rows:
+        try:
+            yield convert(row)
+        except DlquizError as error:
+            if problems is None:
+                raise
+            problems.append(error.message)
+
+
+# Salvaging a damaged file probes rowids one by one; past the last readable row, this many misses in a row end the
+# search when even the largest rowid cannot be read.
+SALVAGE_GAP = 100_000
+_SALVAGED_TABLES = {"card_state": _card_state, "review_log": _review, "exercise_attempt": _attempt}
+
+
+@dataclass
+class Salvage:
+    """What could still be read from a damaged file, table by table, and what could not."""
+
+    rows: dict[str, list[Any]] = field(default_factory=dict)  # table -> typed rows (settings: (key, value))
+    unreadable_rows: list[str] = field(default_factory=list)  # rows read but out of range
+    damaged_rowids: int = 0  # rowids whose page could not be read
 
 
 class ProgressRepository:
@@ -151,11 +214,13 @@ class ProgressRepository:
                               (deck_id, card_id)).fetchone()
         return None if row is None else _card_state(row)
 
-    def card_states(self, deck_ids: Iterable[str] | None = None) -> dict[Key, CardState]:
-        """The states of these decks' cards (of every card when ``deck_ids`` is None), by (deck id, card id)."""
+    def card_states(self, deck_ids: Iterable[str] | None = None,
+                    problems: list[str] | None = None) -> dict[Key, CardState]:
+        """The states of these decks' cards (of every card when ``deck_ids`` is None), by (deck id, card id).
+        With ``problems``, an unreadable row is described there and skipped instead of raised."""
         where, params = _deck_filter(deck_ids)
         rows = self.db.execute(f"SELECT * FROM card_state{where} ORDER BY deck_id, card_id", params)
-        return {(row["deck_id"], row["card_id"]): _card_state(row) for row in rows}
+        return {state.key: state for state in _converted(rows, _card_state, problems)}
 
     def card_keys(self) -> list[Key]:
         """Every card state's key, without reading the states (doctor looks for orphans this way)."""
@@ -206,18 +271,30 @@ class ProgressRepository:
             f"SELECT MIN(due) FROM card_state WHERE suspended = 0 AND last_review IS NOT NULL AND due > ?{where}",
             [clock.to_text(moment), *params],
         ).fetchone()
-        return clock.from_text(row[0]) if row and row[0] else None
+        return _time(row[0], "due time") if row and row[0] else None
 
     # -- answers -------------------------------------------------------------------------------------------------
 
     def record_answer(self, review: ReviewLog) -> ReviewLog:
         """Save the card's new state and the review-log row in one transaction; returns the row with its id."""
+        with self.store.transaction() as db:
+            return self._write_answer(db, review)
+
+    def answer_card(self, deck_id: str, card_id: str,
+                    make_review: Callable[[CardState | None], ReviewLog]) -> tuple[CardState | None, ReviewLog]:
+        """Read the card's row and save the answer ``make_review`` builds from it, in one write transaction: another
+        dlquiz that answered the same card meanwhile cannot be overwritten by a schedule built from a stale copy.
+        Returns the row as it was before (for undo) and the saved review with its id."""
+        with self.store.transaction() as db:
+            before = self.card_state(deck_id, card_id)
+            return before, self._write_answer(db, make_review(before))
+
+    def _write_answer(self, db: sqlite3.Connection, review: ReviewLog) -> ReviewLog:
         schedule = review.state_after
         if schedule.last_review is None:  # an answered card is never new again
             schedule = replace(schedule, last_review=to_millis(review.reviewed_at))
-        with self.store.transaction() as db:
-            db.execute(_ANSWER_CARD, (review.deck_id, review.card_id, *_values(schedule.to_dict(), _SCHEDULE_COLUMNS)))
-            return self._add_review(db, review)
+        db.execute(_ANSWER_CARD, (review.deck_id, review.card_id, *_values(schedule.to_dict(), _SCHEDULE_COLUMNS)))
+        return self._add_review(db, review)
 
     def restore(self, deck_id: str, card_id: str, before: CardState | None, drop_log_id: int | None = None) -> None:
         """Put a card back exactly as it was (None: it had no row), and drop an answer's log row with it (undo)."""
@@ -253,16 +330,16 @@ class ProgressRepository:
             db.execute("UPDATE review_log SET queue = ?, state_before = ?, state_after = ? WHERE id = ?",
                        (row["queue"], row["state_before"], row["state_after"], review.id))
 
-    def iter_reviews(self) -> Iterator[ReviewLog]:
-        """Every review in time order, read as it goes (the log can be long)."""
-        for row in self.db.execute(f"SELECT * FROM review_log ORDER BY {_REVIEW_ORDER}"):
-            yield _review(row)
+    def iter_reviews(self, problems: list[str] | None = None) -> Iterator[ReviewLog]:
+        """Every review in time order, read as it goes (the log can be long). With ``problems``, an unreadable row
+        is described there and skipped instead of raised."""
+        yield from _converted(self.db.execute(f"SELECT * FROM review_log ORDER BY {_REVIEW_ORDER}"), _review, problems)
 
     def answers(self, deck_id: str, card_id: str) -> list[tuple[datetime, int]]:
         """When one card was answered and the rating given, without reading the states (quick to compare)."""
         rows = self.db.execute("SELECT reviewed_at, rating FROM review_log WHERE deck_id = ? AND card_id = ?",
                                (deck_id, card_id))
-        return [(clock.from_text(row[0]), int(row[1])) for row in rows]
+        return [(_time(row[0], "review time"), int(row[1])) for row in rows]
 
     def reviews(self, deck_id: str, card_id: str) -> list[ReviewLog]:
         """One card's reviews in time order."""
@@ -303,6 +380,51 @@ class ProgressRepository:
             if row[0] is not None  # an unreadable timestamp (a hand-edited row) is skipped, not fatal
         }
 
+    # -- salvage --------------------------------------------------------------------------------------------------
+
+    def unreadable_rows(self) -> list[str]:
+        """Every row of the progress tables that is stored but cannot be used (out of range, not a time …)."""
+        problems: list[str] = []
+        for table, convert in _SALVAGED_TABLES.items():
+            for _row in _converted(self.db.execute(f"SELECT * FROM {table}"), convert, problems):
+                pass
+        for exercise, count in self.db.execute("SELECT exercise, hints_shown FROM exercise_hint"):
+            for _row in _converted([(exercise, count)], lambda row: _hint_count(*row), problems):  # type: ignore
+                pass
+        return problems
+
+    def salvage(self) -> Salvage:
+        """Read a damaged file row by row (by rowid), so that one garbage page loses only the rows on it."""
+        import sqlite3
+
+        result = Salvage()
+        converters: dict[str, Callable[[Any], Any]] = {
+            **_SALVAGED_TABLES,
+            "settings": lambda row: (row["key"], row["value"]),
+            "exercise_hint": lambda row: (row["exercise"], _hint_count(row["exercise"], row["hints_shown"])),
+        }
+        for table, convert in converters.items():
+            rows = result.rows[table] = []
+            try:
+                last = self.db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0]
+            except sqlite3.DatabaseError:
+                last = None  # the rightmost page is damaged too: probe until a long run of misses
+            rowid, misses = 0, 0
+            while (rowid < last) if last is not None else (misses < SALVAGE_GAP):
+                rowid += 1
+                try:
+                    row = self.db.execute(f"SELECT * FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+                except sqlite3.DatabaseError:
+                    result.damaged_rowids += 1
+                    misses += 1
+                    continue
+                if row is None:
+                    misses += 1
+                    continue
+                misses = 0
+                rows.extend(_converted([row], convert, result.unreadable_rows))
+        return result
+
     # -- exercises -----------------------------------------------------------------------------------------------
 
     def record_exercise_attempt(
@@ -323,21 +445,22 @@ class ProgressRepository:
         with self.store.transaction() as db:
             db.execute(_ADD_ATTEMPT, _values(attempt.to_dict(), _ATTEMPT_COLUMNS))
 
-    def exercise_attempts(self, exercise: str | None = None) -> list[ExerciseAttempt]:
-        """Attempts in time order, of one exercise or of all."""
+    def exercise_attempts(self, exercise: str | None = None,
+                          problems: list[str] | None = None) -> list[ExerciseAttempt]:
+        """Attempts in time order, of one exercise or of all (``problems``: as for ``card_states``)."""
         where, params = ("", ()) if exercise is None else (" WHERE exercise = ?", (exercise,))
         rows = self.db.execute(f"SELECT * FROM exercise_attempt{where} ORDER BY attempted_at, id", params)
-        return [ExerciseAttempt.from_dict(dict(row)) for row in rows]
+        return list(_converted(rows, _attempt, problems))
 
     # -- help taken on exercises (hints, the solution, a restarted file) ----------------------------------------
 
     def exercise_help(self, exercise: str) -> ExerciseHelp:
         row = self.db.execute("SELECT * FROM exercise_hint WHERE exercise = ?", (exercise,)).fetchone()
-        return ExerciseHelp(exercise) if row is None else ExerciseHelp.from_dict(dict(row))
+        return ExerciseHelp(exercise) if row is None else _help(row)
 
     def exercise_helps(self) -> list[ExerciseHelp]:
         rows = self.db.execute("SELECT * FROM exercise_hint ORDER BY exercise")
-        return [ExerciseHelp.from_dict(dict(row)) for row in rows]
+        return [_help(row) for row in rows]
 
     def save_exercise_help(self, help_taken: ExerciseHelp) -> None:
         with self.store.transaction() as db:

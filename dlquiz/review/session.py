@@ -49,6 +49,18 @@ class _Undo:
     duration_ms: int = 0
 
 
+@dataclass(frozen=True)
+class PendingAnswer:
+    """An answer given but not yet saved: kept whole (with the moment it was given) so that a save that failed
+    because another dlquiz held the lock can be tried again exactly as it was."""
+
+    turn: Turn
+    rating: Rating
+    duration_ms: int
+    correct: bool | None
+    at: datetime
+
+
 @dataclass
 class Summary:
     reviewed: int = 0
@@ -116,6 +128,7 @@ class StudySession:
         return self.repository.next_due_after(self.deck_ids, clock.now())
 
     def _turn(self, item: ReviewItem, now: datetime) -> Turn:
+        self._refresh(item)  # another session may have answered it since we read the states: show it as it is now
         state = self._state(item)
         queue = queue_of(state)
         card = None if state is None or queue == NEW else state.schedule.to_card()
@@ -135,25 +148,35 @@ class StudySession:
         else:
             self.states[(item.deck_id, item.key)] = state
 
-    def answer(self, turn: Turn, rating: Rating, duration_ms: int, correct: bool | None = None) -> None:
-        """Save the answer at once. ``correct`` is the judged result for typed/choice cards."""
-        item = turn.item
-        before = self._stored(item)
-        review = ReviewLog(
-            deck_id=item.deck_id,
-            card_id=item.key,
-            rating=rating,
-            queue=turn.queue,
-            reviewed_at=clock.now(),
-            duration_ms=duration_ms,
-            state_before=None if turn.card is None else SchedulingState.from_card(turn.card),
-            state_after=SchedulingState.from_card(turn.outcomes[rating].card),
-        )
-        saved = self.repository.record_answer(review)
+    def answer(self, turn: Turn, rating: Rating, duration_ms: int, correct: bool | None = None) -> PendingAnswer:
+        """Save the answer at once. ``correct`` is the judged result for typed/choice cards. Returns the answer,
+        saved; on a ``StoreError`` nothing was saved, and ``save`` can try the same answer again."""
+        pending = PendingAnswer(turn, rating, duration_ms, correct, clock.now())
+        self.save(pending)
+        return pending
+
+    def save(self, pending: PendingAnswer) -> None:
+        """Save an answer. The card's row is read again in the saving transaction: when another session answered
+        the card since it was shown, the rating applies to the card as it is now, not to the stale copy."""
+        turn, rating, item = pending.turn, pending.rating, pending.turn.item
+
+        def review_from(current: CardState | None) -> ReviewLog:
+            queue = queue_of(current)
+            fresh = None if current is None or queue == NEW else current.schedule
+            shown = None if turn.card is None else SchedulingState.from_card(turn.card)
+            if fresh == shown:
+                after = turn.outcomes[rating].card
+            else:  # changed behind our back: schedule from what is stored now
+                after, _log = self.scheduler.review_card(fresh.to_card() if fresh else scheduling.new_card(pending.at),
+                                                         rating, review_datetime=pending.at)
+            return ReviewLog(item.deck_id, item.key, rating, queue, pending.at, pending.duration_ms, fresh,
+                             SchedulingState.from_card(after))
+
+        before, saved = self.repository.answer_card(item.deck_id, item.key, review_from)
         self._refresh(item)
-        was_correct = correct if correct is not None else rating != Rating.Again
-        self._count(rating, was_correct, duration_ms, +1)
-        self._undo.append(_Undo("answer", item, before, saved.id, rating, was_correct, duration_ms))
+        was_correct = pending.correct if pending.correct is not None else rating != Rating.Again
+        self._count(rating, was_correct, pending.duration_ms, +1)
+        self._undo.append(_Undo("answer", item, before, saved.id, rating, was_correct, pending.duration_ms))
 
     def _count(self, rating: Rating, correct: bool, duration_ms: int, sign: int) -> None:
         summary = self.summary

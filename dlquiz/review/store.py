@@ -160,29 +160,82 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
 ]
 
 
-def _explain(path: Path, error: sqlite3.Error) -> DlquizError:
+# How long a write waits for another dlquiz's lock before giving up (a study session's answer is then kept and
+# retried by the session).
+BUSY_TIMEOUT_S = 10.0
+
+
+class StoreError(DlquizError):
+    """The progress database refused a read or a write; the subclass says why, so a caller holding something
+    unsaved (an answer, a grade) can say what happened to it."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the lock for longer than the busy timeout: trying again later may work."""
+
+
+class StoreFull(StoreError):
+    """The disk (or the user's quota, or the file size limit) is full."""
+
+
+class StoreReadOnly(StoreError):
+    """The file or its folder cannot be written."""
+
+
+class StoreDamaged(StoreError):
+    """The file is not a database, or some of its pages are garbage."""
+
+
+SALVAGE_HINT = (
+    "Copy the file aside now, then save what can still be read with `dlquiz progress export -o backup.jsonl` and "
+    "import it into a fresh home (`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`); or restore a backup copy."
+)
+
+
+def explain(path: Path, error: sqlite3.Error) -> StoreError:
+    """One clear message for an SQLite error on the progress database (none of them ends in a traceback)."""
     text = str(error).lower()
     if "readonly" in text or "read-only" in text:
-        return DlquizError(
+        return StoreReadOnly(
             f"cannot save progress: {path} is read-only",
             "Make it writable (chmod u+w), or point DLQUIZ_HOME at a writable folder.",
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return DlquizError(
+    if "full" in text or "too big" in text:  # SQLITE_FULL: the disk or the quota; "too big": RLIMIT_FSIZE and kin
+        return StoreFull(
+            f"cannot save progress: the disk holding {path} is full ({error})",
+            "Free some space (or raise your quota), then try again; what was saved before is intact.",
+        )
+    if "not a database" in text:  # the header itself is gone: nothing can be read back out of it
+        return StoreDamaged(
             f"the progress database {path} is damaged ({error}); it was left untouched",
             "Move it aside to start afresh (your old file stays for recovery), or restore a backup copy.",
         )
+    if "malformed" in text or "corrupt" in text:  # some pages are garbage: the others can still be exported
+        return StoreDamaged(f"the progress database {path} is damaged ({error}); it was left untouched", SALVAGE_HINT)
     if "locked" in text or "busy" in text:
-        return DlquizError(
-            f"the progress database {path} is busy (another dlquiz is writing); nothing was lost",
-            "Try again in a moment.",
+        return StoreBusy(
+            f"the progress database {path} is busy: another dlquiz kept it locked; this change was not saved",
+            "Try again in a moment (or close the other dlquiz).",
         )
-    if "unable to open" in text:
-        return DlquizError(
-            f"cannot open the progress database {path}",
+    if "unable to open" in text or "disk i/o" in text:
+        return StoreError(
+            f"cannot open the progress database {path} ({error})",
             "Check that the folder exists and is writable, or set DLQUIZ_HOME to another folder.",
         )
-    return DlquizError(f"progress database {path}: {error}")
+    return StoreError(f"progress database {path}: {error}")
+
+
+_explain = explain
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back what is still open. SQLite may already have rolled back by itself (a failed COMMIT on a full
+    disk does): ROLLBACK then fails with "no transaction is active", which would hide the real error."""
+    if db.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is closed with the store; SQLite discards the transaction then
 
 
 class Store:
@@ -193,15 +246,16 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
+            reason = "it is a file, not a folder" if path.parent.is_file() else error.strerror
             raise DlquizError(
-                f"cannot create the data folder {path.parent}: {error.strerror}",
+                f"cannot create the data folder {path.parent}: {reason}",
                 "Set DLQUIZ_HOME to a writable folder.",
             ) from None
         try:
             # isolation_level=None: we issue BEGIN ourselves, so each write commits exactly when we say.
-            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000):d}")
             self.db.execute("PRAGMA foreign_keys = ON")
             self._check_integrity_cheaply()
             self._migrate()
@@ -225,6 +279,10 @@ class Store:
         lines = [str(row[0]) for row in self.db.execute("PRAGMA integrity_check")]
         return [line for line in lines if line != "ok"]
 
+    def quick_check(self) -> list[str]:
+        """SQLite's quick check (pages and rows, not index contents): empty when the file reads cleanly."""
+        return [str(row[0]) for row in self.db.execute("PRAGMA quick_check") if row[0] != "ok"]
+
     def foreign_key_problems(self) -> list[str]:
         return [" ".join(str(value) for value in tuple(row)) for row in self.db.execute("PRAGMA foreign_key_check")]
 
@@ -245,7 +303,7 @@ class Store:
                 self.db.execute(f"PRAGMA user_version = {number:d}")
                 self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                _rollback(self.db)
                 raise
 
     def _copy_aside(self, version: int) -> None:
@@ -265,7 +323,7 @@ class Store:
         try:
             yield
         finally:
-            self.db.execute("COMMIT")
+            _rollback(self.db)  # nothing was written: ending the read transaction is all this does
 
     def close(self) -> None:
         self.db.close()
@@ -318,10 +376,10 @@ class _Transaction:
             try:
                 db.execute("COMMIT")
             except sqlite3.Error as commit_error:
-                db.execute("ROLLBACK")
+                _rollback(db)
                 raise _explain(self.store.path, commit_error) from None
             return False
-        db.execute("ROLLBACK")
+        _rollback(db)
         if isinstance(error, sqlite3.Error):
             raise _explain(self.store.path, error) from None
         return False
