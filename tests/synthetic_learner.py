@@ -75,7 +75,8 @@ def simulate(store: Store, cards: int, days: int, seed: int = 7, durations: bool
             memory, _ = truth.review_card(memory, rating, review_datetime=moment)
             schedule, _ = studied_with.review_card(schedule, rating, review_datetime=moment)
             after = SchedulingState.from_card(schedule)
-            duration = rng.randrange(2000, 20000) if durations else None
+            duration: int | None = rng.randrange(2000, 20000)  # drawn either way: the same answers with or without
+            duration = duration if durations else None
             logs.append(ReviewLog(DECK, card_id, rating, queue_of(before), moment, duration, before, after))
             before = after
             # Learning steps are taken on time; a review comes some hours after it falls due, as people study.
