@@ -48,7 +48,7 @@ SETTING_HELP_ZH = {  # review/settings.py holds the English meaning; the Chinese
     "maximum-interval": "最长间隔（天）",
     "fuzz": "给到期日加一点随机，让一起学的卡片分开",
     "day-starts-at": "新的学习日从本地几点开始",
-    "fsrs-parameters": "FSRS 模型参数：default（默认），或 `dlquiz optimize` 按你的复习记录拟合的 21 个数",
+    "fsrs-parameters": "FSRS 模型参数：default（默认），或 dlquiz optimize 按你的复习记录拟合的 21 个数",
 }
 
 

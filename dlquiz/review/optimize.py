@@ -189,6 +189,8 @@ def _fit(history: History, progress: Progress | None) -> tuple[float, ...]:
     fsrs_optimizer = _optimizer_module()
     with _epoch_progress(fsrs_optimizer, progress):
         found = fsrs_optimizer.Optimizer(history.logs).compute_optimal_parameters(verbose=progress is not None)
+    if found is None:  # no epoch gave a finite loss: py-fsrs found nothing better than where it started
+        found = DEFAULT_PARAMETERS
     # Rounded as stored, so the figures shown are those of the parameters the scheduler will use.
     return tuple(float(part) for part in format_fsrs_parameters(found).split(", "))
 

@@ -117,7 +117,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("fuzz", "on", _switch, "spread due dates a little so cards learnt together separate"),
         Setting("day-starts-at", "4", _hour, "local hour at which a new study day begins"),
         Setting("fsrs-parameters", DEFAULT_FSRS_PARAMETERS, fsrs_parameters,
-                "FSRS model weights: default, or the 21 numbers `dlquiz optimize` fitted to your reviews"),
+                "FSRS model weights: default, or the 21 numbers dlquiz optimize fitted to your reviews"),
     )
 }
 
