@@ -51,6 +51,7 @@ SETTING_HELP_ZH = {  # review/settings.py holds the English meaning; the Chinese
     "maximum-interval": "最长间隔（天）",
     "fuzz": "给到期日加一点随机，让一起学的卡片分开",
     "day-starts-at": "新的学习日从本地几点开始",
+    "fsrs-parameters": "FSRS 模型参数：default（默认），或 dlquiz optimize 按你的复习记录拟合的 21 个数",
 }
 
 
@@ -350,11 +351,12 @@ def unsuspend(
 
 # Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).
 from dlquiz.cli import exercise as exercise_cli
+from dlquiz.cli import optimize as optimize_cli  # noqa: E402
 from dlquiz.cli import progress as progress_cli
 from dlquiz.cli import stats as stats_cli
 from dlquiz.cli import transfer as transfer_cli  # noqa: E402
 
-for _module in (exercise_cli, stats_cli, transfer_cli, progress_cli):
+for _module in (exercise_cli, stats_cli, transfer_cli, progress_cli, optimize_cli):
     _module.register(app)
 
 

@@ -433,7 +433,8 @@ def import_contents(store: Store, contents: Contents) -> ImportSummary:
                 summary.settings_added += 1
             elif local_settings[name] != value:
                 summary.settings_kept += 1
-        # The replay uses the merged settings; fuzzing off, so merging the same files always gives the same states.
+        # The replay uses the merged settings (fitted FSRS parameters included: `dlquiz optimize`); fuzzing off, so
+        # merging the same files always gives the same states.
         scheduler = make_scheduler(StudySettings(store.settings()))
         scheduler.enable_fuzzing = False
         reviews: dict[Key, list[ReviewLog]] = {}

@@ -17,6 +17,7 @@ RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
 
 def make_scheduler(settings: StudySettings) -> Scheduler:
     return Scheduler(
+        parameters=settings["fsrs-parameters"],  # py-fsrs's defaults until `dlquiz optimize` stores fitted ones
         desired_retention=settings["desired-retention"],
         learning_steps=settings["learning-steps"],
         relearning_steps=settings["relearning-steps"],

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable
 
+from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
 from dlquiz.errors import DlquizError
 
 
@@ -64,6 +66,37 @@ def _interval_days(text: str) -> int:
     return value
 
 
+DEFAULT_FSRS_PARAMETERS = "default"  # the stored text meaning py-fsrs's own FSRS-6 parameters
+
+
+def fsrs_parameters(text: str) -> tuple[float, ...]:
+    """The FSRS-6 parameters: `default`, or 21 numbers (commas or spaces between them) within py-fsrs's bounds,
+    as `dlquiz optimize` stores them or as copied from Anki's FSRS options."""
+    if text.strip().lower() == DEFAULT_FSRS_PARAMETERS:
+        return tuple(DEFAULT_PARAMETERS)
+    parts = text.replace(",", " ").split()
+    expected = len(DEFAULT_PARAMETERS)
+    if len(parts) != expected:
+        raise ValueError(f"must be `{DEFAULT_FSRS_PARAMETERS}` or {expected} numbers (FSRS-6), not {len(parts)}")
+    values = []
+    for index, part in enumerate(parts):
+        try:
+            value = float(part)
+        except ValueError:
+            raise ValueError(f"number {index + 1} ({part!r}) is not a number") from None
+        low, high = LOWER_BOUNDS_PARAMETERS[index], UPPER_BOUNDS_PARAMETERS[index]
+        if not low <= value <= high:  # also refuses nan
+            raise ValueError(f"number {index + 1} ({part}) must be between {low} and {high}")
+        values.append(value)
+    return tuple(values)
+
+
+def format_fsrs_parameters(parameters: tuple[float, ...] | list[float]) -> str:
+    """The stored text of fitted parameters: four decimals, as Anki shows them (rounding keeps them in bounds:
+    no bound has more than three decimals)."""
+    return ", ".join(f"{value:.4f}" for value in parameters)
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -83,6 +116,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("maximum-interval", "36500", _interval_days, "longest interval in days"),
         Setting("fuzz", "on", _switch, "spread due dates a little so cards learnt together separate"),
         Setting("day-starts-at", "4", _hour, "local hour at which a new study day begins"),
+        Setting("fsrs-parameters", DEFAULT_FSRS_PARAMETERS, fsrs_parameters,
+                "FSRS model weights: default, or the 21 numbers dlquiz optimize fitted to your reviews"),
     )
 }
 
