@@ -48,6 +48,7 @@ SETTING_HELP_ZH = {  # review/settings.py holds the English meaning; the Chinese
     "maximum-interval": "最长间隔（天）",
     "fuzz": "给到期日加一点随机，让一起学的卡片分开",
     "day-starts-at": "新的学习日从本地几点开始",
+    "bury-siblings": "答完一张卡片后，把它的其他填空和反向卡片搁置到明天",
 }
 
 

@@ -83,6 +83,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("maximum-interval", "36500", _interval_days, "longest interval in days"),
         Setting("fuzz", "on", _switch, "spread due dates a little so cards learnt together separate"),
         Setting("day-starts-at", "4", _hour, "local hour at which a new study day begins"),
+        Setting("bury-siblings", "on", _switch,
+                "once a card is answered, hide its other cloze deletions and its reverse until tomorrow"),
     )
 }
 
