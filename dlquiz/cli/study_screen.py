@@ -244,9 +244,12 @@ class StudyScreen:
     def _ask_rating(self, turn: Turn, suggested: Rating | None) -> Rating:
         default = suggested or Rating.Good
         line = Text()
-        for rating, outcome in turn.outcomes.items():
+        labels = [format_interval(outcome.interval, self.ui_lang) for outcome in turn.outcomes.values()]
+        if len(set(labels)) < len(labels):  # 45 and 46 days both read 1.5mo: show days so longer reads longer
+            labels = [format_interval(outcome.interval, self.ui_lang, in_days=True)
+                      for outcome in turn.outcomes.values()]
+        for (rating, _outcome), interval in zip(turn.outcomes.items(), labels):
             style = "bold reverse" if rating == default else "bold"
-            interval = format_interval(outcome.interval, self.ui_lang)
             line.append(f" {int(rating)} {self.t(rating)} {interval} ", style=style)
             line.append(" ")
         self.console.print(line)
@@ -312,9 +315,9 @@ class StudyScreen:
 ZH_UNITS = {"s": "秒", "m": "分钟", "h": "小时", "d": "天", "mo": "个月", "y": "年"}
 
 
-def format_interval(interval: timedelta, lang: str) -> str:
+def format_interval(interval: timedelta, lang: str, in_days: bool = False) -> str:
     """The short interval of a rating button or a due date (10m, 3d …), with Chinese units when ``lang`` is zh."""
-    short = scheduling.format_interval(interval)
+    short = scheduling.format_interval(interval, in_days)
     if lang != "zh":
         return short
     return re.sub(r"([\d.]+)(mo|[smhdy])", lambda match: match.group(1) + ZH_UNITS[match.group(2)], short)
