@@ -248,7 +248,7 @@ class StudyScreen:
         if len(set(labels)) < len(labels):  # 45 and 46 days both read 1.5mo: show days so longer reads longer
             labels = [format_interval(outcome.interval, self.ui_lang, in_days=True)
                       for outcome in turn.outcomes.values()]
-        for (rating, _outcome), interval in zip(turn.outcomes.items(), labels):
+        for rating, interval in zip(turn.outcomes, labels, strict=True):
             style = "bold reverse" if rating == default else "bold"
             line.append(f" {int(rating)} {self.t(rating)} {interval} ", style=style)
             line.append(" ")
