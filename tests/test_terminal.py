@@ -169,3 +169,41 @@ def test_backspace_over_chinese_erases_whole_characters(isolated_home, tmp_path)
     screen.wait_for("正确")
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
+
+
+ONE_CHOICE_CARD = """\
+format: 1
+id: one-choice
+title: {zh: 一张选择题, en: One choice card}
+cards:
+  - id: bn-var
+    type: choice
+    shuffle: false
+    question: {zh: "训练时 BN 用哪种方差？", en: "Which variance does BN use in training?"}
+    options:
+      - {text: {zh: 有偏方差, en: the biased variance}, correct: true}
+      - {text: {zh: 无偏方差, en: the unbiased variance}}
+"""
+
+
+def test_choice_keys_in_a_terminal_enter_means_dont_know_and_messages_do_not_stack(isolated_home, tmp_path):
+    deck = tmp_path / "one-choice.yaml"
+    deck.write_text(ONE_CHOICE_CARD, encoding="utf-8")
+    child = spawn(["study", str(deck), "--lang", "en"], isolated_home, columns=60)
+    screen = TerminalScreen(child, columns=60)
+    screen.wait_for("Enter = don't know")
+    for key in "xx7":  # two keys that are no number, then a number that is no option
+        child.send(key)
+        screen.pump(0.3)
+    screen.wait_for("there is no option 7: the options are 1–2")
+    assert screen.text().count("please give option numbers") == 1
+    child.send("\r")  # Enter: don't know
+    screen.wait_for("Not quite")
+    screen.wait_for("Enter = Again")
+    child.send("\r")
+    screen.wait_for("Learning 1")  # Again: the card comes back in a minute, shown early as nothing else is left
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert saved_answers() == [("bn-var", 1)]
