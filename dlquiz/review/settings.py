@@ -64,6 +64,15 @@ def _interval_days(text: str) -> int:
     return value
 
 
+_REASON_ZH = {  # what the parsers above say, for the Chinese error line
+    "is not a number": "不是数字",
+    "must be 0 or more": "必须是 0 或更大",
+    "must be an hour from 0 to 23": "必须是 0 到 23 的整点",
+    "must be on or off": "必须是 on 或 off",
+    "must be at least 1 day": "至少 1 天",
+}
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -92,7 +101,8 @@ SETTINGS: dict[str, Setting] = {
 def parse_value(name: str, text: str) -> Any:
     setting = SETTINGS.get(name)
     if setting is None:
-        raise DlquizError(f"unknown setting {name!r}", f"Settings: {', '.join(SETTINGS)}.", exit_code=2)
+        raise DlquizError(f"unknown setting {name!r}", f"Settings: {', '.join(SETTINGS)}.", exit_code=2,
+                          zh=(f"没有名为 {name!r} 的设置", f"设置项：{'、'.join(SETTINGS)}。"))
     try:
         return setting.parse(text)
     except ValueError as error:
@@ -100,7 +110,8 @@ def parse_value(name: str, text: str) -> Any:
         if reason.startswith(("invalid literal", "could not convert")):  # int()'s and float()'s own words
             reason = "is not a number"
         raise DlquizError(f"{name} = {text!r}: {reason}", f"Example: dlquiz config {name} {setting.default}",
-                          exit_code=2) from None
+                          exit_code=2, zh=(f"{name} = {text!r}：{_REASON_ZH.get(reason, reason)}",
+                                           f"例如：dlquiz config {name} {setting.default}")) from None
 
 
 class StudySettings:

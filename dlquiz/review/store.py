@@ -102,21 +102,26 @@ def _explain(path: Path, error: sqlite3.Error) -> DlquizError:
         return DlquizError(
             f"cannot save progress: {path} is read-only",
             "Make it writable (chmod u+w), or point DLQUIZ_HOME at a writable folder.",
+            zh=(f"无法保存进度：{path} 是只读的", "请让它可写（chmod u+w），或把 DLQUIZ_HOME 指向可写的文件夹。"),
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return DlquizError(
             f"the progress database {path} is damaged ({error}); it was left untouched",
             "Move it aside to start afresh (your old file stays for recovery), or restore a backup copy.",
+            zh=(f"进度数据库 {path} 已损坏（{error}）；文件没有被改动",
+                "把它移到别处即可重新开始（旧文件留作恢复之用），或恢复一份备份。"),
         )
     if "locked" in text or "busy" in text:
         return DlquizError(
             f"the progress database {path} is busy (another dlquiz is writing); nothing was lost",
             "Try again in a moment.",
+            zh=(f"进度数据库 {path} 正忙（另一个 dlquiz 正在写入）；没有丢失任何内容", "请稍后再试。"),
         )
     if "unable to open" in text:
         return DlquizError(
             f"cannot open the progress database {path}",
             "Check that the folder exists and is writable, or set DLQUIZ_HOME to another folder.",
+            zh=(f"无法打开进度数据库 {path}", "请确认文件夹存在且可写，或把 DLQUIZ_HOME 设为另一个文件夹。"),
         )
     return DlquizError(f"progress database {path}: {error}")
 
