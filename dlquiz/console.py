@@ -99,11 +99,13 @@ def warn(*messages: str) -> None:
         err.print(Text.assemble(("warning:", "yellow"), " ", message))
 
 
-def print_error(error: DlquizError) -> None:
-    """The one-line error on stderr (``dlquiz: what went wrong``), then what to do about it."""
+def print_error(error: DlquizError, lang: str = "en") -> None:
+    """The one-line error on stderr (``dlquiz: what went wrong``), then what to do about it, in ``lang`` where the
+    error has that language (English otherwise)."""
     from rich.text import Text
 
+    message, hint = error.in_language(lang)
     err = make_console(stderr=True)
-    err.print(Text.assemble(("dlquiz:", "bold red"), " ", error.message))
-    if error.hint:
-        err.print(Text("  " + error.hint))
+    err.print(Text.assemble(("dlquiz:", "bold red"), " ", message))
+    if hint:
+        err.print(Text("  " + hint))

@@ -105,6 +105,7 @@ def test_counts_and_daily_new_limit(store, all_types_deck, monkeypatch):
 
 
 def test_review_limit(store, all_types_deck, monkeypatch):
+    store.set_setting("bury-siblings", "off")  # all 7 cards on day one, so all 7 are reviews later
     set_now(monkeypatch, START)
     session = session_for(store, all_types_deck)
     for _ in range(7):

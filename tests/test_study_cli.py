@@ -27,6 +27,8 @@ def review_rows(home):
 
 
 def test_a_whole_session_through_every_card_type(isolated_home, all_types_deck):
+    # Every item in deck order, the reverse and the second deletion included (tests/test_siblings.py covers burying)
+    assert runner.invoke(app, ["config", "bury-siblings", "off"]).exit_code == 0
     script = "\n".join(
         [
             "",  # basic: reveal
@@ -103,9 +105,11 @@ def test_suspend_bury_and_unsuspend(isolated_home, user_deck):
 
 
 def test_session_limit_and_tag_filter(isolated_home, all_types_deck):
-    result = study(str(all_types_deck), "--tag", "normalization", "--limit", "2", "--lang", "en", input="\n3\n\n3\n\n3\n")
+    keys = "\n3\n1\n3\n\n3\n"  # c1: reveal, Good; the choice card: option 1, Good; the limit stops the rest
+    result = study(str(all_types_deck), "--tag", "normalization", "--limit", "2", "--lang", "en", input=keys)
     assert result.exit_code == 0, result.output
-    assert [row[0] for row in review_rows(isolated_home)] == ["bn-cloze::c1", "bn-cloze::c2"]
+    # c2 is buried once its sibling c1 is answered: the choice card comes next, then the limit stops the session
+    assert [row[0] for row in review_rows(isolated_home)] == ["bn-cloze::c1", "bn-choice"]
 
 
 def test_chinese_locale_shows_chinese(monkeypatch, all_types_deck):
@@ -212,9 +216,10 @@ def test_desired_retention_setting_reaches_the_scheduler(isolated_home, all_type
 
 
 def test_decks_lists_counts(isolated_home, user_deck):
-    study(user_deck, input="\n4\n\n1\nq\n")
+    study(user_deck, input="\n4\n\n1\nq\n")  # relu-basic Easy, bn-cloze c1 Again
     result = runner.invoke(app, ["decks", "--tags"])
     assert result.exit_code == 0, result.output
-    # sample: 7 items, 5 new, 1 learning (rated Again), 0 due today (the Easy one is days away)
-    assert re.search(r"sample\s.*\b7\b.*\b5\b.*\b1\b.*\b0\b.*\b0\b", result.output), result.output
+    # sample: 7 items, 3 new (the siblings relu-basic::reverse and c2 are buried until tomorrow), 1 learning
+    # (rated Again), 0 due today (the Easy one is days away)
+    assert re.search(r"sample\s.*\b7\b.*\b3\b.*\b1\b.*\b0\b.*\b0\b", result.output), result.output
     assert "normalization (2)" in result.output

@@ -46,7 +46,7 @@ def test_keys_act_without_enter_in_a_real_terminal(isolated_home, all_types_deck
     child.send(" ")
     child.expect("Easy")
     child.send("4")
-    child.expect("show answer")  # next card: the reverse
+    child.expect("show answer")  # next card: cloze c1 (the reverse is buried as its sibling)
     child.send("q")
     child.expect("This session")
     child.expect("reviewed: 1")
@@ -58,12 +58,7 @@ def test_keys_act_without_enter_in_a_real_terminal(isolated_home, all_types_deck
 
 def test_typed_chinese_answer_and_choice_keys_in_a_terminal(isolated_home, all_types_deck):
     child = spawn(["study", str(all_types_deck), "--lang", "zh"], isolated_home, lang="zh_CN.UTF-8")
-    for _ in range(2):  # basic and reverse: reveal, Easy
-        child.expect("显示答案")
-        child.send(" ")
-        child.expect("简单")
-        child.send("4")
-    for _ in range(2):  # the two cloze siblings
+    for _ in range(2):  # basic, then cloze c1 (their siblings, the reverse and c2, are buried until tomorrow)
         child.expect("显示答案")
         child.send(" ")
         child.expect("简单")
@@ -71,7 +66,7 @@ def test_typed_chinese_answer_and_choice_keys_in_a_terminal(isolated_home, all_t
     child.expect("训练时 BN 用哪种方差归一化")
     child.expect("按选项的数字")
     child.send("9")  # not an option: asked again, nothing saved
-    child.expect("请输入选项的数字")
+    child.expect("没有第 9 个选项：选项是 1–3")
     child.send("1")
     child.expect("(正确|不对)")
     child.send("\r")  # accept the suggested rating
@@ -86,7 +81,7 @@ def test_typed_chinese_answer_and_choice_keys_in_a_terminal(isolated_home, all_t
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert len(saved_answers()) == 6
+    assert len(saved_answers()) == 4
 
 
 def test_narrow_terminal_keeps_the_panel_inside_60_columns(isolated_home, all_types_deck):
@@ -174,3 +169,41 @@ def test_backspace_over_chinese_erases_whole_characters(isolated_home, tmp_path)
     screen.wait_for("正确")
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
+
+
+ONE_CHOICE_CARD = """\
+format: 1
+id: one-choice
+title: {zh: 一张选择题, en: One choice card}
+cards:
+  - id: bn-var
+    type: choice
+    shuffle: false
+    question: {zh: "训练时 BN 用哪种方差？", en: "Which variance does BN use in training?"}
+    options:
+      - {text: {zh: 有偏方差, en: the biased variance}, correct: true}
+      - {text: {zh: 无偏方差, en: the unbiased variance}}
+"""
+
+
+def test_choice_keys_in_a_terminal_enter_means_dont_know_and_messages_do_not_stack(isolated_home, tmp_path):
+    deck = tmp_path / "one-choice.yaml"
+    deck.write_text(ONE_CHOICE_CARD, encoding="utf-8")
+    child = spawn(["study", str(deck), "--lang", "en"], isolated_home, columns=60)
+    screen = TerminalScreen(child, columns=60)
+    screen.wait_for("Enter = don't know")
+    for key in "xx7":  # two keys that are no number, then a number that is no option
+        child.send(key)
+        screen.pump(0.3)
+    screen.wait_for("there is no option 7: the options are 1–2")
+    assert screen.text().count("please give option numbers") == 1
+    child.send("\r")  # Enter: don't know
+    screen.wait_for("Not quite")
+    screen.wait_for("Enter = Again")
+    child.send("\r")
+    screen.wait_for("Learning 1")  # Again: the card comes back in a minute, shown early as nothing else is left
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert saved_answers() == [("bn-var", 1)]

@@ -69,13 +69,14 @@ def test_study_decks_and_stats_agree_after_answering_suspending_and_burying(samp
     monkeypatch.setenv("DLQUIZ_NOW", DAY_ONE)
     assert screens(sample)[0] == (4, 0, 0)  # 7 new cards, 4 a day
 
-    # relu-basic Easy (a review, weeks away), its reverse Again (learning, due in a minute), suspend c1, bury c2
-    study(sample, "\n4\n\n1\ns\nb\nq\n")
+    # relu-basic Easy (a review, weeks away), bn-cloze c1 Again (learning, due in a minute), suspend the choice
+    # card, bury the typed one; the siblings relu-basic::reverse and c2 are buried with their answered cards
+    study(sample, "\n4\n\n1\ns\n:b\nq\n")
     today, row, figures = screens(sample)
-    # 2 new cards introduced today leave 2 of 4; 3 unburied new cards are left, so 2 are offered
-    assert today == (2, 1, 0)
-    assert row == {"cards": 7, "new": 2, "learning": 1, "due": 0, "suspended": 1}
-    # stats counts cards by state: the buried card is still new, only hidden until tomorrow
+    # 2 new cards introduced today leave 2 of 4; only conv-size is new and neither buried nor suspended
+    assert today == (1, 1, 0)
+    assert row == {"cards": 7, "new": 1, "learning": 1, "due": 0, "suspended": 1}
+    # stats counts cards by state: the buried cards are still new, only hidden until tomorrow
     assert figures["cards"] == {"total": 7, "new": 4, "learning": 1, "review": 1, "suspended": 1, "mature": 0}
     assert figures["forecast"][0]["due"] == today[1] + today[2]  # what is due today is what study offers
     assert figures["reviews"]["today"] == 2
@@ -88,7 +89,7 @@ def test_study_decks_and_stats_agree_after_answering_suspending_and_burying(samp
     assert figures["forecast"][0]["due"] == today[1] + today[2]
 
     # Bury the card shown first (the overdue learning card): every screen leaves it out today, stats keeps its kind
-    assert "sample · relu-basic · reverse" in study(sample, "b\nq\n")
+    assert "sample · bn-cloze · c1" in study(sample, "b\nq\n")
     today, row, figures = screens(sample)
     assert today == (4, 0, 1)
     assert figures["cards"]["learning"] == 1
@@ -109,3 +110,26 @@ def test_unsuspending_brings_a_card_back_on_every_screen(sample, monkeypatch):
     assert runner.invoke(app, ["unsuspend", sample]).output.strip() == "2 card(s) unsuspended"
     today, row, figures = screens(sample)
     assert (today, row["suspended"], figures["cards"]["new"]) == ((4, 0, 0), 0, 7)
+
+
+def test_every_screen_buries_the_siblings_of_a_card_answered_today(sample, monkeypatch):
+    monkeypatch.setenv("DLQUIZ_NOW", DAY_ONE)
+    assert runner.invoke(app, ["config", "bury-siblings", "off"]).exit_code == 0
+    assert runner.invoke(app, ["config", "new-per-day", "7"]).exit_code == 0
+    # every card Easy on day one (the choice card: any option, the typed and numeric ones: Enter = don't know)
+    study(sample, "\n4\n" * 7 + "q\n")
+    assert runner.invoke(app, ["config", "bury-siblings", "on"]).exit_code == 0
+
+    monkeypatch.setenv("DLQUIZ_NOW", A_MONTH_LATER)
+    today, _row, figures = screens(sample)
+    assert today == (0, 0, 7)
+    # the first review is relu-basic: once it is answered its reverse, a review due today, waits for tomorrow
+    assert "sample · relu-basic" in study(sample, "\n3\nq\n")
+    today, _row, figures = screens(sample)
+    assert today == (0, 0, 5)
+    assert figures["forecast"][0]["due"] == 5
+    assert figures["forecast"][1]["due"] >= 1  # the buried reverse is back tomorrow
+
+    # with burying off, the reverse is offered again at once
+    assert runner.invoke(app, ["config", "bury-siblings", "off"]).exit_code == 0
+    assert screens(sample)[0] == (0, 0, 6)

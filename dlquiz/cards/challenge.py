@@ -49,6 +49,13 @@ class Challenge:
         """'2', '1 3', '1,3' or '13' → option indices; None when it names no valid option."""
         return parse_choice(response, len(self.options))
 
+    def missing_options(self, response: str) -> list[int]:
+        """The numbers in ``response`` that name no option (``'15'`` among 4 options: ``[5]``), in order."""
+        digits = re.sub(r"[\s,，、;]+", "", normalize_answer(response))
+        if not digits.isdigit():
+            return []
+        return sorted({int(d) for d in digits if not 1 <= int(d) <= len(self.options)})
+
     def judge(self, response: str) -> Verdict:
         if self.check is None:
             raise ValueError("a reveal challenge is not judged: the learner rates it")

@@ -52,6 +52,7 @@ SETTING_HELP_ZH = {  # review/settings.py holds the English meaning; the Chinese
     "fuzz": "给到期日加一点随机，让一起学的卡片分开",
     "day-starts-at": "新的学习日从本地几点开始",
     "fsrs-parameters": "FSRS 模型参数：default（默认），或 dlquiz optimize 按你的复习记录拟合的 21 个数",
+    "bury-siblings": "答完一张卡片后，把它的其他填空和反向卡片搁置到明天",
 }
 
 
@@ -69,11 +70,15 @@ def say_text(versions: dict[str, str], lang: str) -> str:
 class _Group(TyperGroup):
     """Turns our errors into one red line and an exit code, whichever command raised them."""
 
+    def parse_args(self, ctx, args):
+        ctx.meta.setdefault("dlquiz.args", list(args))  # the words as typed, for the language of an error
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except DlquizError as error:
-            print_error(error)
+            print_error(error, _error_language(ctx.meta.get("dlquiz.args", [])))
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Abort() from None
@@ -98,6 +103,21 @@ class _Group(TyperGroup):
                 )
             )
             raise typer.Exit(70) from None
+
+
+def _error_language(args: list[str]) -> str:
+    """The language of an error message: the command's --lang when it is zh or en, else DLQUIZ_LANG or the locale
+    (an error can come before --lang is read, or be about --lang itself)."""
+    from dlquiz.text import locale_language
+
+    chosen = os.environ.get("DLQUIZ_LANG", "")
+    for index, arg in enumerate(args):
+        if arg in ("--lang", "-l") and index + 1 < len(args):
+            chosen = args[index + 1]
+        elif arg.startswith("--lang="):
+            chosen = arg.partition("=")[2]
+    chosen = chosen.lower()
+    return chosen if chosen in ("zh", "en") else locale_language()
 
 
 def _typer(**kwargs) -> typer.Typer:
@@ -160,7 +180,8 @@ def study(
         wanted = set(tag)
         items = [item for item in items if wanted & set(item.card.tags)]
         if not items:
-            raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2)
+            raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2,
+                              zh=(f"没有卡片带有标签 {'、'.join(tag)}", "`dlquiz decks --tags` 会列出所有标签。"))
     store = open_store()
     try:
         session = StudySession(store, items, language, limit=limit)

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from dlquiz.review import clock
 from dlquiz.review import scheduling
-from dlquiz.cards.challenge import CHOICE, REVEAL, Verdict
+from dlquiz.cards.challenge import CHOICE, REVEAL, Challenge, Verdict
 from dlquiz.cli.keys import ENTER, SPACE, Quit
 from dlquiz.review.session import PendingAnswer, StudySession, Turn
 from dlquiz.review.store import StoreBusy, StoreError
@@ -28,9 +28,11 @@ UI = {
     "other_keys": ("s 暂停  b 搁置到明天  u 撤销  q 退出  ? 帮助", "s suspend  b bury  u undo  q quit  ? help"),
     "input_keys": ("回车(空) = 不会；:u 撤销  :s 暂停  :b 搁置  :q 退出", "empty Enter = don't know; :u undo  :s suspend  :b bury  :q quit"),
     "answer_prompt": ("你的答案", "Your answer"),
-    "choose_one": ("按选项的数字", "press the number of your answer"),
-    "choose_many": ("输入所有正确选项的数字（如 13），回车", "type the numbers of every correct option (e.g. 13), then Enter"),
+    "choose_one": ("按选项的数字；回车 = 不会", "press the number of your answer; Enter = don't know"),
+    "choose_many": ("输入所有正确选项的数字（如 13）再回车；只按回车 = 不会",
+                    "type the numbers of every correct option (e.g. 13), then Enter; Enter alone = don't know"),
     "bad_choice": ("请输入选项的数字", "please give option numbers"),
+    "no_option": ("没有第 {numbers} 个选项：选项是 1–{count}", "there is no option {numbers}: the options are 1–{count}"),
     "rate": ("评分", "Rate"),
     "accept": ("回车 = ", "Enter = "),
     "right": ("✓ 正确", "✓ Correct"),
@@ -42,10 +44,24 @@ UI = {
     "nothing_to_undo": ("没有可撤销的操作", "Nothing to undo"),
     "done": ("今天的卡片已学完 🎉", "All done for now 🎉"),
     "nothing": ("现在没有要学的卡片。", "Nothing is due right now."),
+    "new_limit": ("今天的 {limit} 张新卡片已学完（`dlquiz config new-per-day` 可调整），还有 {held} 张明天再学。",
+                  "Today's {limit} new cards are done (`dlquiz config new-per-day` changes the limit); "
+                  "{held} more wait for tomorrow."),
+    "new_off": ("新卡片已关闭（new-per-day = 0；`dlquiz config new-per-day 20` 可打开），还有 {held} 张新卡片。",
+                "New cards are off (new-per-day = 0; `dlquiz config new-per-day 20` turns them on); "
+                "{held} are waiting."),
+    "review_limit": ("今天的 {limit} 次复习已做完（`dlquiz config reviews-per-day` 可调整），还有 {held} 张明天再复习。",
+                     "Today's {limit} reviews are done (`dlquiz config reviews-per-day` changes the limit); "
+                     "{held} more wait for tomorrow."),
+    "siblings": ("{count} 张卡片与今天答过的卡片同属一张（其他填空或反向），搁置到明天（`dlquiz config bury-siblings off` 可关闭）。",
+                 "{count} siblings of cards answered today (other cloze deletions, reverse sides) are buried until "
+                 "tomorrow (`dlquiz config bury-siblings off` shows them today)."),
+    "all_studied": ("全部学完了。", "Everything is studied."),
     "summary": ("本次学习", "This session"),
     "reviewed": ("复习", "reviewed"),
     "correct": ("答对", "correct"),
     "time": ("用时", "time"),
+    "due_now": ("现在到期", "due now"),
     "next_due": ("下一张到期", "next card due"),
     "none_due": ("没有已排期的卡片", "no cards scheduled yet"),
     "busy": ("进度数据库正被另一个 dlquiz 占用。你的答案已保留，正在重试……",
@@ -59,9 +75,10 @@ BUSY_RETRIES = 2  # automatic tries (each waits the store's busy timeout) before
 RATING_UI = {Rating.Again: ("重来", "Again"), Rating.Hard: ("困难", "Hard"), Rating.Good: ("良好", "Good"), Rating.Easy: ("简单", "Easy")}
 HELP = {
     "zh": "空格/回车 显示答案 · 1 重来 2 困难 3 良好 4 简单 · u 撤销上一次 · s 暂停此卡 · b 搁置到明天 · q 退出 · ? 帮助\n"
-    "输入题/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。",
+    "输入题/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。只按回车 = 不会。",
     "en": "space/enter show answer · 1 Again 2 Hard 3 Good 4 Easy · u undo the last answer · s suspend · b bury until tomorrow · q quit · ? help\n"
-    "Typed/numeric cards: type the answer and press Enter; :q :u :s :b are the commands there. Choice cards: press the option numbers.",
+    "Typed/numeric cards: type the answer and press Enter; :q :u :s :b are the commands there. "
+    "Choice cards: press the option numbers. Enter alone = don't know.",
 }
 
 
@@ -99,6 +116,8 @@ class StudyScreen:
                 turn = self.session.next_turn()
                 if turn is None:
                     self.console.print(Text(self.t("done" if not first else "nothing"), style="bold green"))
+                    if not self.session.limit_reached():
+                        self._print_reasons()
                     break
                 first = False
                 try:
@@ -231,19 +250,31 @@ class StudyScreen:
     def _ask_choice(self, turn: Turn) -> Verdict:
         challenge = turn.challenge
         self._hint("choose_many" if challenge.multiple else "choose_one", "other_keys")
+        last_problem = None
         while True:
             if challenge.multiple or not self.keys.interactive:
                 response = self.keys.line(f"{self.t('answer_prompt')}: " if self.keys.interactive else "")
             else:
                 response = self.keys.key()
+            if response == ENTER or not response.strip():  # Enter alone: "don't know", as on typed cards
+                return Verdict(False, challenge.answer)
             stripped = response.strip().lstrip(":")
             if stripped in ("q", "Q", "u", "s", "b", "?"):
                 self._command(stripped, turn)
                 continue
-            if challenge.parse_choice(response) is None:
-                self.console.print(Text(self.t("bad_choice"), style="yellow"))
-                continue
-            return challenge.judge(response)
+            if challenge.parse_choice(response) is not None:
+                return challenge.judge(response)
+            problem = self._choice_problem(challenge, response)
+            if problem != last_problem:  # the same message again would only stack up on the screen
+                self.console.print(Text(problem, style="yellow"))
+                last_problem = problem
+
+    def _choice_problem(self, challenge: Challenge, response: str) -> str:
+        missing = challenge.missing_options(response)
+        if not missing:
+            return self.t("bad_choice")
+        numbers = "、".join(map(str, missing)) if self.ui_lang == "zh" else ", ".join(map(str, missing))
+        return self.t("no_option").format(numbers=numbers, count=len(challenge.options))
 
     def _ask_input(self, turn: Turn) -> Verdict:
         self._hint("input_keys")
@@ -269,9 +300,12 @@ class StudyScreen:
     def _ask_rating(self, turn: Turn, suggested: Rating | None) -> Rating:
         default = suggested or Rating.Good
         line = Text()
-        for rating, outcome in turn.outcomes.items():
+        labels = [format_interval(outcome.interval, self.ui_lang) for outcome in turn.outcomes.values()]
+        if len(set(labels)) < len(labels):  # 45 and 46 days both read 1.5mo: show days so longer reads longer
+            labels = [format_interval(outcome.interval, self.ui_lang, in_days=True)
+                      for outcome in turn.outcomes.values()]
+        for rating, interval in zip(turn.outcomes, labels, strict=True):
             style = "bold reverse" if rating == default else "bold"
-            interval = format_interval(outcome.interval, self.ui_lang)
             line.append(f" {int(rating)} {self.t(rating)} {interval} ", style=style)
             line.append(" ")
         self.console.print(line)
@@ -286,33 +320,60 @@ class StudyScreen:
 
     # -- the end ----------------------------------------------------------------------------
 
+    def _print_reasons(self) -> None:
+        """Why the queue ran dry: a daily limit, buried siblings, or everything is studied."""
+        outlook = self.session.outlook()
+        reasons = []
+        if outlook.new_held:
+            key = "new_limit" if outlook.new_limit else "new_off"
+            reasons.append(self.t(key).format(limit=outlook.new_limit, held=outlook.new_held))
+        if outlook.reviews_held:
+            reasons.append(self.t("review_limit").format(limit=outlook.review_limit, held=outlook.reviews_held))
+        if outlook.buried_by_siblings:
+            reasons.append(self.t("siblings").format(count=outlook.buried_by_siblings))
+        for reason in reasons or [self.t("all_studied")]:
+            self.console.print(Text(reason))
+
+    def _outlook_lines(self) -> list[str]:
+        """How many cards are due now (when any are), then when the next one comes."""
+        outlook = self.session.outlook()
+        lines = []
+        due = outlook.due_now
+        total = due.new + due.learning + due.review
+        if total:
+            parts = [f"{self.t(kind)} {count}" for kind, count in
+                     (("new", due.new), ("learning", due.learning), ("review", due.review)) if count]
+            lines.append(f"{self.t('due_now')}: {total} ({' · '.join(parts)})")
+        when = _when(outlook.next_due, self.ui_lang) if outlook.next_due else self.t("none_due")
+        lines.append(f"{self.t('next_due')}: {when}")
+        return lines
+
     def print_summary(self) -> None:
         summary = self.session.summary
         if summary.reviewed == 0 and not self.session.can_undo():
-            next_due = self.session.next_due()
-            if next_due:
-                self.console.print(f"{self.t('next_due')}: {_when(next_due, self.ui_lang)}")
+            for line in self._outlook_lines():
+                self.console.print(Text(line))
             return
         percent = f" ({100 * summary.correct // summary.reviewed}%)" if summary.reviewed else ""
         elapsed = _duration(summary.duration_ms / 1000, self.ui_lang)
-        next_due = self.session.next_due()
         lines = [
             f"{self.t('reviewed')}: {summary.reviewed}",
             f"{self.t('correct')}: {summary.correct}{percent}",
             f"{self.t('time')}: {elapsed}",
-            f"{self.t('next_due')}: {_when(next_due, self.ui_lang) if next_due else self.t('none_due')}",
+            *self._outlook_lines(),
         ]
         summary_title = Text(self.t("summary"))
-        self.console.print(Panel("\n".join(lines), title=summary_title, title_align="left", border_style="magenta"))
+        self.console.print(Panel(Text("\n".join(lines)), title=summary_title, title_align="left",
+                                 border_style="magenta"))
 
 
 # Interval units in Chinese: 1分钟, 3天, 2个月 instead of 1m, 3d, 2mo.
 ZH_UNITS = {"s": "秒", "m": "分钟", "h": "小时", "d": "天", "mo": "个月", "y": "年"}
 
 
-def format_interval(interval: timedelta, lang: str) -> str:
+def format_interval(interval: timedelta, lang: str, in_days: bool = False) -> str:
     """The short interval of a rating button or a due date (10m, 3d …), with Chinese units when ``lang`` is zh."""
-    short = scheduling.format_interval(interval)
+    short = scheduling.format_interval(interval, in_days)
     if lang != "zh":
         return short
     return re.sub(r"([\d.]+)(mo|[smhdy])", lambda match: match.group(1) + ZH_UNITS[match.group(2)], short)

@@ -8,8 +8,11 @@ One module decides this for every screen, so `dlquiz study`'s header, `dlquiz de
   so a buried card keeps its kind;
 - today a card is suspended, buried (until the next study day starts), new, learning or review when due before the
   day ends, or later (``place_of``);
-- new-per-day and reviews-per-day cap what today's queue offers, counted from the review log since the day began
-  (``Allowance``); learning cards are never capped.
+- new-per-day and reviews-per-day cap what today's queue offers, counted from the review log inside today's bounds
+  (``Allowance``; an answer written under a later clock is another day's); learning cards are never capped;
+- siblings (the other cloze deletions or the other direction of one deck card) of a card answered today are buried
+  until the next study day when they are new or review cards, as Anki does; learning siblings are not
+  (``Siblings``, setting `bury-siblings`).
 """
 
 from __future__ import annotations
@@ -90,28 +93,59 @@ def kind_of(state: CardState | None) -> str:
     return LEARNING if queue == RELEARNING else queue
 
 
-def shown_from(state: CardState) -> datetime:
-    """When an answered card is next shown: when it falls due, or when its burial ends if that is later."""
-    if state.buried_until is not None and state.buried_until > state.due:
-        return state.buried_until
-    return state.due
+def shown_from(state: CardState, day: StudyDay | None = None, sibling_answered: bool = False) -> datetime:
+    """When an answered card is next shown: when it falls due, or when its burial ends if that is later (a review
+    card whose sibling was answered on ``day`` waits for that day's end)."""
+    shown = state.due
+    if state.buried_until is not None and state.buried_until > shown:
+        shown = state.buried_until
+    if sibling_answered and day is not None and queue_of(state) == REVIEW and shown < day.end:
+        shown = day.end
+    return shown
 
 
-def place_of(state: CardState | None, day: StudyDay, now: datetime) -> str:
+def place_of(state: CardState | None, day: StudyDay, now: datetime, sibling_answered: bool = False) -> str:
     """Where a card stands in today's queue: suspended, buried, new, learning or review (due before the day ends),
-    or later."""
-    if state is None:
-        return NEW
-    if state.suspended:
+    or later. ``sibling_answered``: a sibling was answered today, which buries a new or review card."""
+    if state is not None and state.suspended:
         return SUSPENDED
-    if state.buried_until is not None and state.buried_until > now:
+    if state is not None and state.buried_until is not None and state.buried_until > now:
         return BURIED
     queue = queue_of(state)
     if queue == NEW:
-        return NEW
+        return BURIED if sibling_answered else NEW
+    assert state is not None
     if state.due >= day.end:
         return LATER
-    return REVIEW if queue == REVIEW else LEARNING
+    if queue == REVIEW:
+        return BURIED if sibling_answered else REVIEW
+    return LEARNING
+
+
+def note_of(key: str) -> str:
+    """The deck card a review item's key belongs to: ``relu-def::reverse`` and ``relu-def`` are one card's items.
+    (A card id never holds ``::``: ids are lowercase letters, digits, ``-`` and ``_``.)"""
+    return key.partition("::")[0]
+
+
+@dataclass(frozen=True)
+class Siblings:
+    """Which review items were answered today, grouped by deck card, for sibling burying."""
+
+    answered: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # (deck, card) -> keys
+
+    @classmethod
+    def today(cls, repository: ProgressRepository, settings: StudySettings, day: StudyDay) -> Siblings:
+        if not settings["bury-siblings"]:
+            return cls()
+        groups: dict[tuple[str, str], set[str]] = {}
+        for deck_id, key in repository.keys_answered_between(day.start, day.end):
+            groups.setdefault((deck_id, note_of(key)), set()).add(key)
+        return cls({group: frozenset(keys) for group, keys in groups.items()})
+
+    def answered_besides(self, deck_id: str, key: str) -> bool:
+        """Whether another item of this item's deck card was answered today."""
+        return bool(self.answered.get((deck_id, note_of(key)), frozenset()) - {key})
 
 
 @dataclass(frozen=True)
@@ -123,7 +157,7 @@ class Allowance:
 
     @classmethod
     def today(cls, repository: ProgressRepository, settings: StudySettings, day: StudyDay) -> Allowance:
-        done = repository.answered_since(day.start)
+        done = repository.answered_since(day.start, until=day.end)
         return cls(max(0, settings["new-per-day"] - done.new_cards), max(0, settings["reviews-per-day"] - done.reviews))
 
 
@@ -158,22 +192,25 @@ class Queues(Generic[Item]):
     learning: list[tuple[datetime, Item]] = field(default_factory=list)  # (due, item), relearning included
     review: list[tuple[datetime, Item]] = field(default_factory=list)
     buried: int = 0
+    buried_by_siblings: int = 0  # of the buried: those hidden only because a sibling was answered today
     suspended: int = 0
     later: int = 0  # answered cards not due before the day ends
 
     @classmethod
     def build(cls, items: Iterable[Item], states: Mapping[Key, CardState], day: StudyDay,
-              now: datetime) -> Queues[Item]:
+              now: datetime, siblings: Siblings | None = None) -> Queues[Item]:
         queues: Queues[Item] = cls()
         for item in items:
             state = states.get((item.deck_id, item.key))
-            place = place_of(state, day, now)
+            buried_by_sibling = siblings is not None and siblings.answered_besides(item.deck_id, item.key)
+            place = place_of(state, day, now, buried_by_sibling)
             if place == NEW:
                 queues.new.append(item)
             elif state is not None and place in (LEARNING, REVIEW):
                 (queues.review if place == REVIEW else queues.learning).append((state.due, item))
             elif place == BURIED:
                 queues.buried += 1
+                queues.buried_by_siblings += buried_by_sibling and place_of(state, day, now) != BURIED
             elif place == SUSPENDED:
                 queues.suspended += 1
             else:

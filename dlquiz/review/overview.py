@@ -3,7 +3,7 @@
 The counts come from ``day`` (the same queue and limits as the study screen's header): new cards within today's
 new-card limit, learning cards and reviews due before the study day ends (reviews within the review limit); buried
 cards are left out until their day is over. The limits are shared by all decks, so each row shows what studying that
-deck alone would offer.
+deck alone would offer. Siblings of a card answered today are buried as the study screen buries them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from dlquiz.cards.deck import Deck
 from dlquiz.review import clock
-from dlquiz.review.day import Allowance, Queues, StudyDay
+from dlquiz.review.day import Allowance, Queues, Siblings, StudyDay
 from dlquiz.review.exercise_schedule import DueExercise, due_exercises
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.settings import StudySettings
@@ -37,11 +37,12 @@ def deck_counts(store: Store, decks: list[Deck], now: datetime | None = None) ->
     settings = StudySettings(store.settings())
     day = StudyDay.of(settings, now)
     allowance = Allowance.today(repository, settings, day)
+    siblings = Siblings.today(repository, settings, day)
     states = repository.card_states([deck.id for deck in decks])
     result = []
     for deck in decks:
         items = deck.items()
-        queues = Queues.build(items, states, day, now)
+        queues = Queues.build(items, states, day, now, siblings)
         today = queues.counts(allowance)
         counts = DeckCounts(len(items), today.new, today.learning, today.review, queues.suspended)
         for card in deck.cards:

@@ -354,15 +354,24 @@ class ProgressRepository:
         rows = self.db.execute("SELECT deck_id, card_id, COUNT(*) FROM review_log GROUP BY deck_id, card_id")
         return {(row[0], row[1]): int(row[2]) for row in rows}
 
-    def answered_since(self, since: datetime) -> Answered:
-        """New cards introduced and reviews done since ``since`` (for the daily limits)."""
+    def answered_since(self, since: datetime, until: datetime | None = None) -> Answered:
+        """New cards introduced and reviews done since ``since`` and before ``until`` (for the daily limits: an
+        answer written under a later clock belongs to a later day)."""
         row = self.db.execute(
             """SELECT COUNT(DISTINCT CASE WHEN queue = 'new' THEN deck_id || char(0) || card_id END),
                       SUM(queue = 'review')
-               FROM review_log WHERE reviewed_at >= ?""",
-            (clock.to_text(since),),
+               FROM review_log WHERE reviewed_at >= ? AND (? IS NULL OR reviewed_at < ?)""",
+            (clock.to_text(since), *[None if until is None else clock.to_text(until)] * 2),
         ).fetchone()
         return Answered(int(row[0] or 0), int(row[1] or 0))
+
+    def keys_answered_between(self, start: datetime, end: datetime) -> list[Key]:
+        """The cards answered in [start, end), each once (for sibling burying)."""
+        rows = self.db.execute(
+            "SELECT DISTINCT deck_id, card_id FROM review_log WHERE reviewed_at >= ? AND reviewed_at < ?",
+            (clock.to_text(start), clock.to_text(end)),
+        )
+        return [(row[0], row[1]) for row in rows]
 
     def review_days(self, deck_ids: Iterable[str] | None, shift: timedelta) -> dict[date, ReviewDay]:
         """The answers of these decks (all decks when None) summed per study day. ``shift`` moves an instant so that

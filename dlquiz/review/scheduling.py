@@ -5,10 +5,11 @@ We never re-implement FSRS. Stored states become ``fsrs.Card`` and back through 
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating, Scheduler, State
 
 from dlquiz.review.settings import StudySettings
 
@@ -45,12 +46,39 @@ def preview(scheduler: Scheduler, card: Card, now: datetime) -> dict[Rating, Out
     for rating in RATINGS:
         after, _log = scheduler.review_card(card, rating, review_datetime=now)
         outcomes[rating] = Outcome(rating, after, after.due - now)
+    return _passing_intervals_increase(outcomes, now, scheduler.maximum_interval)
+
+
+def _passing_intervals_increase(outcomes: dict[Rating, Outcome], now: datetime,
+                                maximum_days: int) -> dict[Rating, Outcome]:
+    """Hard < Good < Easy by at least a day where they lead to review, as Anki does with FSRS.
+
+    py-fsrs rounds each interval to whole days and fuzzes each on its own, so a young review card can offer
+    `Hard 1d · Good 1d · Easy 1d`, and fuzz can even put Good after Easy. Each passing interval is raised to one day
+    more than the one before it (never past the maximum interval); only the due date moves, stability and
+    difficulty stay py-fsrs's own.
+    """
+    previous_days: int | None = None
+    for rating in (Rating.Hard, Rating.Good, Rating.Easy):
+        outcome = outcomes[rating]
+        if outcome.card.state != State.Review:
+            continue
+        days = round(outcome.interval / timedelta(days=1))
+        if previous_days is not None and days <= previous_days:
+            days = min(previous_days + 1, maximum_days)
+            moved = copy.copy(outcome.card)
+            moved.due = now + timedelta(days=days)
+            outcomes[rating] = Outcome(rating, moved, moved.due - now)
+        previous_days = max(days, previous_days or 0)
     return outcomes
 
 
-def format_interval(interval: timedelta) -> str:
-    """Anki-style short interval: 45s, 10m, 3h, 4d, 2mo, 1.5y."""
+def format_interval(interval: timedelta, in_days: bool = False) -> str:
+    """Anki-style short interval: 45s, 10m, 3h, 4d, 2mo, 1.5y (``in_days``: 45d, 46d where 1.5mo would hide which
+    is longer)."""
     seconds = max(0, interval.total_seconds())
+    if in_days and seconds >= 86400:
+        return f"{int(round(seconds / 86400))}d"
     if seconds < 60:
         return f"{int(round(seconds))}s"
     if seconds < 3600:

@@ -18,7 +18,7 @@ from dlquiz.cards.challenge import Challenge
 from dlquiz.cards.deck import ReviewItem
 from dlquiz.cards.types import make_challenge
 from dlquiz.review import clock, scheduling
-from dlquiz.review.day import NEW, Allowance, Counts, Queues, StudyDay, queue_of
+from dlquiz.review.day import NEW, Allowance, Counts, Queues, Siblings, StudyDay, queue_of, shown_from
 from dlquiz.review.records import CardState, ReviewLog, SchedulingState
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.settings import StudySettings
@@ -61,6 +61,19 @@ class PendingAnswer:
     at: datetime
 
 
+@dataclass(frozen=True)
+class Outlook:
+    """What is left of today when the session ends or runs dry, so the screen can say why nothing is shown."""
+
+    due_now: Counts  # what would be shown now: learning cards due already, reviews and new cards within the limits
+    new_held: int  # new cards the new-card limit holds back until tomorrow
+    new_limit: int
+    reviews_held: int  # reviews due today that the review limit holds back
+    review_limit: int
+    buried_by_siblings: int
+    next_due: datetime | None  # when the next answered card that is not due now comes
+
+
 @dataclass
 class Summary:
     reviewed: int = 0
@@ -98,14 +111,20 @@ class StudySession:
 
     def _today(self, now: datetime) -> tuple[Queues[ReviewItem], Allowance]:
         day = StudyDay.of(self.settings, now)
-        return Queues.build(self.items, self.states, day, now), Allowance.today(self.repository, self.settings, day)
+        siblings = Siblings.today(self.repository, self.settings, day)
+        queues = Queues.build(self.items, self.states, day, now, siblings)
+        return queues, Allowance.today(self.repository, self.settings, day)
 
     def counts(self) -> Counts:
         queues, allowance = self._today(clock.now())
         return queues.counts(allowance)
 
+    def limit_reached(self) -> bool:
+        """Whether the session's own limit (``--limit``) has stopped it."""
+        return self.limit is not None and self.summary.reviewed >= self.limit
+
     def next_turn(self) -> Turn | None:
-        if self.limit is not None and self.summary.reviewed >= self.limit:
+        if self.limit_reached():
             return None
         now = clock.now()
         if self._returning is not None:
@@ -124,8 +143,34 @@ class StudySession:
         return None
 
     def next_due(self) -> datetime | None:
-        """When the next answered card falls due (for the end-of-session message)."""
-        return self.repository.next_due_after(self.deck_ids, clock.now())
+        """When the next answered card that is not due now is shown (a burial's end counts)."""
+        return self.outlook().next_due
+
+    def outlook(self) -> Outlook:
+        now = clock.now()
+        day = StudyDay.of(self.settings, now)
+        siblings = Siblings.today(self.repository, self.settings, day)
+        queues = Queues.build(self.items, self.states, day, now, siblings)
+        allowance = Allowance.today(self.repository, self.settings, day)
+        offered = queues.counts(allowance)
+        learning_now = sum(1 for due, _item in queues.learning if due <= now)
+        upcoming = []  # when each answered card of this session's items is next shown, if not now
+        for item in self.items:
+            state = self._state(item)
+            if state is None or state.suspended or queue_of(state) == NEW:
+                continue
+            shown = shown_from(state, day, siblings.answered_besides(item.deck_id, item.key))
+            if shown > now:
+                upcoming.append(shown)
+        return Outlook(
+            due_now=Counts(offered.new, learning_now, offered.review),
+            new_held=len(queues.new) - offered.new,
+            new_limit=self.settings["new-per-day"],
+            reviews_held=len(queues.review) - offered.review,
+            review_limit=self.settings["reviews-per-day"],
+            buried_by_siblings=queues.buried_by_siblings,
+            next_due=min(upcoming, default=None),
+        )
 
     def _turn(self, item: ReviewItem, now: datetime) -> Turn:
         self._refresh(item)  # another session may have answered it since we read the states: show it as it is now

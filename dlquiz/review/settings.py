@@ -97,6 +97,15 @@ def format_fsrs_parameters(parameters: tuple[float, ...] | list[float]) -> str:
     return ", ".join(f"{value:.4f}" for value in parameters)
 
 
+_REASON_ZH = {  # what the parsers above say, for the Chinese error line
+    "is not a number": "不是数字",
+    "must be 0 or more": "必须是 0 或更大",
+    "must be an hour from 0 to 23": "必须是 0 到 23 的整点",
+    "must be on or off": "必须是 on 或 off",
+    "must be at least 1 day": "至少 1 天",
+}
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -118,6 +127,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("day-starts-at", "4", _hour, "local hour at which a new study day begins"),
         Setting("fsrs-parameters", DEFAULT_FSRS_PARAMETERS, fsrs_parameters,
                 "FSRS model weights: default, or the 21 numbers dlquiz optimize fitted to your reviews"),
+
+
+        Setting("bury-siblings", "on", _switch,
+                "once a card is answered, hide its other cloze deletions and its reverse until tomorrow"),
     )
 }
 
@@ -125,7 +138,8 @@ SETTINGS: dict[str, Setting] = {
 def parse_value(name: str, text: str) -> Any:
     setting = SETTINGS.get(name)
     if setting is None:
-        raise DlquizError(f"unknown setting {name!r}", f"Settings: {', '.join(SETTINGS)}.", exit_code=2)
+        raise DlquizError(f"unknown setting {name!r}", f"Settings: {', '.join(SETTINGS)}.", exit_code=2,
+                          zh=(f"没有名为 {name!r} 的设置", f"设置项：{'、'.join(SETTINGS)}。"))
     try:
         return setting.parse(text)
     except ValueError as error:
@@ -133,7 +147,8 @@ def parse_value(name: str, text: str) -> Any:
         if reason.startswith(("invalid literal", "could not convert")):  # int()'s and float()'s own words
             reason = "is not a number"
         raise DlquizError(f"{name} = {text!r}: {reason}", f"Example: dlquiz config {name} {setting.default}",
-                          exit_code=2) from None
+                          exit_code=2, zh=(f"{name} = {text!r}：{_REASON_ZH.get(reason, reason)}",
+                                           f"例如：dlquiz config {name} {setting.default}")) from None
 
 
 class StudySettings:

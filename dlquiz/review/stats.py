@@ -15,7 +15,7 @@ from typing import Any
 from dlquiz.cards.deck import Deck
 from dlquiz.errors import DlquizError
 from dlquiz.review import clock
-from dlquiz.review.day import LEARNING, REVIEW, StudyDay, kind_of, shown_from
+from dlquiz.review.day import LEARNING, REVIEW, Siblings, StudyDay, kind_of, shown_from
 from dlquiz.review.exercise_schedule import forecast as exercise_forecast
 from dlquiz.review.records import CardState, ExerciseAttempt, ExerciseReview
 from dlquiz.review.repository import ProgressRepository
@@ -214,7 +214,8 @@ def compute(store: Store, decks: list[Deck], deck: str | None = None, now: datet
     repository = ProgressRepository(store)
     day = StudyDay.of(settings, now)
     deck_ids = [d.id for d in decks] if deck is not None else None
-    cards, by_deck, by_tag, forecast = _cards(repository, decks, day)
+    siblings = Siblings.today(repository, settings, day)
+    cards, by_deck, by_tag, forecast = _cards(repository, decks, day, siblings)
     result = Stats(
         now=now,
         today=day.local_date,
@@ -256,7 +257,7 @@ def _is_mature(state: CardState) -> bool:
 
 
 def _cards(
-    repository: ProgressRepository, decks: list[Deck], day: StudyDay
+    repository: ProgressRepository, decks: list[Deck], day: StudyDay, siblings: Siblings
 ) -> tuple[CardCounts, dict[str, CardCounts], dict[str, CardCounts], list[tuple[date, int]]]:
     ends = day.ends(FORECAST_DAYS)
     forecast = [0] * FORECAST_DAYS
@@ -273,7 +274,7 @@ def _cards(
             if state is not None and kind in (LEARNING, REVIEW):
                 mature = kind == REVIEW and _is_mature(state)
                 # day 0 counts everything overdue; a buried card comes back only when its burial ends
-                slot = bisect_right(ends, shown_from(state))
+                slot = bisect_right(ends, shown_from(state, day, siblings.answered_besides(deck.id, item.key)))
                 if slot < FORECAST_DAYS:
                     forecast[slot] += 1
             for target in (total, counts, *(by_tag.setdefault(tag, CardCounts()) for tag in item.card.tags)):

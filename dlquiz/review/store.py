@@ -190,6 +190,10 @@ SALVAGE_HINT = (
     "Copy the file aside now, then save what can still be read with `dlquiz progress export -o backup.jsonl` and "
     "import it into a fresh home (`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`); or restore a backup copy."
 )
+SALVAGE_HINT_ZH = (
+    "先把文件复制到别处，再用 `dlquiz progress export -o backup.jsonl` 导出仍能读取的内容，"
+    "然后导入一个新的目录（`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`）；或恢复一份备份。"
+)
 
 
 def explain(path: Path, error: sqlite3.Error) -> StoreError:
@@ -199,28 +203,38 @@ def explain(path: Path, error: sqlite3.Error) -> StoreError:
         return StoreReadOnly(
             f"cannot save progress: {path} is read-only",
             "Make it writable (chmod u+w), or point DLQUIZ_HOME at a writable folder.",
+            zh=(f"无法保存进度：{path} 是只读的", "请让它可写（chmod u+w），或把 DLQUIZ_HOME 指向可写的文件夹。"),
         )
     if "full" in text or "too big" in text:  # SQLITE_FULL: the disk or the quota; "too big": RLIMIT_FSIZE and kin
         return StoreFull(
             f"cannot save progress: the disk holding {path} is full ({error})",
             "Free some space (or raise your quota), then try again; what was saved before is intact.",
+            zh=(f"无法保存进度：{path} 所在的磁盘已满（{error}）", "请腾出一些空间（或提高配额）后再试；之前保存的内容都完好。"),
         )
     if "not a database" in text:  # the header itself is gone: nothing can be read back out of it
         return StoreDamaged(
             f"the progress database {path} is damaged ({error}); it was left untouched",
             "Move it aside to start afresh (your old file stays for recovery), or restore a backup copy.",
+            zh=(f"进度数据库 {path} 已损坏（{error}）；文件没有被改动",
+                "把它移到别处即可重新开始（旧文件留作恢复之用），或恢复一份备份。"),
         )
     if "malformed" in text or "corrupt" in text:  # some pages are garbage: the others can still be exported
-        return StoreDamaged(f"the progress database {path} is damaged ({error}); it was left untouched", SALVAGE_HINT)
+        return StoreDamaged(
+            f"the progress database {path} is damaged ({error}); it was left untouched",
+            SALVAGE_HINT,
+            zh=(f"进度数据库 {path} 已损坏（{error}）；文件没有被改动", SALVAGE_HINT_ZH),
+        )
     if "locked" in text or "busy" in text:
         return StoreBusy(
             f"the progress database {path} is busy: another dlquiz kept it locked; this change was not saved",
             "Try again in a moment (or close the other dlquiz).",
+            zh=(f"进度数据库 {path} 正忙：另一个 dlquiz 锁住了它；这次更改没有保存", "请稍后再试（或关闭另一个 dlquiz）。"),
         )
     if "unable to open" in text or "disk i/o" in text:
         return StoreError(
             f"cannot open the progress database {path} ({error})",
             "Check that the folder exists and is writable, or set DLQUIZ_HOME to another folder.",
+            zh=(f"无法打开进度数据库 {path}", "请确认文件夹存在且可写，或把 DLQUIZ_HOME 设为另一个文件夹。"),
         )
     return StoreError(f"progress database {path}: {error}")
 
