@@ -147,6 +147,11 @@ def study(
         items = [item for item in items if wanted & set(item.card.tags)]
         if not items:
             raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2)
+    # Code cards are graded against PyTorch's references: compute the missing ones in the background now, so the
+    # first code card does not wait for torch to load.
+    from dlquiz.grading.refcache import warm_in_background
+
+    warm_in_background(item.card.exercise for item in items if item.card.type == "code" and item.card.exercise)
     store = open_store()
     try:
         session = StudySession(store, items, language, limit=limit)

@@ -232,11 +232,15 @@ def warm(exercise: Exercise) -> str:
     """Make sure the reference cache holds ``exercise``'s current cases and references: "cached" (it did already),
     "computed" (stored now) or "uncacheable" (computed, but not data the cache can hold)."""
     grading = prepare(exercise)
-    if grading.from_cache:
-        return "cached"
-    grading.references()
     assert grading.cache_key is not None
-    return "computed" if refcache.entry_path(exercise.id, grading.cache_key).is_file() else "uncacheable"
+    entry = refcache.entry_path(exercise.id, grading.cache_key)
+    if entry.is_file():  # read from it, or stored by an earlier grading of this process
+        return "cached"
+    if grading._references is None:
+        grading.references()  # computes and stores
+    else:
+        grading._store()  # computed before, but the entry has gone since
+    return "computed" if entry.is_file() else "uncacheable"
 
 
 def grading_module(exercise: Exercise) -> types.ModuleType:

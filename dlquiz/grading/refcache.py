@@ -29,13 +29,18 @@ import importlib
 import io
 import json
 import math
+import os
+import subprocess
+import sys
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from dlquiz import fsutil, paths
-from dlquiz.grading.catalog import Exercise
+from dlquiz.errors import DlquizError
+from dlquiz.grading.catalog import Exercise, load_exercise
 from dlquiz.grading.spec import Case, Raises
 
 FORMAT = 1  # bump when the layout of an entry changes: older entries then no longer match any key
@@ -118,7 +123,11 @@ def load(exercise_id: str, key: str) -> Entry | None:
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
-            if manifest.get("format") != FORMAT or manifest.get("key") != key or manifest.get("exercise") != exercise_id:
+            if (
+                manifest.get("format") != FORMAT
+                or manifest.get("key") != key
+                or manifest.get("exercise") != exercise_id
+            ):
                 raise ValueError("an entry for another key")
             arrays = [_read_array(archive.read(f"arrays/{index}.npy")) for index in range(int(manifest["arrays"]))]
         decoder = _Decoder(arrays, manifest.get("readonly", []))
@@ -128,8 +137,10 @@ def load(exercise_id: str, key: str) -> Entry | None:
             raise ValueError("not one reference per case")
         mistakes = manifest.get("mistakes")
         if mistakes is not None:
-            mistakes = {str(name): {str(case): decoder.value(node) for case, node in outcomes.items()}
-                        for name, outcomes in mistakes.items()}
+            mistakes = {
+                str(name): {str(case): decoder.value(node) for case, node in outcomes.items()}
+                for name, outcomes in mistakes.items()
+            }
         return Entry(cases, references, mistakes)
     except FileNotFoundError:
         return None
@@ -208,8 +219,14 @@ class _Encoder:
     def case(self, case: Case) -> dict:
         if type(case) is not Case:
             raise Uncacheable(f"{type(case).__name__} is not a Case")
-        return {"name": case.name, "function": case.function, "args": self.value(case.args),
-                "kwargs": self.value(case.kwargs), "rtol": self.value(case.rtol), "atol": self.value(case.atol)}
+        return {
+            "name": case.name,
+            "function": case.function,
+            "args": self.value(case.args),
+            "kwargs": self.value(case.kwargs),
+            "rtol": self.value(case.rtol),
+            "atol": self.value(case.atol),
+        }
 
     def outcomes(self, outcomes: dict[str, Any]) -> dict[str, Any]:
         """A mistake's outcome per case name; one that is not data is left out (computed when needed)."""
@@ -289,8 +306,9 @@ class _Decoder:
         args, kwargs = self.value(node["args"]), self.value(node["kwargs"])
         if type(args) is not tuple or type(kwargs) is not dict:
             raise ValueError("a case's args must be a tuple and its kwargs a dict")
-        return Case(str(node["name"]), str(node["function"]), args, kwargs, self.value(node["rtol"]),
-                    self.value(node["atol"]))
+        return Case(
+            str(node["name"]), str(node["function"]), args, kwargs, self.value(node["rtol"]), self.value(node["atol"])
+        )
 
     def value(self, node: Any) -> Any:
         if node is None or type(node) in (bool, int, float, str):
@@ -316,3 +334,45 @@ class _Decoder:
         if tag == "raises":
             return Raises(_exception_type(body), self.value(node.get("why", "")))
         raise ValueError(f"unknown tag {tag!r}")
+
+
+# --- warming ahead of time -----------------------------------------------------------------------------------
+
+
+def missing(exercise_ids: Iterable[str]) -> list[str]:
+    """Which of these exercises have no entry for their current version (unknown ids are left out: the deck's
+    own checks report them)."""
+    absent = []
+    for exercise_id in sorted(set(exercise_ids)):
+        try:
+            exercise = load_exercise(exercise_id)
+        except DlquizError:
+            continue
+        if not is_cached(exercise):
+            absent.append(exercise.id)
+    return absent
+
+
+def warm_in_background(exercise_ids: Iterable[str]) -> subprocess.Popen | None:
+    """Start ``dlquiz exercise --prepare --quiet`` for the exercises whose references are missing, detached, and
+    return at once (None when nothing is missing). Two of them at once are harmless: each entry is written
+    atomically and both write the same data."""
+    names = missing(exercise_ids)
+    if not names:
+        return None
+    import dlquiz
+
+    root = str(Path(dlquiz.__file__).resolve().parent.parent)  # this very dlquiz, installed or a checkout
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(part for part in (root, env.get("PYTHONPATH")) if part)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", *names],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # not stopped by the study screen's Ctrl-C, nor printing on it
+        )
+    except OSError:  # the first code card computes them instead
+        return None
