@@ -182,6 +182,11 @@ def study(
         if not items:
             raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2,
                               zh=(f"没有卡片带有标签 {'、'.join(tag)}", "`dlquiz decks --tags` 会列出所有标签。"))
+    # Code cards are graded against PyTorch's references: compute the missing ones in the background now, so the
+    # first code card does not wait for torch to load.
+    from dlquiz.grading.refcache import warm_in_background
+
+    warm_in_background(item.card.exercise for item in items if item.card.type == "code" and item.card.exercise)
     store = open_store()
     try:
         session = StudySession(store, items, language, limit=limit)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
@@ -117,6 +117,17 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "passed.next": {"en": "Next exercise: {title}", "zh": "下一个练习：{title}"},
     "passed.all": {"en": "That was the last one: every exercise is passed.", "zh": "这是最后一个：所有练习都已通过。"},
     "watch.change": {"en": "— change saved at {time}, grading —", "zh": "— {time} 保存了修改，正在评分 —"},
+    "prepare.task": {"en": "PyTorch references", "zh": "PyTorch 参考结果"},
+    "prepare.cached": {"en": "{id}: already prepared", "zh": "{id}：已准备好"},
+    "prepare.computed": {"en": "{id}: prepared ({seconds:.1f} s)", "zh": "{id}：已准备（{seconds:.1f} 秒）"},
+    "prepare.uncacheable": {
+        "en": "{id}: computed, but its references are not plain data; they are computed at every grading",
+        "zh": "{id}：已计算，但其参考结果不是纯数据，每次评分都会重新计算",
+    },
+    "prepare.done": {
+        "en": "{count} exercise(s) ready: grading them no longer waits for PyTorch.",
+        "zh": "{count} 个练习已就绪：评分时不再等待 PyTorch 加载。",
+    },
 }
 
 WIDE_LIST = 80  # below this many columns the exercise list is one block per exercise, not a table
@@ -140,6 +151,7 @@ def _usage(message: str, hint: str | None = None) -> DlquizError:
 
 def exercise(
     name: Optional[str] = typer.Argument(None, help="Exercise id (relu, padding, …); omit to list every exercise."),
+    more: Optional[List[str]] = typer.Argument(None, help="With --prepare: more exercise ids.", show_default=False),
     file: Optional[Path] = typer.Option(
         None, "--file", "-f", help="Grade this file non-interactively (exit 0 pass, 1 fail, 2 usage error)."
     ),
@@ -163,11 +175,27 @@ def exercise(
     lang: Optional[str] = typer.Option(
         None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."
     ),
+    prepare: bool = typer.Option(
+        False,
+        "--prepare",
+        help="Compute PyTorch's references now (the named exercises, default all), so grading "
+        "never waits for PyTorch to load.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="With --prepare: print only problems."),
 ) -> None:
     """Coding exercises graded against PyTorch."""
     from dlquiz.text import resolve_lang
 
     language = resolve_lang(lang)
+    if prepare:
+        if file or watch or hint or solution or reset or json_output or next_due or previous or give_up:
+            raise _usage("--prepare takes only exercise names (and --quiet, --lang)")
+        _prepare([name, *(more or [])] if name else [], language, quiet)
+        return
+    if more:
+        raise _usage(f"one exercise at a time: got {name} {' '.join(more)}", "Only --prepare takes several names.")
+    if quiet:
+        raise _usage("--quiet goes with --prepare")
     if next_due:
         if name is not None:
             raise _usage("--next chooses the exercise itself; give either NAME or --next", None)
@@ -441,6 +469,61 @@ def _reset(chosen: Exercise, path: Path, lang: str) -> None:
         console.print(_say("reset.kept", lang, path=path), soft_wrap=True)
     else:
         console.print(_say("reset.done", lang, backup=outcome.backup), soft_wrap=True)
+
+
+def _prepare(names: list[str], lang: str, quiet: bool) -> None:
+    """Warm the reference cache: a progress bar in a terminal, one line per exercise otherwise."""
+    import time
+
+    from dlquiz.grading.cases import warm
+    from dlquiz.grading.catalog import list_exercises, load_exercise
+    from dlquiz.grading.messages import NO_TORCH
+
+    chosen = [load_exercise(name) for name in dict.fromkeys(names)] if names else list_exercises()
+    console = make_console()
+    failed = 0
+    bar = None
+    if console.is_terminal and not quiet:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
+        bar.start()
+        task = bar.add_task(_say("prepare.task", lang), total=len(chosen))
+    try:
+        for exercise in chosen:
+            if bar is not None:
+                bar.update(task, description=f"{_say('prepare.task', lang)} · {exercise.id}")
+            started = time.perf_counter()
+            try:
+                outcome = warm(exercise)
+            except DlquizError as error:
+                if error.message == NO_TORCH:  # the same for every exercise: say it once
+                    raise
+                failed += 1
+                print_error(error)
+                continue
+            finally:
+                if bar is not None:
+                    bar.advance(task)
+            if outcome == "uncacheable":
+                console.print(_say("prepare.uncacheable", lang, id=exercise.id), style="yellow")
+            elif not quiet and bar is None:
+                seconds = time.perf_counter() - started
+                console.print(_say(f"prepare.{outcome}", lang, id=exercise.id, seconds=seconds), highlight=False)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if not quiet:
+        console.print(_say("prepare.done", lang, count=len(chosen) - failed), highlight=False)
+    if failed:
+        raise typer.Exit(1)
 
 
 def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> GradeResult:

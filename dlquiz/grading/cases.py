@@ -8,13 +8,15 @@ what it is compared with.
 Everything is cached per version of these files (path and mtime): ``--watch`` grades again and again, and the
 references — the slow part, as it imports torch — are computed once. Cases are cached with them, so the references
 always belong to the very cases that were sent to the learner's process.
+
+Across runs, the cases and references live in the reference cache (``refcache.py``): a grading whose entry is
+there imports no torch at all. A missing, corrupt or stale entry is rebuilt by the first grading that needs it.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
-import importlib.util
 import sys
 import types
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from typing import Any
 
 from dlquiz.errors import DlquizError
 from dlquiz.grading import messages as M
+from dlquiz.grading import refcache
 from dlquiz.grading.catalog import Exercise
 from dlquiz.grading.spec import Case, Mistake, Raises
 
@@ -48,7 +51,7 @@ def _broken(exercise: Exercise, file: str, error: object) -> DlquizError:
     return DlquizError(M.BROKEN_EXERCISE.format(id=exercise.id, file=file, error=error), M.BROKEN_EXERCISE_HINT)
 
 
-def _module_from_source(name: str, source: str, filename: Path) -> types.ModuleType:
+def _module_from_source(name: str, source: str | bytes, filename: Path) -> types.ModuleType:
     module = types.ModuleType(name)
     module.__file__ = str(filename)
     sys.modules[name] = module  # dataclasses and pickle look their module up there
@@ -69,6 +72,9 @@ class Grading:
     _mistake_outcomes: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False)
     _harness: types.ModuleType | None = field(default=None, repr=False)
     _solution: dict[str, Callable] | None = field(default=None, repr=False)
+    cache_key: str | None = None  # its entry in the reference cache
+    from_cache: bool = False  # cases and references were read from the cache
+    _cached_mistakes: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def mistakes(self) -> list[Mistake]:
@@ -99,7 +105,27 @@ class Grading:
                 except Exception as error:
                     raise _broken(self.exercise, f"grading.py reference() for {case.name!r}", error) from None
             self._references = expected
+            self._store()
         return self._references
+
+    def _store(self) -> None:
+        """Keep the references for the next runs (for a harness exercise, the mistakes' outcomes too: they need
+        torch as well). A value the cache cannot hold only means computing it again next time."""
+        if self.cache_key is None or self._references is None:
+            return
+        mistakes = None
+        if self.harness_source is not None:
+            mistakes = {}
+            for mistake in self.mistakes:
+                outcomes = {}
+                for case in self.cases:
+                    try:
+                        outcomes[case.name] = self.mistake_outcome(mistake, case)[0]
+                    except DlquizError:
+                        continue
+                mistakes[mistake.name] = outcomes
+        refcache.store(self.exercise.id, self.cache_key,
+                       refcache.Entry(self.cases, self._references, mistakes))
 
     def mistake_outcome(self, mistake: Mistake, case: Case) -> tuple[Any, bool]:
         """What ``mistake`` gives for ``case`` (``Raises`` when it raises), and whether it warned; computed once."""
@@ -109,6 +135,8 @@ class Grading:
                 from dlquiz.grading.compare import mistake_outcome
 
                 self._mistake_outcomes[key] = mistake_outcome(mistake, case)
+            elif case.name in self._cached_mistakes.get(mistake.name, {}):
+                self._mistake_outcomes[key] = (self._cached_mistakes[mistake.name][case.name], False)
             else:
                 functions = {**self._solution_functions(), mistake.function: mistake.implementation}
                 try:
@@ -160,35 +188,59 @@ def prepare(exercise: Exercise) -> Grading:
     key = _module_key(exercise)
     if key in _GRADINGS:
         return _GRADINGS[key]
+    try:
+        sources = refcache.grading_sources(exercise)
+    except OSError as error:
+        raise _broken(exercise, "grading.py", error) from None
     name = f"dlquiz_exercise_{_ident(exercise)}_grading"
     try:
-        spec = importlib.util.spec_from_file_location(name, exercise.grading_path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        module = _module_from_source(name, sources["grading.py"], exercise.grading_path)
         required = ("cases", "MISTAKES") if exercise.harness_path else ("cases", "reference", "MISTAKES")
         for attribute in required:
             if not hasattr(module, attribute):
                 raise AttributeError(f"it defines no `{attribute}`")
     except Exception as error:
         raise _broken(exercise, "grading.py", error) from None
-    try:
-        cases = list(module.cases())
-    except Exception as error:
-        raise _broken(exercise, "grading.py cases()", error) from None
+    cache_key = refcache.entry_key(exercise, sources)
+    entry = refcache.load(exercise.id, cache_key)
+    if entry is not None:
+        cases = entry.cases
+    else:
+        try:
+            cases = list(module.cases())
+        except Exception as error:
+            raise _broken(exercise, "grading.py cases()", error) from None
     for case in cases:
         if not isinstance(case, Case) or case.function not in exercise.functions:
             raise _broken(exercise, "grading.py cases()",
                           f"{case!r:.80} is not a Case for one of {list(exercise.functions)}")
-    grading = Grading(exercise, module, cases)
+    grading = Grading(exercise, module, cases, cache_key=cache_key)
+    if entry is not None:
+        grading._references, grading.from_cache = entry.references, True
+        grading._cached_mistakes = entry.mistakes or {}
     if exercise.harness_path is not None:
         try:
-            grading.harness_source = exercise.harness_path.read_text(encoding="utf-8")
-            grading.solution_source = exercise.solution_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            grading.harness_source = sources["harness.py"].decode("utf-8")
+            grading.solution_source = sources["solution.py"].decode("utf-8")
+        except UnicodeDecodeError as error:
             raise _broken(exercise, "harness.py", error) from None
     _GRADINGS[key] = grading
     return grading
+
+
+def warm(exercise: Exercise) -> str:
+    """Make sure the reference cache holds ``exercise``'s current cases and references: "cached" (it did already),
+    "computed" (stored now) or "uncacheable" (computed, but not data the cache can hold)."""
+    grading = prepare(exercise)
+    assert grading.cache_key is not None
+    entry = refcache.entry_path(exercise.id, grading.cache_key)
+    if entry.is_file():  # read from it, or stored by an earlier grading of this process
+        return "cached"
+    if grading._references is None:
+        grading.references()  # computes and stores
+    else:
+        grading._store()  # computed before, but the entry has gone since
+    return "computed" if entry.is_file() else "uncacheable"
 
 
 def grading_module(exercise: Exercise) -> types.ModuleType:

@@ -1,0 +1,106 @@
+"""Benchmark: grading with and without the reference cache (not a test; pytest does not collect this folder's files).
+
+Times, end to end as subprocesses, the median of several runs of
+
+* the baselines: ``python -c "import numpy"`` and ``python -c "import torch"``;
+* ``dlquiz exercise batchnorm --file correct.py`` with a warm cache (goal: at most 4x the numpy baseline);
+* the same with a cold cache, emptied before each run (goal: at most 1.4x the torch baseline);
+* ``--watch``: from saving the file to the verdict on screen (goal: at most 0.3 s), the watch loop kept running;
+
+and prints each as seconds and as a ratio to its baseline measured in the same run (the machine's load changes
+both alike). ``correct.py`` is the reference solution.
+
+    python tests/benchmarks/bench_grading.py [--runs 7] [--exercise batchnorm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def timed(command: list[str], env: dict[str, str], before=None) -> float:
+    if before is not None:
+        before()
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, command: list[str], env: dict[str, str], before=None) -> float:
+    timed(command, env, before)  # one unmeasured run: file-system caches, .pyc files
+    return statistics.median(timed(command, env, before) for _ in range(runs))
+
+
+def watch_regrades(runs: int, exercise: str, learner: Path, env: dict[str, str]) -> list[float]:
+    """Seconds from each save to the verdict printed by a running `dlquiz exercise NAME --watch`."""
+    command = [sys.executable, "-m", "dlquiz", "exercise", exercise, "--file", str(learner), "--watch"]
+    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, bufsize=1)
+    assert process.stdout is not None
+    seconds = []
+    try:
+        _read_until(process, "Watching")
+        for run in range(runs + 1):
+            time.sleep(0.5)  # a learner does not save twice in a row; lets the loop go back to polling
+            source = learner.read_text(encoding="utf-8")
+            started = time.perf_counter()
+            learner.write_text(source + f"# save {run}\n", encoding="utf-8")
+            _read_until(process, "cases match PyTorch")
+            if run:  # the first regrade loads what the watch loop keeps
+                seconds.append(time.perf_counter() - started)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return seconds
+
+
+def _read_until(process: subprocess.Popen, text: str) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        if text in line:
+            return
+    raise RuntimeError(f"dlquiz stopped before printing {text!r}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--exercise", default="batchnorm")
+    options = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="dlquiz-bench-"))
+    env = {**os.environ, "DLQUIZ_HOME": str(home), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    learner = home / "correct.py"
+    shutil.copy(REPO / "exercises" / options.exercise / "solution.py", learner)
+    grade = [sys.executable, "-m", "dlquiz", "exercise", options.exercise, "--file", str(learner)]
+    try:
+        numpy = median_of(options.runs, [sys.executable, "-c", "import numpy"], env)
+        torch = median_of(options.runs, [sys.executable, "-c", "import torch"], env)
+        cache = home / "cache" / "references"
+        cold = median_of(options.runs, grade, env, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+        subprocess.run([sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", options.exercise],
+                       env=env, cwd=REPO, check=True)
+        warm = median_of(options.runs, grade, env)
+        regrades = watch_regrades(options.runs, options.exercise, learner, env)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    watch = statistics.median(regrades)
+    print(f"median of {options.runs} runs, `dlquiz exercise {options.exercise} --file correct.py`")
+    print(f"  python -c 'import numpy'   {numpy:6.3f} s")
+    print(f"  python -c 'import torch'   {torch:6.3f} s")
+    print(f"  warm cache                 {warm:6.3f} s  = {warm / numpy:4.2f} x numpy   (goal <= 4)")
+    print(f"  cold cache                 {cold:6.3f} s  = {cold / torch:4.2f} x torch   (goal <= 1.4)")
+    print(f"  --watch, save to verdict   {watch:6.3f} s  (min {min(regrades):.3f}, goal <= 0.3)")
+
+
+if __name__ == "__main__":
+    main()
