@@ -16,6 +16,7 @@ from dlquiz.cards.card import ReviewItem
 from dlquiz.text import normalize_answer
 
 REVEAL, CHOICE, INPUT, CODE = "reveal", "choice", "input", "code"
+BLANK = "___"  # the blank of a CODE challenge's code
 MODES = (REVEAL, CHOICE, INPUT, CODE)
 
 
@@ -54,6 +55,10 @@ class Challenge:
         """'2', '1 3', '1,3' or '13' → option indices; None when it names no valid option."""
         return parse_choice(response, len(self.options))
 
+    def filled(self, fill: str) -> str:
+        """CODE: the code with ``fill`` in its blank."""
+        return fill_blank(self.code, fill)
+
     def judge(self, response: str) -> Verdict:
         if self.check is None:
             raise ValueError(f"a {self.mode} challenge is not judged here: the learner rates it, or the grader runs it")
@@ -69,3 +74,14 @@ def parse_choice(response: str, count: int) -> frozenset[int] | None:
     if any(not 0 <= index < count for index in chosen):
         return None
     return chosen
+
+
+def fill_blank(code: str, fill: str) -> str:
+    """``code`` with its blank replaced by ``fill``; the lines of a multi-line fill keep the blank's indentation."""
+    before, blank, after = code.partition(BLANK)
+    if not blank:
+        raise ValueError("the code has no blank")
+    indent = before[before.rfind("\n") + 1 :]
+    indent = indent[: len(indent) - len(indent.lstrip())]
+    lines = fill.strip("\n").split("\n")
+    return before + ("\n" + indent).join(line.rstrip() for line in lines) + after

@@ -16,11 +16,9 @@ from typing import Any, Protocol
 
 from dlquiz.cards.anki_note import BASIC_NOTE, AnkiNote, escape, html_field
 from dlquiz.cards.card import Card, ReviewItem
-from dlquiz.cards.challenge import CODE, Challenge
+from dlquiz.cards.challenge import BLANK, CODE, Challenge, fill_blank
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of, text_problem
 from dlquiz.cards.types.base import CardType
-
-BLANK = "___"
 
 
 class ExerciseLookup(Protocol):
@@ -49,17 +47,6 @@ def use_exercises(lookup: ExerciseLookup | None) -> None:
     _exercises = lookup
 
 
-def fill_blank(code: str, fill: str) -> str:
-    """``code`` with its blank replaced by ``fill``; the lines of a multi-line fill keep the blank's indentation."""
-    before, blank, after = code.partition(BLANK)
-    if not blank:
-        raise ValueError("the code has no blank")
-    indent = before[before.rfind("\n") + 1 :]
-    indent = indent[: len(indent) - len(indent.lstrip())]
-    lines = fill.strip("\n").split("\n")
-    return before + ("\n" + indent).join(line.rstrip() for line in lines) + after
-
-
 def defined_functions(source: str) -> list[str]:
     """The names of the functions ``source`` defines at its top level (SyntaxError when it does not parse)."""
     tree = ast.parse(source)
@@ -72,6 +59,7 @@ class Code(CardType):
     text_fields = ("question",)
 
     def check_fields(self, raw: Any, label: str, report: Report) -> None:
+        functions = self._exercise_functions(raw, label, report)
         code, answer = raw.get("code"), raw.get("answer")
         code_line, answer_line = line_of(raw, "code"), line_of(raw, "answer")
         code_ok = answer_ok = False
@@ -99,26 +87,33 @@ class Code(CardType):
             return
         if not defined:
             report(code_line, f"{label}: the code must define the exercise's function (`def name(...):`)")
-            return
-        self._check_exercise(raw, label, defined, report)
+        elif functions is not None:
+            self._check_functions(raw, label, defined, functions, report)
 
     @staticmethod
-    def _check_exercise(raw: Any, label: str, defined: list[str], report: Report) -> None:
+    def _exercise_functions(raw: Any, label: str, report: Report) -> tuple[str, ...] | None:
+        """The functions of the card's exercise; None (reported) when there is no such exercise, or no catalog."""
         exercise = raw.get("exercise")
         if _exercises is None or not isinstance(exercise, str):
-            return
+            return None
         functions = _exercises.functions(exercise)
         if functions is None:
             known = ", ".join(_exercises.names()) or "none"
             report(line_of(raw, "exercise"), f"{label}: no exercise named {exercise!r} (exercises: {known})")
-            return
+        return functions
+
+    @staticmethod
+    def _check_functions(raw: Any, label: str, defined: list[str], functions: tuple[str, ...],
+                         report: Report) -> None:
+        exercise = str(raw["exercise"])
+        assert _exercises is not None
         graded = [name for name in defined if name in functions]
         if not graded:
-            report(line_of(raw, "code"), f"{label}: the code defines {', '.join(defined)}, none of exercise "
-                                         f"{exercise!r}'s functions ({', '.join(functions)})")
+            report(line_of(raw, "code"), f"{label}: the code defines {', '.join(defined)}, none of the functions of "
+                                         f"exercise {exercise} ({', '.join(functions)})")
         elif _exercises.called_together(exercise) and set(functions) - set(defined):
             missing = ", ".join(name for name in functions if name not in defined)
-            report(line_of(raw, "code"), f"{label}: exercise {exercise!r}'s cases call its functions together, so "
+            report(line_of(raw, "code"), f"{label}: the cases of exercise {exercise} call its functions together, so "
                                          f"the code must define all of them (missing: {missing})")
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
