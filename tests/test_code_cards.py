@@ -15,7 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from dlquiz.cards import types
-from dlquiz.cards.card import Card, ReviewItem
+from dlquiz.cards.card import Card
 from dlquiz.cards.challenge import CODE, fill_blank
 from dlquiz.cards.deck import load_deck
 from dlquiz.cards.schema import deck_schema
@@ -72,28 +72,55 @@ def card(body: str) -> str:
 @pytest.mark.parametrize(
     "body, expected",
     [
-        ("exercise: gapp\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x\n",
-         "6: card 'c': no exercise named 'gapp' (exercises: attention,"),
-        ("exercise: relu\nquestion: q\ncode: |\n  def relux(x):\n    return ___\nanswer: x\n",
-         "8: card 'c': the code defines relux, none of the functions of exercise relu (relu, relu_grad)"),
-        ("exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___ + ___\nanswer: x\n",
-         "8: card 'c': code must contain exactly one blank `___`, found 2"),
-        ("exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return x\nanswer: x\n",
-         "8: card 'c': code must contain exactly one blank `___`, found 0"),
-        ("exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x.mean(axis=(2, 3)\n",
-         "8: card 'c': the code with the answer filled in is not valid Python (line 2 of the code:"),
-        ("exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: \"___\"\n",
-         "11: card 'c': the answer must fill the blank, not contain `___`"),
-        ("exercise: gap\nquestion: q\ncode: |\n  x = ___\nanswer: \"1\"\n",
-         "8: card 'c': the code must define the exercise's function"),
-        ("question: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x\n",
-         "4: card 'c': a code card needs 'exercise'"),
-        ("exercise: transfer\nquestion: q\ncode: |\n  def set_training(model, mode):\n    ___\nanswer: model.train()\n",
-         "8: card 'c': the cases of exercise transfer call its functions together, so the code must define all of "
-         "them (missing: prepare_transfer)"),
+        (
+            "exercise: gapp\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x\n",
+            "6: card 'c': no exercise named 'gapp' (exercises: attention,",
+        ),
+        (
+            "exercise: relu\nquestion: q\ncode: |\n  def relux(x):\n    return ___\nanswer: x\n",
+            "8: card 'c': the code defines relux, none of the functions of exercise relu (relu, relu_grad)",
+        ),
+        (
+            "exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___ + ___\nanswer: x\n",
+            "8: card 'c': code must contain exactly one blank `___`, found 2",
+        ),
+        (
+            "exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return x\nanswer: x\n",
+            "8: card 'c': code must contain exactly one blank `___`, found 0",
+        ),
+        (
+            "exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x.mean(axis=(2, 3)\n",
+            "8: card 'c': the code with the answer filled in is not valid Python (line 2 of the code:",
+        ),
+        (
+            'exercise: gap\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: "___"\n',
+            "11: card 'c': the answer must fill the blank, not contain `___`",
+        ),
+        (
+            'exercise: gap\nquestion: q\ncode: |\n  x = ___\nanswer: "1"\n',
+            "8: card 'c': the code must define the exercise's function",
+        ),
+        (
+            "question: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x\n",
+            "4: card 'c': a code card needs 'exercise'",
+        ),
+        (
+            "exercise: transfer\nquestion: q\ncode: |\n  def set_training(model, mode):\n    ___\nanswer: model.train()\n",
+            "8: card 'c': the cases of exercise transfer call its functions together, so the code must define all of "
+            "them (missing: prepare_transfer)",
+        ),
     ],
-    ids=["unknown-exercise", "not-its-function", "two-blanks", "no-blank", "answer-breaks-syntax", "answer-has-blank",
-         "no-function", "no-exercise", "harness-needs-all"],
+    ids=[
+        "unknown-exercise",
+        "not-its-function",
+        "two-blanks",
+        "no-blank",
+        "answer-breaks-syntax",
+        "answer-has-blank",
+        "no-function",
+        "no-exercise",
+        "harness-needs-all",
+    ],
 )
 def test_deck_check_names_each_problem_with_its_line(tmp_path, body, expected):
     path = write(tmp_path, card(body))
@@ -139,8 +166,11 @@ def test_the_schema_describes_code_cards_as_the_loader_does(tmp_path):
 
 
 def test_the_anki_note_shows_the_code_with_its_blank_and_the_fill_on_the_back():
-    fields = {"question": {"zh": "补全", "en": "Complete <GAP>"}, "code": "def f(x):\n    return ___ < 1\n",
-              "answer": "x & 1"}
+    fields = {
+        "question": {"zh": "补全", "en": "Complete <GAP>"},
+        "code": "def f(x):\n    return ___ < 1\n",
+        "answer": "x & 1",
+    }
     note = types.anki_note(Card("cc", "c", "code", 1, fields, exercise="gap"), "en")
     front, back, extra, reverse = note.fields
     assert note.note_type.name == "dlquiz Basic (optional reversed card)"
@@ -277,12 +307,16 @@ def test_an_empty_fill_is_dont_know_and_runs_nothing(tmp_path, isolated_home):
 
 def fake_editor(tmp_path: Path, replacement: str) -> str:
     """An $EDITOR that replaces `return ___` in the file it is given by ``replacement``."""
-    script = write(tmp_path, textwrap.dedent(f"""\
+    script = write(
+        tmp_path,
+        textwrap.dedent(f"""\
         import sys
         path = sys.argv[1]
         text = open(path, encoding="utf-8").read()
         open(path, "w", encoding="utf-8").write(text.replace("return ___", {replacement!r}))
-        """), "editor.py")
+        """),
+        "editor.py",
+    )
     return f"{sys.executable} {script}"
 
 
@@ -317,12 +351,15 @@ def test_an_editor_that_changes_nothing_submits_nothing(tmp_path, isolated_home,
     assert answers(isolated_home) == [("gap-code", 1)]  # the empty line after it: don't know
 
 
-MIXED = GAP_CARD + """\
+MIXED = (
+    GAP_CARD
+    + """\
   - id: gap-params
     type: typed
     question: {zh: "GAP 层有多少可训练参数？", en: "How many trainable parameters does a GAP layer have?"}
     answer: "0"
 """
+)
 
 
 def test_type_studies_one_kind_of_card_only(tmp_path, isolated_home):

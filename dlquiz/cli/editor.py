@@ -38,11 +38,14 @@ def edit_text(text: str, *, suffix: str = ".py", terminal: bool = True) -> str:
         try:
             completed = subprocess.run([*command, str(path)], stdin=None if terminal else subprocess.DEVNULL)
         except OSError as error:
-            raise DlquizError(f"cannot start the editor {command[0]!r}: {error.strerror or error}",
-                              NO_EDITOR_HINT) from None
+            raise DlquizError(
+                f"cannot start the editor {command[0]!r}: {error.strerror or error}", NO_EDITOR_HINT
+            ) from None
         if completed.returncode != 0:
-            raise DlquizError(f"the editor {command[0]!r} ended with status {completed.returncode}; nothing was "
-                              "submitted", "Save and quit the editor normally to submit the code.")
+            raise DlquizError(
+                f"the editor {command[0]!r} ended with status {completed.returncode}; nothing was submitted",
+                "Save and quit the editor normally to submit the code.",
+            )
         try:
             return path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:

@@ -59,14 +59,25 @@ def grade_code(exercise_id: str, source: str) -> SnippetResult:
         tree = ast.parse(source)
     except SyntaxError as error:
         line = error.lineno or 0
-        return SnippetResult("error", 0, 0, failure=M.bi(one_line(f"Syntax error on line {line} of the code: {error.msg}"),
-                                                         one_line(f"代码第 {line} 行有语法错误：{error.msg}")))
+        return SnippetResult(
+            "error",
+            0,
+            0,
+            failure=M.bi(
+                one_line(f"Syntax error on line {line} of the code: {error.msg}"),
+                one_line(f"代码第 {line} 行有语法错误：{error.msg}"),
+            ),
+        )
     defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     functions = [name for name in exercise.functions if name in defined]
     if not functions:
         names = ", ".join(exercise.functions)
-        return SnippetResult("error", 0, 0, failure=M.bi(f"The code defines none of {names}.",
-                                                         f"代码没有定义 {names} 中的任何一个函数。"))
+        return SnippetResult(
+            "error",
+            0,
+            0,
+            failure=M.bi(f"The code defines none of {names}.", f"代码没有定义 {names} 中的任何一个函数。"),
+        )
     from dlquiz.grading.grader import grade_file
 
     folder = RunFolder()  # locked while it runs, removed after; a dlquiz killed meanwhile leaves it to remove_stale

@@ -72,7 +72,7 @@ class Code(CardType):
                 code_ok = True
         if "answer" in raw:
             if not isinstance(answer, str) or text_problem(answer):
-                report(answer_line, f"{label}: answer must be the text that fills the blank, e.g. \"x.mean(axis=0)\"")
+                report(answer_line, f'{label}: answer must be the text that fills the blank, e.g. "x.mean(axis=0)"')
             elif BLANK in answer:
                 report(answer_line, f"{label}: the answer must fill the blank, not contain `{BLANK}`")
             else:
@@ -82,8 +82,11 @@ class Code(CardType):
         try:
             defined = defined_functions(fill_blank(code, answer))
         except SyntaxError as error:
-            report(code_line, f"{label}: the code with the answer filled in is not valid Python "
-                              f"(line {error.lineno} of the code: {error.msg})")
+            report(
+                code_line,
+                f"{label}: the code with the answer filled in is not valid Python "
+                f"(line {error.lineno} of the code: {error.msg})",
+            )
             return
         if not defined:
             report(code_line, f"{label}: the code must define the exercise's function (`def name(...):`)")
@@ -103,29 +106,44 @@ class Code(CardType):
         return functions
 
     @staticmethod
-    def _check_functions(raw: Any, label: str, defined: list[str], functions: tuple[str, ...],
-                         report: Report) -> None:
+    def _check_functions(raw: Any, label: str, defined: list[str], functions: tuple[str, ...], report: Report) -> None:
         exercise = str(raw["exercise"])
         assert _exercises is not None
         graded = [name for name in defined if name in functions]
         if not graded:
-            report(line_of(raw, "code"), f"{label}: the code defines {', '.join(defined)}, none of the functions of "
-                                         f"exercise {exercise} ({', '.join(functions)})")
+            report(
+                line_of(raw, "code"),
+                f"{label}: the code defines {', '.join(defined)}, none of the functions of "
+                f"exercise {exercise} ({', '.join(functions)})",
+            )
         elif _exercises.called_together(exercise) and set(functions) - set(defined):
             missing = ", ".join(name for name in functions if name not in defined)
-            report(line_of(raw, "code"), f"{label}: the cases of exercise {exercise} call its functions together, so "
-                                         f"the code must define all of them (missing: {missing})")
+            report(
+                line_of(raw, "code"),
+                f"{label}: the cases of exercise {exercise} call its functions together, so "
+                f"the code must define all of them (missing: {missing})",
+            )
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
         card = item.card
         question = card.text("question").pick(lang)
-        return Challenge(item, CODE, question, str(card.fields["answer"]), self.extra(card, lang),
-                         code=str(card.fields["code"]), exercise=card.exercise)
+        return Challenge(
+            item,
+            CODE,
+            question,
+            str(card.fields["answer"]),
+            self.extra(card, lang),
+            code=str(card.fields["code"]),
+            exercise=card.exercise,
+        )
 
     def schema_fields(self) -> dict[str, Any]:
         return {
-            "exercise": {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$",
-                         "description": "Required: the exercise whose cases and PyTorch references grade the fill."},
+            "exercise": {
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9_-]*$",
+                "description": "Required: the exercise whose cases and PyTorch references grade the fill.",
+            },
             "question": TEXT_SCHEMA,
             "code": {
                 "type": "string",
