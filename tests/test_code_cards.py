@@ -105,6 +105,10 @@ def card(body: str) -> str:
             "4: card 'c': a code card needs 'exercise'",
         ),
         (
+            "exercise:\nquestion: q\ncode: |\n  def global_avg_pool(x):\n    return ___\nanswer: x\n",
+            "6: card 'c': a code card needs 'exercise': the id of the exercise that grades it",
+        ),
+        (
             "exercise: transfer\nquestion: q\ncode: |\n  def set_training(model, mode):\n    ___\nanswer: model.train()\n",
             "8: card 'c': the cases of exercise transfer call its functions together, so the code must define all of "
             "them (missing: prepare_transfer)",
@@ -119,6 +123,7 @@ def card(body: str) -> str:
         "answer-has-blank",
         "no-function",
         "no-exercise",
+        "empty-exercise",
         "harness-needs-all",
     ],
 )

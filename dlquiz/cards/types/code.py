@@ -97,6 +97,11 @@ class Code(CardType):
     def _exercise_functions(raw: Any, label: str, report: Report) -> tuple[str, ...] | None:
         """The functions of the card's exercise; None (reported) when there is no such exercise, or no catalog."""
         exercise = raw.get("exercise")
+        if "exercise" in raw and not isinstance(exercise, str):  # `exercise:` left empty; a wrong id: the deck
+            report(
+                line_of(raw, "exercise"),
+                f"{label}: a code card needs 'exercise': the id of the exercise that grades it",
+            )
         if _exercises is None or not isinstance(exercise, str):
             return None
         functions = _exercises.functions(exercise)
