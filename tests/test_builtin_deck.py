@@ -21,7 +21,7 @@ from rich.markdown import Markdown
 
 from dlquiz import paths
 from dlquiz.cards.answer_forms import parse_number, parse_shape
-from dlquiz.cards.challenge import Challenge
+from dlquiz.cards.challenge import CODE, Challenge
 from dlquiz.cards.types import make_challenge
 from dlquiz.cards.deck import ReviewItem, load_deck
 from dlquiz.cards.schema import deck_schema
@@ -37,7 +37,7 @@ SEED_CANDIDATES = (  # the seed lives beside the checkout: /work/shared next to 
     REPO.parents[1] / "shared" / "seeds" / "DLNotes.txt",
 )
 
-TYPES = {"basic", "cloze", "choice", "typed", "numeric"}
+TYPES = {"basic", "cloze", "choice", "typed", "numeric", "code"}
 COMMON_KEYS = {"id", "type", "tags", "source", "exercise", "extra"}
 TYPE_KEYS = {
     "basic": ({"front", "back"}, {"reverse"}),
@@ -45,6 +45,7 @@ TYPE_KEYS = {
     "choice": ({"question", "options"}, set()),
     "typed": ({"question", "answer"}, {"accept", "match", "tolerance"}),
     "numeric": ({"question", "params", "answer"}, {"where", "tolerance"}),
+    "code": ({"question", "code", "answer", "exercise"}, set()),
 }
 TAGS = {
     "activation", "cnn", "normalization", "batchnorm", "pooling", "padding", "transfer-learning", "rnn",
@@ -115,7 +116,7 @@ def test_deck_header():
     assert (DECK["format"], DECK["id"]) == (1, "dl-notes")
     for key in ("title", "description"):
         assert DECK[key]["zh"].strip() and DECK[key]["en"].strip()
-    assert 80 <= len(CARDS) <= 130
+    assert 80 <= len([card for card in CARDS if card["type"] != "code"]) <= 130  # code cards: test_code_cards
 
 
 def test_card_ids_are_unique_and_well_formed():
@@ -294,7 +295,9 @@ def test_every_item_renders_without_leftover_markup(item):
     for lang in ("zh", "en", "both"):
         challenge = make_challenge(item, lang, random.Random(3))
         assert challenge.question.strip() and challenge.answer.strip()
-        for source in (challenge.question, challenge.answer, challenge.extra, *challenge.options):
+        shown_as_code = challenge.mode == CODE  # a code card's fill is shown as code, never as Markdown
+        for source in (challenge.question, "" if shown_as_code else challenge.answer, challenge.extra,
+                       *challenge.options):
             if not source:
                 continue
             source = CODE_SPAN.sub("`code`", source)  # what is inside a code span is shown as written

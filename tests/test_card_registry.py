@@ -146,7 +146,7 @@ def test_an_extra_type_appears_in_the_schema(true_false, deck_path):
     assert result.exit_code == 0
     schema = json.loads(result.output)
     kinds = [card["properties"]["type"]["const"] for card in schema["properties"]["cards"]["items"]["oneOf"]]
-    assert kinds == ["basic", "cloze", "choice", "typed", "numeric", "truefalse"]
+    assert kinds == ["basic", "cloze", "choice", "typed", "numeric", "code", "truefalse"]
     data = yaml.safe_load(deck_path.read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
     data["cards"][0]["holds"] = "maybe"
@@ -177,7 +177,7 @@ def test_once_unregistered_the_type_is_a_deck_problem_and_never_another_type(tru
 
     _deck, problems = check_deck(deck_path)
     assert [(p.line, p.message) for p in problems] == [
-        (5, "card 'relu-linear': unknown card type 'truefalse' (known: basic, cloze, choice, typed, numeric)")
+        (5, "card 'relu-linear': unknown card type 'truefalse' (known: basic, cloze, choice, typed, numeric, code)")
     ]
     _deck, problems = cache.load_checked(deck_path)  # the cached deck is not trusted once its type is gone
     assert problems and "unknown card type 'truefalse'" in problems[0].message
@@ -195,7 +195,7 @@ def test_a_card_of_an_unknown_type_raises_a_clear_error():
     with pytest.raises(types.UnknownCardType) as caught:
         types.make_challenge(ReviewItem(card), "en", random.Random(0))
     assert isinstance(caught.value, DlquizError)  # shown as one message, not a traceback
-    assert caught.value.message == "unknown card type 'flash' (known: basic, cloze, choice, typed, numeric)"
+    assert caught.value.message == "unknown card type 'flash' (known: basic, cloze, choice, typed, numeric, code)"
     assert "dlquiz deck check" in str(caught.value)  # and what to do next
     with pytest.raises(types.UnknownCardType):
         types.card_type(["basic"])  # whatever a YAML `type:` holds
@@ -206,7 +206,7 @@ def test_a_name_is_registered_once():
         types.register(Basic())
     with pytest.raises(types.UnknownCardType):
         types.unregister("never-registered")
-    assert types.names() == ("basic", "cloze", "choice", "typed", "numeric")
+    assert types.names() == ("basic", "cloze", "choice", "typed", "numeric", "code")
 
 
 @pytest.mark.parametrize("card_type", types.registered(), ids=lambda card_type: card_type.name)

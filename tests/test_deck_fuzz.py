@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from dlquiz.cards import cache, params, types
-from dlquiz.cards.challenge import REVEAL
+from dlquiz.cards.challenge import CODE, REVEAL
 from dlquiz.cards.deck import Problem, check_deck
 from dlquiz.interop.anki_export import export_anki
 from dlquiz.paths import builtin_decks_dir
@@ -126,7 +126,9 @@ def _exercise(deck_path: Path, rng: random.Random) -> None:
             for lang in ("zh", "en", "both"):
                 challenge = types.make_challenge(item, lang, rng)
                 assert isinstance(challenge.question, str) and isinstance(challenge.answer, str)
-                if challenge.mode != REVEAL:
+                if challenge.mode == CODE:  # judged by running the filled code (tests/test_code_cards.py)
+                    assert all(isinstance(challenge.filled(answer), str) for answer in ANSWERS)
+                elif challenge.mode != REVEAL:
                     for answer in ANSWERS:
                         assert isinstance(challenge.judge(answer).correct, bool)
         for card in loaded.cards:

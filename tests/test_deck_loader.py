@@ -50,7 +50,7 @@ def test_malformed_yaml_reports_the_line(tmp_path):
 
 def test_unknown_card_type(tmp_path):
     found = problems_of(tmp_path, HEADER + "  - id: a\n    type: flash\n    front: x\n")
-    assert found == [(5, "card 'a': unknown card type 'flash' (known: basic, cloze, choice, typed, numeric)")]
+    assert found == [(5, "card 'a': unknown card type 'flash' (known: basic, cloze, choice, typed, numeric, code)")]
 
 
 def test_duplicate_card_id_points_at_both(tmp_path):

@@ -382,7 +382,7 @@ def test_only_missing_known_exercises_are_warmed_in_the_background():
 
 
 def test_study_warms_the_exercises_of_its_code_cards(monkeypatch):
-    """The wiring only (the `code` card type is another item of the issue): which exercises study hands over."""
+    """Which exercises study hands over to the background warm-up: those of its code cards, once each."""
     from dlquiz.cards import library
     from dlquiz.cli import study_screen
     from dlquiz.review import session
@@ -399,7 +399,7 @@ def test_study_warms_the_exercises_of_its_code_cards(monkeypatch):
 
 
 class _Screen:
-    def __init__(self, *args: object) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         pass
 
     def run(self) -> None:

@@ -2,7 +2,8 @@
 
 A card type builds the Challenge (``dlquiz.cards.types.make_challenge``). Nothing here touches the terminal: the study
 screen renders ``question``/``answer`` (Markdown) as the ``mode`` says and feeds the learner's keys or typed text back
-to ``judge``. The screen knows the three modes, never the card types.
+to ``judge``; a CODE challenge's fill is graded by running it (the study screen is handed the grading, since cards
+cannot import it). The screen knows the modes, never the card types.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Callable
 from dlquiz.cards.card import ReviewItem
 from dlquiz.text import normalize_answer
 
-REVEAL, CHOICE, INPUT = "reveal", "choice", "input"
-MODES = (REVEAL, CHOICE, INPUT)
+REVEAL, CHOICE, INPUT, CODE = "reveal", "choice", "input", "code"
+BLANK = "___"  # the blank of a CODE challenge's code
+MODES = (REVEAL, CHOICE, INPUT, CODE)
 
 
 @dataclass(frozen=True)
@@ -27,19 +29,23 @@ class Verdict:
 @dataclass
 class Challenge:
     item: ReviewItem
-    mode: str  # REVEAL: think, then reveal; CHOICE: pick options; INPUT: type an answer
+    mode: str  # REVEAL: think, then reveal; CHOICE: pick options; INPUT: type an answer; CODE: fill the blank of code
     question: str
     answer: str
     extra: str = ""
     options: list[str] = field(default_factory=list)  # CHOICE: the options in the order shown, numbered from 1
     correct_options: frozenset[int] = frozenset()
     check: Callable[[str], bool] | None = None  # CHOICE and INPUT: is this response right? (the card type's rule)
+    code: str = ""  # CODE: the code with its one blank (``___``), graded against ``exercise``'s cases
+    exercise: str | None = None  # CODE: the exercise whose cases and PyTorch references grade the filled code
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"unknown challenge mode {self.mode!r} (modes: {', '.join(MODES)})")
-        if self.mode != REVEAL and self.check is None:
+        if self.mode in (CHOICE, INPUT) and self.check is None:
             raise ValueError(f"a {self.mode} challenge needs a check for the learner's answer")
+        if self.mode == CODE and not (self.code and self.exercise):
+            raise ValueError("a code challenge needs the code and the exercise that grades it")
 
     @property
     def multiple(self) -> bool:
@@ -56,9 +62,13 @@ class Challenge:
             return []
         return sorted({int(d) for d in digits if not 1 <= int(d) <= len(self.options)})
 
+    def filled(self, fill: str) -> str:
+        """CODE: the code with ``fill`` in its blank."""
+        return fill_blank(self.code, fill)
+
     def judge(self, response: str) -> Verdict:
         if self.check is None:
-            raise ValueError("a reveal challenge is not judged: the learner rates it")
+            raise ValueError(f"a {self.mode} challenge is not judged here: the learner rates it, or the grader runs it")
         return Verdict(self.check(response), self.answer)
 
 
@@ -71,3 +81,14 @@ def parse_choice(response: str, count: int) -> frozenset[int] | None:
     if any(not 0 <= index < count for index in chosen):
         return None
     return chosen
+
+
+def fill_blank(code: str, fill: str) -> str:
+    """``code`` with its blank replaced by ``fill``; the lines of a multi-line fill keep the blank's indentation."""
+    before, blank, after = code.partition(BLANK)
+    if not blank:
+        raise ValueError("the code has no blank")
+    indent = before[before.rfind("\n") + 1 :]
+    indent = indent[: len(indent) - len(indent.lstrip())]
+    lines = fill.strip("\n").split("\n")
+    return before + ("\n" + indent).join(line.rstrip() for line in lines) + after

@@ -152,24 +152,36 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """Study deep learning in the terminal."""
+    # Code cards name an exercise; deck validation (in cards/, which cannot import grading/) asks the catalog here.
+    from dlquiz.cards.types import code
+    from dlquiz.grading.snippet import CatalogExercises
+
+    code.use_exercises(CatalogExercises())
 
 
 @app.command()
 def study(
     decks: List[str] = typer.Argument(None, help="Deck ids or .yaml paths (default: every deck)."),
     tag: List[str] = typer.Option([], "--tag", "-t", help="Only cards with this tag (repeatable)."),
+    card_type: List[str] = typer.Option(
+        [], "--type", help="Only cards of this type, e.g. code or cloze (repeatable; `dlquiz deck schema` lists them)."
+    ),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help=LANG_HELP),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1, help="Stop after this many answers."),
 ) -> None:
     """Review the cards that are due, then new ones (keys: space reveal, 1-4 rate, u undo, q quit, ? help)."""
     from dlquiz import text
     from dlquiz.cli import keys as key_input
-    from dlquiz.cards import library
+    from dlquiz.cards import library, types
+    from dlquiz.grading.snippet import grade_code
     from dlquiz.review.session import StudySession
     from dlquiz.review.store import open_store
     from dlquiz.cli.study_screen import StudyScreen
 
     language = text.resolve_lang(lang)
+    unknown = [name for name in card_type if not types.is_registered(name)]
+    if unknown:
+        raise DlquizError(f"no card type {unknown[0]!r}", f"Card types: {', '.join(types.names())}.", 2)
     loaded = library.load(decks)
     console = make_console()
     _warn_broken(loaded)
@@ -182,6 +194,12 @@ def study(
         if not items:
             raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2,
                               zh=(f"没有卡片带有标签 {'、'.join(tag)}", "`dlquiz decks --tags` 会列出所有标签。"))
+    if card_type:
+        items = [item for item in items if item.card.type in card_type]
+        if not items:
+            raise DlquizError(f"no {' or '.join(card_type)} card in {'these decks' if decks else 'any deck'}"
+                              + (" with the tag(s) " + ", ".join(tag) if tag else ""),
+                              "Leave out --type, or pick another type.", 2)
     # Code cards are graded against PyTorch's references: compute the missing ones in the background now, so the
     # first code card does not wait for torch to load.
     from dlquiz.grading.refcache import warm_in_background
@@ -190,7 +208,7 @@ def study(
     store = open_store()
     try:
         session = StudySession(store, items, language, limit=limit)
-        StudyScreen(session, console, key_input.for_stdin(), language).run()
+        StudyScreen(session, console, key_input.for_stdin(), language, grade_code=grade_code).run()
         _say_exercises_due(store, language, console)
     finally:
         store.close()

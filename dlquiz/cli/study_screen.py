@@ -5,20 +5,30 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Callable
 
 from fsrs import Rating
 from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.syntax import Syntax
 from rich.text import Text
 
 from dlquiz.review import clock
 from dlquiz.review import scheduling
-from dlquiz.cards.challenge import CHOICE, REVEAL, Challenge, Verdict
+from dlquiz.cards.challenge import CHOICE, CODE, REVEAL, Challenge, Verdict
+from dlquiz.cli.editor import edit_text
 from dlquiz.cli.keys import ENTER, SPACE, Quit
+from dlquiz.errors import DlquizError
 from dlquiz.review.session import PendingAnswer, StudySession, Turn
 from dlquiz.review.store import StoreBusy, StoreError
-from dlquiz.text import locale_language
+from dlquiz.text import locale_language, pick
+
+if TYPE_CHECKING:
+    from dlquiz.grading.snippet import SnippetResult
+
+# Grades a code card: (exercise id, the whole filled code) -> the verdict. The CLI wires in grading.snippet.
+GradeCode = Callable[[str, str], "SnippetResult"]
 
 UI = {
     "new": ("新", "New"),
@@ -28,6 +38,13 @@ UI = {
     "other_keys": ("s 暂停  b 搁置到明天  u 撤销  q 退出  ? 帮助", "s suspend  b bury  u undo  q quit  ? help"),
     "input_keys": ("回车(空) = 不会；:u 撤销  :s 暂停  :b 搁置  :q 退出", "empty Enter = don't know; :u undo  :s suspend  :b bury  :q quit"),
     "answer_prompt": ("你的答案", "Your answer"),
+    "code_keys": ("回车 提交；回车(空) = 不会；:e 用编辑器写（可多行）；:u 撤销  :s 暂停  :b 搁置  :q 退出",
+                  "Enter submits; empty Enter = don't know; :e edit in $EDITOR (several lines); :u :s :b :q"),
+    "fill_prompt": ("填空 ___", "Fill ___"),
+    "grading": ("正在用练习的用例运行，并与 PyTorch 对比…", "Running the exercise's cases, compared with PyTorch…"),
+    "cannot_grade": ("无法评分", "Could not grade it"),
+    "unchanged": ("代码没有改动：输入填空内容，或再用 :e", "The code is unchanged: type the fill, or :e again"),
+    "cases_pass": ("个用例全部通过", "cases pass"),
     "choose_one": ("按选项的数字；回车 = 不会", "press the number of your answer; Enter = don't know"),
     "choose_many": ("输入所有正确选项的数字（如 13）再回车；只按回车 = 不会",
                     "type the numbers of every correct option (e.g. 13), then Enter; Enter alone = don't know"),
@@ -75,10 +92,10 @@ BUSY_RETRIES = 2  # automatic tries (each waits the store's busy timeout) before
 RATING_UI = {Rating.Again: ("重来", "Again"), Rating.Hard: ("困难", "Hard"), Rating.Good: ("良好", "Good"), Rating.Easy: ("简单", "Easy")}
 HELP = {
     "zh": "空格/回车 显示答案 · 1 重来 2 困难 3 良好 4 简单 · u 撤销上一次 · s 暂停此卡 · b 搁置到明天 · q 退出 · ? 帮助\n"
-    "输入题/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。只按回车 = 不会。",
+    "输入题/数值题：输入答案后回车；用 :q :u :s :b 执行命令。选择题：按选项数字。代码题：输入填空内容后回车，:e 用编辑器写多行。只按回车 = 不会。",
     "en": "space/enter show answer · 1 Again 2 Hard 3 Good 4 Easy · u undo the last answer · s suspend · b bury until tomorrow · q quit · ? help\n"
-    "Typed/numeric cards: type the answer and press Enter; :q :u :s :b are the commands there. "
-    "Choice cards: press the option numbers. Enter alone = don't know.",
+    "Typed/numeric cards: type the answer and press Enter; :q :u :s :b are the commands there. Choice cards: press the option numbers.\n"
+    "Code cards: type the fill and press Enter; :e opens the code in $EDITOR for a fill of several lines. Enter alone = don't know.",
 }
 
 
@@ -95,8 +112,10 @@ class _NotRecorded(Exception):
 
 
 class StudyScreen:
-    def __init__(self, session: StudySession, console: Console, keys, lang: str) -> None:
+    def __init__(self, session: StudySession, console: Console, keys, lang: str,
+                 grade_code: GradeCode | None = None) -> None:
         self.session = session
+        self.grade_code = grade_code
         self.console = console
         self.keys = keys
         self.lang = lang
@@ -138,16 +157,18 @@ class StudyScreen:
         self.console.print(self._card_panel(turn))
         shown_at = time.monotonic()
         mode = turn.challenge.mode
+        feedback: list[RenderableType] = []
         if mode == REVEAL:
             self._wait_for_reveal(turn)
-            verdict, suggested = None, None
+            verdict = None
         elif mode == CHOICE:
             verdict = self._ask_choice(turn)
-            suggested = Rating.Good if verdict.correct else Rating.Again
+        elif mode == CODE:
+            verdict, feedback = self._ask_code(turn)
         else:
             verdict = self._ask_input(turn)
-            suggested = Rating.Good if verdict.correct else Rating.Again
-        self._show_answer(turn, verdict)
+        suggested = None if verdict is None else Rating.Good if verdict.correct else Rating.Again
+        self._show_answer(turn, verdict, feedback)
         rating = self._ask_rating(turn, suggested)
         duration_ms = int((time.monotonic() - shown_at) * 1000)
         self._save(PendingAnswer(turn, rating, duration_ms, None if verdict is None else verdict.correct, clock.now()))
@@ -208,6 +229,8 @@ class StudyScreen:
             options = "\n".join(f"{i + 1}. {text}" for i, text in enumerate(challenge.options))
             body.append(Text(""))
             body.append(Text(options))
+        if challenge.mode == CODE:
+            body += [Text(""), _code(challenge.code)]
         card = turn.item.card
         # Text, not str: rich parses a str title as markup, and ids and tags come from the deck.
         title = Text(f"{card.deck_id} · {card.id}" + (f" · {turn.item.variant}" if turn.item.variant else ""))
@@ -285,12 +308,72 @@ class StudyScreen:
                 continue
             return turn.challenge.judge(response)
 
-    def _show_answer(self, turn: Turn, verdict: Verdict | None) -> None:
+    def _ask_code(self, turn: Turn) -> tuple[Verdict | None, list[RenderableType]]:
+        """The fill (one line), or the whole code edited in $EDITOR with ``:e``; then its grading.
+
+        Returns no verdict when the code could not be graded (e.g. no PyTorch): the learner rates it themselves.
+        """
+        challenge = turn.challenge
+        self._hint("code_keys")
+        while True:
+            response = self.keys.line(f"{self.t('fill_prompt')}: ")
+            command = response.strip()
+            if command in (":q", ":u", ":s", ":b", ":?"):
+                self._command(command[1:], turn)
+                continue
+            if not command:  # "don't know": nothing to run
+                return Verdict(False, challenge.answer), []
+            if command == ":e":
+                source = self._edit(challenge)
+                if source is None:
+                    continue
+            else:
+                source = challenge.filled(command)
+            return self._grade(challenge, source)
+
+    def _edit(self, challenge: Challenge) -> str | None:
+        """The whole code as the learner saved it in their editor; None (said why) when there is nothing to grade."""
+        try:
+            source = edit_text(challenge.code, terminal=self.keys.interactive)
+        except DlquizError as error:
+            self.console.print(Text(str(error), style="yellow"))
+            return None
+        if source.strip() == challenge.code.strip():
+            self.console.print(Text(self.t("unchanged"), style="yellow"))
+            return None
+        return source
+
+    def _grade(self, challenge: Challenge, source: str) -> tuple[Verdict | None, list[RenderableType]]:
+        assert challenge.exercise is not None
+        try:
+            if self.grade_code is None:
+                raise DlquizError("code cards are graded by `dlquiz study`")
+            if self.keys.interactive:
+                with self.console.status(self.t("grading")):
+                    result = self.grade_code(challenge.exercise, source)
+            else:
+                result = self.grade_code(challenge.exercise, source)
+        except DlquizError as error:
+            return None, [Text(f"{self.t('cannot_grade')}: {error}", style="yellow")]
+        verdict = Verdict(result.passed, challenge.answer)
+        if result.passed:
+            return verdict, [Text(f"{result.cases_passed}/{result.cases_total} {self.t('cases_pass')}", style="dim")]
+        feedback: list[RenderableType] = []
+        if result.diagnosis:
+            feedback.append(Text(pick(result.diagnosis, self.lang, separator="\n")))
+        if result.failure:
+            feedback.append(Text(pick(result.failure, self.lang, separator="\n"), style="dim"))
+        return verdict, feedback
+
+    def _show_answer(self, turn: Turn, verdict: Verdict | None, feedback: list[RenderableType] | None = None) -> None:
         challenge = turn.challenge
         parts: list[RenderableType] = []
         if verdict is not None:
             parts.append(Text(self.t("right" if verdict.correct else "wrong"), style="bold green" if verdict.correct else "bold red"))
-        parts.append(Markdown(challenge.answer))
+        parts += feedback or []
+        if challenge.mode == CODE and len(parts) > 1:
+            parts.append(Text(""))
+        parts.append(_code(challenge.answer) if challenge.mode == CODE else Markdown(challenge.answer))
         if challenge.extra:
             parts.append(Text(""))
             parts.append(Markdown(challenge.extra))
@@ -365,6 +448,11 @@ class StudyScreen:
         summary_title = Text(self.t("summary"))
         self.console.print(Panel(Text("\n".join(lines)), title=summary_title, title_align="left",
                                  border_style="magenta"))
+
+
+def _code(source: str) -> Syntax:
+    """Python code as the screen shows it: highlighted on a terminal, plain text elsewhere."""
+    return Syntax(source.rstrip("\n"), "python", theme="ansi_dark", background_color="default", word_wrap=True)
 
 
 # Interval units in Chinese: 1分钟, 3天, 2个月 instead of 1m, 3d, 2mo.

@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 from dlquiz.errors import DlquizError
 from dlquiz.grading import messages as M
@@ -128,16 +128,26 @@ def _check_path(path: Path) -> Path:
 
 
 def grade_file(exercise: Exercise, path: Path, *, time_limit_s: float | None = None,
-               memory_limit_mb: int | None = None) -> GradeResult:
-    """Run the learner's file against every case of ``exercise`` and say what is wrong."""
+               memory_limit_mb: int | None = None, functions: Collection[str] | None = None) -> GradeResult:
+    """Run the learner's file against every case of ``exercise`` and say what is wrong.
+
+    ``functions``: only these of the exercise's functions are required, and only their cases run (a code card's
+    code defines one function of its exercise).
+    """
     path = _check_path(path)
     started = time.perf_counter()
     grading = prepare(exercise)  # read from the exercise folder now, before the learner's code can touch it
-    calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in grading.cases]
+    wanted = [name for name in exercise.functions if functions is None or name in functions]
+    chosen = [index for index, case in enumerate(grading.cases) if case.function in wanted]
+    if not chosen:
+        raise DlquizError(f"exercise {exercise.id!r} has no cases for {', '.join(functions or ()) or 'no function'}",
+                          f"Its functions: {', '.join(exercise.functions)}.")
+    cases = [grading.cases[index] for index in chosen]
+    calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in cases]
     limit_s = time_limit_s or exercise.time_limit_s
     memory_mb = memory_limit_mb or exercise.memory_limit_mb
     try:
-        run = runner.start(path, list(exercise.functions), calls, time_limit_s=limit_s, memory_limit_mb=memory_mb,
+        run = runner.start(path, wanted, calls, time_limit_s=limit_s, memory_limit_mb=memory_mb,
                            allow_torch=exercise.allow_torch, harness=grading.harness_source)
     except OSError as error:
         raise DlquizError(M.CANNOT_START.format(python=sys.executable, error=error)) from None
@@ -147,7 +157,8 @@ def grade_file(exercise: Exercise, path: Path, *, time_limit_s: float | None = N
         run.cancel()  # never leave the learner's process running
         raise
     outcome = run.wait()
-    result = _interpret(grading, path, expected, outcome, limit_s, memory_mb)
+    expected = [expected[index] for index in chosen]  # the references of every case, computed (or cached) as usual
+    result = _interpret(grading, cases, path, expected, outcome, limit_s, memory_mb)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -208,14 +219,14 @@ def _died(outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> tuple[s
     return "exit", M.bi(M.EXIT_EN.format(code=code), M.EXIT_ZH.format(code=code))
 
 
-def _interpret(grading: Grading, path: Path, expected: list, outcome: runner.RunOutcome, limit_s: float,
-               memory_mb: int) -> GradeResult:
-    exercise, cases = grading.exercise, grading.cases
+def _interpret(grading: Grading, cases: list[Case], path: Path, expected: list, outcome: runner.RunOutcome,
+               limit_s: float, memory_mb: int) -> GradeResult:
+    exercise = grading.exercise
     names = parameter_names(exercise)
     results = [CaseResult(case.name, case.function, False, "not_run", M.bi(M.NOT_RUN_EN, M.NOT_RUN_ZH),
                           describe_inputs(case, names.get(case.function, [])), case=case, expected=value,
                           parameters=names.get(case.function, []), returns=exercise.returns.get(case.function, ()))
-               for case, value in zip(cases, expected)]
+               for case, value in zip(cases, expected, strict=True)]
     result = GradeResult(exercise.id, path, "failed", results,
                          stdout=outcome.stdout.text, stdout_dropped=outcome.stdout.dropped,
                          stderr=outcome.stderr.text, stderr_dropped=outcome.stderr.dropped)

@@ -18,6 +18,7 @@ from dlquiz.cards.challenge import Challenge
 from dlquiz.cards.types.base import CardType
 from dlquiz.cards.types.basic import Basic
 from dlquiz.cards.types.choice import Choice
+from dlquiz.cards.types.code import Code
 from dlquiz.cards.types.cloze import Cloze
 from dlquiz.cards.types.numeric import Numeric
 from dlquiz.cards.types.typed import Typed
@@ -90,3 +91,4 @@ register(Cloze())
 register(Choice())
 register(Typed())
 register(Numeric())
+register(Code())

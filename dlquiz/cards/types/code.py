@@ -1,0 +1,166 @@
+"""Code cards: a function with one blank (``___``); the learner's fill is run against an exercise's cases and compared
+with PyTorch's references, exactly as exercise files are.
+
+The cards room cannot import the grading room, so two things reach this module at run time instead:
+- the exercise catalog, for validation ("the exercise exists, the code defines one of its functions"): the command
+  line hands an ``ExerciseLookup`` to ``use_exercises``; without one (a library caller) those two checks are skipped;
+- the grading of a fill: the challenge carries the code and the exercise (mode CODE), and the study screen is handed
+  the grader.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+from typing import Any, Protocol
+
+from dlquiz.cards.anki_note import BASIC_NOTE, AnkiNote, escape, html_field
+from dlquiz.cards.card import Card, ReviewItem
+from dlquiz.cards.challenge import BLANK, CODE, Challenge, fill_blank
+from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of, text_problem
+from dlquiz.cards.types.base import CardType
+
+
+class ExerciseLookup(Protocol):
+    """What a code card's validation needs to know about the exercises (the grading side provides it)."""
+
+    def names(self) -> list[str]:
+        """Every exercise id."""
+        ...
+
+    def functions(self, exercise_id: str) -> tuple[str, ...] | None:
+        """The functions the learner writes for that exercise; None when there is no such (loadable) exercise."""
+        ...
+
+    def called_together(self, exercise_id: str) -> bool:
+        """Whether the exercise's cases call several of its functions at once (a harness exercise), so a code card
+        must define all of them."""
+        ...
+
+
+_exercises: ExerciseLookup | None = None
+
+
+def use_exercises(lookup: ExerciseLookup | None) -> None:
+    """Check code cards against these exercises from now on (None: skip the exercise checks)."""
+    global _exercises
+    _exercises = lookup
+
+
+def defined_functions(source: str) -> list[str]:
+    """The names of the functions ``source`` defines at its top level (SyntaxError when it does not parse)."""
+    tree = ast.parse(source)
+    return [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+class Code(CardType):
+    name = "code"
+    required = ("exercise", "question", "code", "answer")
+    text_fields = ("question",)
+
+    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+        functions = self._exercise_functions(raw, label, report)
+        code, answer = raw.get("code"), raw.get("answer")
+        code_line, answer_line = line_of(raw, "code"), line_of(raw, "answer")
+        code_ok = answer_ok = False
+        if "code" in raw:
+            if not isinstance(code, str) or text_problem(code):
+                report(code_line, f"{label}: code must be Python source (a block: `code: |`)")
+            elif code.count(BLANK) != 1:
+                report(code_line, f"{label}: code must contain exactly one blank `{BLANK}`, found {code.count(BLANK)}")
+            else:
+                code_ok = True
+        if "answer" in raw:
+            if not isinstance(answer, str) or text_problem(answer):
+                report(answer_line, f'{label}: answer must be the text that fills the blank, e.g. "x.mean(axis=0)"')
+            elif BLANK in answer:
+                report(answer_line, f"{label}: the answer must fill the blank, not contain `{BLANK}`")
+            else:
+                answer_ok = True
+        if not (code_ok and answer_ok):
+            return
+        try:
+            defined = defined_functions(fill_blank(code, answer))
+        except SyntaxError as error:
+            report(
+                code_line,
+                f"{label}: the code with the answer filled in is not valid Python "
+                f"(line {error.lineno} of the code: {error.msg})",
+            )
+            return
+        if not defined:
+            report(code_line, f"{label}: the code must define the exercise's function (`def name(...):`)")
+        elif functions is not None:
+            self._check_functions(raw, label, defined, functions, report)
+
+    @staticmethod
+    def _exercise_functions(raw: Any, label: str, report: Report) -> tuple[str, ...] | None:
+        """The functions of the card's exercise; None (reported) when there is no such exercise, or no catalog."""
+        exercise = raw.get("exercise")
+        if "exercise" in raw and not isinstance(exercise, str):  # `exercise:` left empty; a wrong id: the deck
+            report(
+                line_of(raw, "exercise"),
+                f"{label}: a code card needs 'exercise': the id of the exercise that grades it",
+            )
+        if _exercises is None or not isinstance(exercise, str):
+            return None
+        functions = _exercises.functions(exercise)
+        if functions is None:
+            known = ", ".join(_exercises.names()) or "none"
+            report(line_of(raw, "exercise"), f"{label}: no exercise named {exercise!r} (exercises: {known})")
+        return functions
+
+    @staticmethod
+    def _check_functions(raw: Any, label: str, defined: list[str], functions: tuple[str, ...], report: Report) -> None:
+        exercise = str(raw["exercise"])
+        assert _exercises is not None
+        graded = [name for name in defined if name in functions]
+        if not graded:
+            report(
+                line_of(raw, "code"),
+                f"{label}: the code defines {', '.join(defined)}, none of the functions of "
+                f"exercise {exercise} ({', '.join(functions)})",
+            )
+        elif _exercises.called_together(exercise) and set(functions) - set(defined):
+            missing = ", ".join(name for name in functions if name not in defined)
+            report(
+                line_of(raw, "code"),
+                f"{label}: the cases of exercise {exercise} call its functions together, so "
+                f"the code must define all of them (missing: {missing})",
+            )
+
+    def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
+        card = item.card
+        question = card.text("question").pick(lang)
+        return Challenge(
+            item,
+            CODE,
+            question,
+            str(card.fields["answer"]),
+            self.extra(card, lang),
+            code=str(card.fields["code"]),
+            exercise=card.exercise,
+        )
+
+    def schema_fields(self) -> dict[str, Any]:
+        return {
+            "exercise": {
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9_-]*$",
+                "description": "Required: the exercise whose cases and PyTorch references grade the fill.",
+            },
+            "question": TEXT_SCHEMA,
+            "code": {
+                "type": "string",
+                # exactly one ___: one, and not two
+                "pattern": f"^(?![\\s\\S]*{BLANK}[\\s\\S]*{BLANK})[\\s\\S]*{BLANK}[\\s\\S]*$",
+                "description": "A complete Python function of the exercise, with exactly one blank `___`.",
+            },
+            "answer": {"type": "string", "minLength": 1, "description": "A correct fill, shown after answering."},
+        }
+
+    def anki_note(self, card: Card, lang: str) -> AnkiNote:
+        """A basic note: the question and the code (blank shown) on the front, the fill on the back."""
+        front = html_field(card.text("question"), lang) + f"<pre><code>{escape(str(card.fields['code']))}</code></pre>"
+        back = f"<pre><code>{escape(str(card.fields['answer']))}</code></pre>"
+        return AnkiNote(BASIC_NOTE, (front, back, html_field(card.text("extra"), lang), ""))
