@@ -44,6 +44,7 @@ class RunFolder:
     def __init__(self, root: Path | None = None) -> None:
         root = Path(root or tempfile.gettempdir())
         remove_stale(root)
+        self.path: Path
         self._lock: int | None = None
         if fcntl is None:
             self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=root))
