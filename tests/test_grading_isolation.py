@@ -313,3 +313,52 @@ def test_only_abandoned_run_folders_are_removed(tmp_path):
     finally:
         os.close(held)
     assert in_use.exists() and young.exists() and unrelated.exists()
+
+
+def test_the_stale_sweep_never_removes_a_folder_being_created(tmp_path):
+    """Creations racing with other dlquiz's sweeps: every fresh folder stays until its own ``remove()``."""
+    import threading
+
+    lost: list[str] = []
+    swept: list[Path] = []
+    creating = threading.Event()
+
+    def create_many() -> None:
+        for _ in range(150):
+            folder = runfolder.RunFolder(tmp_path)
+            try:
+                (folder.path / "job.pickle").write_bytes(b"job")  # failed with "No such file" before the fix
+                if not (folder.path / "job.pickle").exists():
+                    lost.append(folder.path.name)
+            except OSError as error:
+                lost.append(f"{folder.path.name}: {error}")
+            finally:
+                folder.remove()
+
+    def sweep() -> None:
+        while creating.is_set():
+            swept.extend(runfolder.remove_stale(tmp_path))
+
+    creating.set()
+    sweepers = [threading.Thread(target=sweep) for _ in range(2)]
+    creators = [threading.Thread(target=create_many) for _ in range(4)]
+    for thread in sweepers + creators:
+        thread.start()
+    for thread in creators:
+        thread.join()
+    creating.clear()
+    for thread in sweepers:
+        thread.join()
+    assert lost == [] and swept == []
+    assert list(tmp_path.iterdir()) == []  # and every folder was removed by its creator
+
+
+def test_a_pending_folder_is_left_alone_until_its_grace_is_over(tmp_path):
+    fresh = tmp_path / f"{runfolder.PENDING_PREFIX}fresh"
+    fresh.mkdir()
+    (fresh / runfolder.LOCK).touch()  # its creator has not taken the lock yet
+    old = tmp_path / f"{runfolder.PENDING_PREFIX}old"
+    old.mkdir()
+    os.utime(old, (time.time() - 2 * runfolder.LOCKLESS_GRACE_S,) * 2)
+    assert runfolder.remove_stale(tmp_path) == [old]
+    assert fresh.exists() and not old.exists()

@@ -99,34 +99,58 @@ def _read(path: Path) -> str:
         raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
 
 
+# exercise.yaml files parsed in this process, by (path, mtime, size): `--watch`, the study screen and the exercise
+# list ask for the same files again and again.
+_PARSED: dict[tuple[str, int, int], tuple[dict[str, Any], dict[str, int], dict[tuple[str, str], int]]] = {}
+
+
+def _load_fields(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[tuple[str, str], int]]:
+    """The mapping in ``path``, the line of each key and of each key one level down ((key, subkey) -> line)."""
+    import yaml
+
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None
+    if key is not None and key in _PARSED:
+        data, lines, sublines = _PARSED[key]
+        return dict(data), lines, sublines
+    text = _read(path)
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster where installed
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise DlquizError(
+            f"{path}{where}: not valid YAML ({getattr(error, 'problem', None) or error})",
+            "Fix the exercise metadata; `exercises/relu/exercise.yaml` shows the expected layout.",
+        ) from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        raise DlquizError(f"{path}: the file must be a mapping of fields (format, id, title, …)",
+                          "See exercises/relu/exercise.yaml for the format.")
+    lines = {name.value: name.start_mark.line + 1 for name, _ in node.value if hasattr(name, "value")}
+    sublines: dict[tuple[str, str], int] = {}
+    for name, value in node.value:
+        if isinstance(value, yaml.MappingNode):
+            for sub, _ in value.value:
+                sublines[(name.value, str(sub.value))] = sub.start_mark.line + 1
+    if key is not None:
+        _PARSED[key] = (data, lines, sublines)
+    return dict(data), lines, sublines
+
+
 class _Fields:
     """The top-level mapping of an exercise.yaml, with the line of every key for error messages."""
 
     def __init__(self, path: Path) -> None:
-        import yaml
-
         self.path = path
-        text = _read(path)
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" line {mark.line + 1}" if mark is not None else ""
-            raise DlquizError(
-                f"{path}{where}: not valid YAML ({getattr(error, 'problem', None) or error})",
-                "Fix the exercise metadata; `exercises/relu/exercise.yaml` shows the expected layout.",
-            ) from None
-        if not isinstance(data, dict) or node is None:
-            raise self.error(None, "the file must be a mapping of fields (format, id, title, …)")
-        self.data: dict[str, Any] = data
-        self.lines = {key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")}
-        # One level further down, for mappings such as `returns`: (key, subkey) -> line.
-        self.sublines: dict[tuple[str, str], int] = {}
-        for key, value in node.value:
-            if isinstance(value, yaml.MappingNode):
-                for sub, _ in value.value:
-                    self.sublines[(key.value, str(sub.value))] = sub.start_mark.line + 1
+        self.data, self.lines, self.sublines = _load_fields(path)
 
     def error(self, key: str | None, problem: str, subkey: str | None = None) -> DlquizError:
         line = (self.sublines.get((key, subkey or "")) or self.lines.get(key)) if key else None

@@ -7,24 +7,29 @@ installed exercises (reference solutions included) and every other installed pac
 whatever the learner's code does to ``sys.meta_path``.
 
 While a run is in progress its folder is locked (``flock`` on ``.lock``, held by dlquiz). A dlquiz that was killed
-leaves its folder behind unlocked; the next run removes every such folder (``remove_stale``).
+leaves its folder behind unlocked; the next run removes every such folder (``remove_stale``). A folder is created
+under a pending name (``.dlquiz-new-XXXX``, which the sweep leaves alone for LOCKLESS_GRACE_S) and renamed to its
+run name only once its lock is held, so no other dlquiz's sweep can ever see it unlocked and delete it.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import importlib.metadata
 import importlib.util
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 PREFIX = "dlquiz-run-"
+PENDING_PREFIX = ".dlquiz-new-"  # a run folder before its lock is held; never taken for an abandoned one at once
 LOCK = ".lock"
-LOCKLESS_GRACE_S = 600  # a folder without a lock file may be one being created right now: leave it this long
+LOCKLESS_GRACE_S = 600  # a pending folder (or one without a lock file) may be being created now: leave it this long
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 try:
@@ -36,13 +41,24 @@ except ImportError:  # Windows: folders are removed by the run itself, stale one
 class RunFolder:
     """A fresh, locked run folder; ``remove()`` deletes it (always call it, also after a failure)."""
 
-    def __init__(self) -> None:
-        remove_stale()
-        self.path = Path(tempfile.mkdtemp(prefix=PREFIX))
+    def __init__(self, root: Path | None = None) -> None:
+        root = Path(root or tempfile.gettempdir())
+        remove_stale(root)
+        self.path: Path
         self._lock: int | None = None
-        if fcntl is not None:
-            self._lock = os.open(self.path / LOCK, os.O_CREAT | os.O_WRONLY, 0o600)
+        if fcntl is None:
+            self.path = Path(tempfile.mkdtemp(prefix=PREFIX, dir=root))
+            return
+        pending = Path(tempfile.mkdtemp(prefix=PENDING_PREFIX, dir=root))
+        try:
+            self._lock = os.open(pending / LOCK, os.O_CREAT | os.O_WRONLY, 0o600)
             fcntl.flock(self._lock, fcntl.LOCK_EX)
+            self.path = _rename_in(pending)
+        except BaseException:
+            if self._lock is not None:
+                os.close(self._lock)
+            shutil.rmtree(pending, ignore_errors=True)
+            raise
 
     def site(self, allow_torch: bool) -> Path:
         """``site/`` with links to what the learner's process may import (see the module docstring)."""
@@ -70,6 +86,24 @@ class RunFolder:
             self._lock = None
 
 
+def _rename_in(pending: Path) -> Path:
+    """Give a locked pending folder a fresh run name (a live run folder is never empty, so rename cannot replace it)."""
+    for _ in range(100):
+        target = pending.with_name(PREFIX + secrets.token_hex(8))
+        if target.exists() or target.is_symlink():
+            continue
+        try:
+            pending.rename(target)
+        except FileExistsError:
+            continue
+        except OSError as error:
+            if error.errno != errno.ENOTEMPTY:
+                raise
+            continue
+        return target
+    raise FileExistsError(f"no free run-folder name next to {pending}")
+
+
 def remove_stale(root: Path | None = None) -> list[Path]:
     """Delete the run folders of dlquiz processes that are gone (their lock is free); returns what was deleted."""
     if fcntl is None:
@@ -77,7 +111,7 @@ def remove_stale(root: Path | None = None) -> list[Path]:
     root = Path(root or tempfile.gettempdir())
     removed: list[Path] = []
     try:
-        candidates = [entry for entry in root.iterdir() if entry.name.startswith(PREFIX)]
+        candidates = [entry for entry in root.iterdir() if entry.name.startswith((PREFIX, PENDING_PREFIX))]
     except OSError:
         return removed
     for folder in candidates:
@@ -93,17 +127,20 @@ def remove_stale(root: Path | None = None) -> list[Path]:
 
 
 def _abandoned(folder: Path) -> bool:
+    if folder.name.startswith(PENDING_PREFIX):  # its creator was killed before renaming it, or is creating it now
+        return time.time() - folder.stat().st_mtime > LOCKLESS_GRACE_S
     try:
         handle = os.open(folder / LOCK, os.O_WRONLY)
     except FileNotFoundError:
         return time.time() - folder.stat().st_mtime > LOCKLESS_GRACE_S
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # Free, but deleted since we opened it: its dlquiz removed the folder and then let go of the lock.
+        return os.fstat(handle).st_nlink > 0
     except BlockingIOError:
         return False  # a live dlquiz holds it
     finally:
         os.close(handle)  # also releases the lock we may just have taken
-    return True
 
 
 # --- what the learner's process may import ----------------------------------------------------------------------

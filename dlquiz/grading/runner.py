@@ -81,8 +81,9 @@ _CONTINUATION_BYTES = bytes(range(0x80, 0xC0))
 class _Sink:
     """What came through one pipe: the first ``limit`` bytes, and how many bytes (and characters) came after."""
 
-    def __init__(self, limit: int, count_characters: bool = False) -> None:
+    def __init__(self, limit: int, count_characters: bool = False, overflow: threading.Event | None = None) -> None:
         self.limit = limit
+        self.overflow = overflow  # set once something had to be dropped
         self.kept = bytearray()
         self.dropped_bytes = 0
         self.count_characters = count_characters
@@ -96,6 +97,8 @@ class _Sink:
                 self.kept += data[:room]
             if len(data) > room:
                 self.dropped_bytes += len(data) - room
+                if self.overflow is not None:
+                    self.overflow.set()
                 if self.count_characters:
                     self.dropped_characters += len(data[room:].translate(None, _CONTINUATION_BYTES))
 
@@ -169,8 +172,11 @@ class Run:
         path = Path(os.path.abspath(path))  # the child runs in the file's folder
         self.time_limit_s = time_limit_s
         self.folder = RunFolder()
+        # _exited: the process (supervisor, or child.py on Windows) ended. _wake: that, or the results pipe was
+        # flooded. wait() and _stop() sleep on them instead of polling.
+        self._exited, self._wake = threading.Event(), threading.Event()
         self.stdout, self.stderr = _Sink(OUTPUT_LIMIT * 4, True), _Sink(OUTPUT_LIMIT * 4, True)
-        self.results, self.status = _Sink(RESULTS_LIMIT), _Sink(STATUS_LIMIT)
+        self.results, self.status = _Sink(RESULTS_LIMIT, overflow=self._wake), _Sink(STATUS_LIMIT)
         self._threads: list[threading.Thread] = []
         self._control: int | None = None
         self._results_file: Path | None = None
@@ -184,9 +190,18 @@ class Run:
                 self.process = self._start_supervised(path, job, site, memory_limit_mb)
             else:
                 self.process = self._start_direct(path, job, site)
+            waiter = threading.Thread(target=self._wait_for_exit, daemon=True)
+            waiter.start()
         except BaseException:
             self.folder.remove()
             raise
+
+    def _wait_for_exit(self) -> None:
+        try:
+            self.process.wait()
+        finally:
+            self._exited.set()
+            self._wake.set()
 
     def _read(self, fd: int, sink: _Sink) -> None:
         thread = threading.Thread(target=_pump, args=(fd, sink), daemon=True)
@@ -249,17 +264,9 @@ class Run:
         timed_out = False
         deadline = self.started + self.time_limit_s + GRACE_S
         try:
-            while not cancel:
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0:
-                    timed_out = True
-                    break
-                try:
-                    self.process.wait(timeout=min(remaining, 0.05))
-                    break
-                except subprocess.TimeoutExpired:
-                    if self.results.dropped_bytes:  # flooding the results pipe: nothing more worth reading
-                        break
+            # Ends early when the results pipe is flooded: nothing more worth reading.
+            if not cancel and not self._wake.wait(timeout=max(deadline - time.perf_counter(), 0)):
+                timed_out = True
         finally:
             # Also on KeyboardInterrupt in --watch: the learner's processes never outlive the grading.
             seconds = time.perf_counter() - self.started
@@ -292,14 +299,12 @@ class Run:
             os.close(self._control)
         except OSError:
             pass
-        try:
-            process.wait(timeout=STOP_WAIT_S if process.poll() is None else 0.01)
-        except subprocess.TimeoutExpired:
+        if not self._exited.wait(STOP_WAIT_S):
             try:  # stopped (SIGSTOP) or stuck: its group holds it and, in namespace mode, the namespace's init
                 os.killpg(process.pid, signal.SIGKILL)
             except OSError:
                 pass
-            process.wait()
+            self._exited.wait()
         # A supervisor that was killed (by the learner's code, or above) cleaned nothing up: outside a namespace the
         # learner's session may still hold processes. Kill them; in namespace mode the kernel already did.
         lines = [line.split() for line in self.status.data().decode("utf-8", "replace").splitlines()]

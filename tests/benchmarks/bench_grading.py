@@ -6,6 +6,8 @@ Times, end to end as subprocesses, the median of several runs of
 * ``dlquiz exercise batchnorm --file correct.py`` with a warm cache (goal: at most 4x the numpy baseline);
 * the same with a cold cache, emptied before each run (goal: at most 1.4x the torch baseline);
 * ``--watch``: from saving the file to the verdict on screen (goal: at most 0.3 s), the watch loop kept running;
+* a code card (``gap-code``, filled with its answer), from Enter to verdict, warm (goal: at most 0.35 s): the call
+  the study screen makes (``grading.snippet.grade_code``), timed inside one study process after a first grade;
 
 and prints each as seconds and as a ratio to its baseline measured in the same run (the machine's load changes
 both alike). ``correct.py`` is the reference solution.
@@ -16,6 +18,7 @@ both alike). ``correct.py`` is the reference solution.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -64,6 +67,34 @@ def watch_regrades(runs: int, exercise: str, learner: Path, env: dict[str, str])
     return seconds
 
 
+CODE_CARD_TIMER = """
+import json, statistics, sys, time
+import yaml
+from dlquiz.cards.challenge import fill_blank
+from dlquiz.grading.snippet import grade_code
+
+card_id, runs = sys.argv[1], int(sys.argv[2])
+deck = yaml.safe_load(open("decks/dl-notes.yaml", encoding="utf-8"))
+card = next(card for card in deck["cards"] if card.get("id") == card_id)
+source = fill_blank(card["code"], card["answer"])
+assert grade_code(card["exercise"], source).passed  # the study screen's first grade loads what later ones reuse
+seconds = []
+for _ in range(runs):
+    started = time.perf_counter()
+    result = grade_code(card["exercise"], source)
+    seconds.append(time.perf_counter() - started)
+    assert result.passed, result
+print(json.dumps(seconds))
+"""
+
+
+def code_card_grades(runs: int, card_id: str, env: dict[str, str]) -> list[float]:
+    """Seconds of each warm ``grade_code`` call for a built-in code card, in one process as in `dlquiz study`."""
+    done = subprocess.run([sys.executable, "-c", CODE_CARD_TIMER, card_id, str(runs)], env=env, cwd=REPO,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def _read_until(process: subprocess.Popen, text: str) -> None:
     assert process.stdout is not None
     for line in process.stdout:
@@ -76,6 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--exercise", default="batchnorm")
+    parser.add_argument("--card", default="gap-code", help="the built-in code card to time (in decks/dl-notes.yaml)")
     options = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="dlquiz-bench-"))
     env = {**os.environ, "DLQUIZ_HOME": str(home), "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
@@ -91,6 +123,10 @@ def main() -> None:
                        env=env, cwd=REPO, check=True)
         warm = median_of(options.runs, grade, env)
         regrades = watch_regrades(options.runs, options.exercise, learner, env)
+        card_exercise = _card_exercise(options.card)
+        subprocess.run([sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", card_exercise],
+                       env=env, cwd=REPO, check=True)
+        cards = code_card_grades(options.runs, options.card, env)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     watch = statistics.median(regrades)
@@ -100,6 +136,15 @@ def main() -> None:
     print(f"  warm cache                 {warm:6.3f} s  = {warm / numpy:4.2f} x numpy   (goal <= 4)")
     print(f"  cold cache                 {cold:6.3f} s  = {cold / torch:4.2f} x torch   (goal <= 1.4)")
     print(f"  --watch, save to verdict   {watch:6.3f} s  (min {min(regrades):.3f}, goal <= 0.3)")
+    card = statistics.median(cards)
+    print(f"  code card {options.card}, Enter to verdict {card:6.3f} s  (min {min(cards):.3f}, goal <= 0.35)")
+
+
+def _card_exercise(card_id: str) -> str:
+    import yaml
+
+    deck = yaml.safe_load((REPO / "decks" / "dl-notes.yaml").read_text(encoding="utf-8"))
+    return next(card["exercise"] for card in deck["cards"] if card.get("id") == card_id)
 
 
 if __name__ == "__main__":
