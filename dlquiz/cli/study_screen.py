@@ -18,6 +18,7 @@ from dlquiz.review import clock
 from dlquiz.review import scheduling
 from dlquiz.cards.challenge import CHOICE, CODE, REVEAL, Challenge, Verdict
 from dlquiz.cli.editor import edit_text
+from dlquiz.cli.hintline import fit, fit_hint
 from dlquiz.cli.keys import ENTER, SPACE, Quit
 from dlquiz.errors import DlquizError
 from dlquiz.review.session import PendingAnswer, StudySession, Turn
@@ -260,7 +261,7 @@ class StudyScreen:
             raise _Restart()
 
     def _hint(self, *keys: str) -> None:
-        self.console.print(Text("  ".join(self.t(k) for k in keys), style="dim"))
+        self.console.print(fit_hint("  ".join(self.t(k) for k in keys), self.console.width))
 
     def _wait_for_reveal(self, turn: Turn) -> None:
         self._hint("reveal", "other_keys")
@@ -382,17 +383,16 @@ class StudyScreen:
 
     def _ask_rating(self, turn: Turn, suggested: Rating | None) -> Rating:
         default = suggested or Rating.Good
-        line = Text()
+        buttons: list[Text] = []
         labels = [format_interval(outcome.interval, self.ui_lang) for outcome in turn.outcomes.values()]
         if len(set(labels)) < len(labels):  # 45 and 46 days both read 1.5mo: show days so longer reads longer
             labels = [format_interval(outcome.interval, self.ui_lang, in_days=True)
                       for outcome in turn.outcomes.values()]
         for rating, interval in zip(turn.outcomes, labels, strict=True):
             style = "bold reverse" if rating == default else "bold"
-            line.append(f" {int(rating)} {self.t(rating)} {interval} ", style=style)
-            line.append(" ")
-        self.console.print(line)
-        self.console.print(Text(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), style="dim"))
+            buttons.append(Text.assemble((f" {int(rating)} {self.t(rating)} {interval} ", style), " "))
+        self.console.print(fit(buttons, self.console.width))  # a button never splits across lines
+        self.console.print(fit_hint(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), self.console.width))
         while True:
             key = self.keys.key()
             if key in ("1", "2", "3", "4"):
