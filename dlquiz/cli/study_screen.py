@@ -40,7 +40,8 @@ UI = {
     "input_keys": ("回车(空) = 不会；:u 撤销  :s 暂停  :b 搁置  :q 退出", "empty Enter = don't know; :u undo  :s suspend  :b bury  :q quit"),
     "answer_prompt": ("你的答案", "Your answer"),
     "code_keys": ("回车 提交；回车(空) = 不会；:e 用编辑器写（可多行）；:u 撤销  :s 暂停  :b 搁置  :q 退出",
-                  "Enter submits; empty Enter = don't know; :e edit in $EDITOR (several lines); :u :s :b :q"),
+                  "Enter submits; empty Enter = don't know; :e edit in $EDITOR (several lines); "
+                  ":u undo  :s suspend  :b bury  :q quit"),
     "fill_prompt": ("填空 ___", "Fill ___"),
     "grading": ("正在用练习的用例运行，并与 PyTorch 对比…", "Running the exercise's cases, compared with PyTorch…"),
     "cannot_grade": ("无法评分", "Could not grade it"),
@@ -337,7 +338,10 @@ class StudyScreen:
         try:
             source = edit_text(challenge.code, terminal=self.keys.interactive)
         except DlquizError as error:
-            self.console.print(Text(str(error), style="yellow"))
+            message, hint = error.in_language(self.ui_lang)
+            self.console.print(Text(message, style="yellow"))
+            if hint:
+                self.console.print(Text(f"→ {hint}", style="yellow"))
             return None
         if source.strip() == challenge.code.strip():
             self.console.print(Text(self.t("unchanged"), style="yellow"))
