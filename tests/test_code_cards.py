@@ -349,6 +349,20 @@ def test_colon_e_without_an_editor_says_how_to_set_one_and_the_card_waits(tmp_pa
     assert "✓ Correct" in result.output and answers(isolated_home) == [("gap-code", 3)]
 
 
+def test_editor_problems_are_told_in_the_learners_language_and_the_card_waits(tmp_path, isolated_home, monkeypatch):
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    deck = str(write(tmp_path, GAP_CARD))
+    unset = study(deck, "--lang", "zh", input=":e\n:q\n")
+    assert "没有设置编辑器" in unset.output and "export EDITOR=nano" in unset.output
+    assert "no editor is set" not in unset.output
+    monkeypatch.setenv("EDITOR", str(tmp_path / "no-such-editor"))
+    missing = study(deck, "--lang", "zh", input=":e\nx.mean(axis=(2, 3))\n\nq\n")
+    assert "无法启动编辑器" in missing.output and "✓" in missing.output
+    english = study(deck, "--lang", "en", input=":q\n")
+    assert ":u undo" in english.output and ":q quit" in english.output  # the keys are named, as in Chinese
+
+
 def test_an_editor_that_changes_nothing_submits_nothing(tmp_path, isolated_home, monkeypatch):
     monkeypatch.setenv("VISUAL", "true")  # exits 0 without touching the file
     result = study(str(write(tmp_path, GAP_CARD)), "--lang", "en", input=":e\n\n\nq\n")

@@ -169,3 +169,39 @@ def test_broken_exercise_folders_are_listed(isolated_home, tmp_path, monkeypatch
     assert result.exit_code == 1
     assert "1 exercise folder(s) failed to load" in result.output
     assert "but the folder is named 'gap'" in result.output
+
+
+def test_doctor_speaks_chinese_with_lang_zh_and_under_a_chinese_locale(sample_home, monkeypatch):
+    store = open_store()
+    with store.transaction():
+        repository = ProgressRepository(store)
+        add_state(repository, "sample", "relu-basic")
+        add_state(repository, "gone-deck", "a")
+        add_review(repository, "gone-deck", "a")
+    store.close()
+    result = runner.invoke(app, ["doctor", "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "1 条卡片状态不属于任何卡组中的卡片" in result.output
+    assert "gone-deck：1 条卡片状态，1 次复习" in result.output and "dlquiz doctor --prune" in result.output
+    assert "2 个卡组加载正常" in result.output and "card state" not in result.output
+
+    pruned = runner.invoke(app, ["doctor", "--prune", "--lang", "zh"], input="y\n")
+    assert "删除 gone-deck 的 1 条孤立卡片状态？复习记录会保留。" in pruned.output
+    assert "已删除 1 条孤立卡片状态" in pruned.output and "一切正常。" in pruned.output
+    assert pruned.exit_code == 0 and counts(sample_home) == (1, 1)
+
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    by_locale = runner.invoke(app, ["doctor"])
+    assert by_locale.exit_code == 0 and "完整性正常" in by_locale.output and "一切正常。" in by_locale.output
+    english = runner.invoke(app, ["doctor", "--lang", "en"])
+    assert "integrity ok" in english.output and "All good." in english.output
+
+
+def test_doctor_in_chinese_names_a_broken_deck_and_what_to_do(sample_home):
+    (sample_home / "decks" / "broken.yaml").write_text("id: broken\ncards: [\n", encoding="utf-8")
+    result = runner.invoke(app, ["doctor", "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "1 个卡组文件加载失败" in result.output and "broken.yaml" in result.output
+    assert "dlquiz deck check FILE" in result.output

@@ -65,3 +65,17 @@ def test_busy_read_only_and_unopenable_databases_have_both_languages(tmp_path, e
     assert zh in message and hint
     assert en in explained.in_language("en")[0]
     assert explained.in_language("both") == (explained.message, explained.hint)
+
+
+def test_an_unknown_exercise_and_a_missing_backup_are_explained_in_chinese(monkeypatch, tmp_path):
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    unknown = runner.invoke(app, ["exercise", "rleu"])
+    assert unknown.exit_code == 2
+    assert "没有名为 'rleu' 的练习" in unknown.stderr and "你是不是想找 `relu`？" in unknown.stderr
+    assert "Traceback" not in unknown.output
+
+    missing = runner.invoke(app, ["progress", "import", str(tmp_path / "nope.jsonl")])
+    assert missing.exit_code == 1 and "无法读取" in missing.stderr
+    assert "dlquiz progress export" in missing.stderr and "没有导入任何内容" in missing.stderr
+    english = run(["progress", "import", str(tmp_path / "nope.jsonl")], env={"DLQUIZ_LANG": "en"})
+    assert "Give the path of a file written by `dlquiz progress export`" in english.stderr

@@ -239,3 +239,12 @@ def test_exercises_passed_before_scheduling_get_their_first_review(monkeypatch):
         "gap": (FIRST_TRY, 1, DAY0),
         "relu": (HINTS, 2, DAY0 + timedelta(hours=1)),
     }
+
+
+def test_next_on_a_fresh_home_says_where_to_begin(isolated_home):
+    english = cli("exercise", "--next", "--lang", "en")
+    assert english.exit_code == 0 and "No exercise is due." in english.output
+    assert "`dlquiz exercise` lists them, `dlquiz exercise NAME` starts one" in " ".join(english.output.split())
+    chinese = cli("exercise", "--next", "--lang", "zh")
+    said = "".join(chinese.output.split())
+    assert "没有到期的练习。" in said and "`dlquizexercise名称`开始其中一个" in said

@@ -38,6 +38,10 @@ T = {  # short bilingual strings of this screen; pick() chooses per --lang
     "due.now": {"en": "due now", "zh": "已到期"},
     "next.none": {"en": "No exercise is due.", "zh": "没有到期的练习。"},
     "next.later": {"en": "The next one: {id} on {date}.", "zh": "下一个：{id}，{date} 到期。"},
+    "next.start": {
+        "en": "None has been passed yet: `dlquiz exercise` lists them, `dlquiz exercise NAME` starts one.",
+        "zh": "还没有通过任何练习：`dlquiz exercise` 会列出所有练习，`dlquiz exercise 名称` 开始其中一个。",
+    },
     "restarted": {
         "en": "Review time: your file starts again from the template — write it from memory. "
         "The version that passed before is kept in {previous} (`--previous` shows it).",
@@ -319,6 +323,8 @@ def _most_overdue(lang: str) -> str | None:
     later = next_due(_progress, now)
     if later is not None and later.due is not None:
         console.print(_say("next.later", lang, id=later.exercise.id, date=_date(later.due)))
+    else:  # nothing is scheduled: a new learner needs to know where to begin
+        console.print(_say("next.start", lang))
     return None
 
 

@@ -18,6 +18,7 @@ from dlquiz.review import clock
 from dlquiz.review import scheduling
 from dlquiz.cards.challenge import CHOICE, CODE, REVEAL, Challenge, Verdict
 from dlquiz.cli.editor import edit_text
+from dlquiz.cli.hintline import fit, fit_hint
 from dlquiz.cli.keys import ENTER, SPACE, Quit
 from dlquiz.errors import DlquizError
 from dlquiz.review.session import PendingAnswer, StudySession, Turn
@@ -39,7 +40,8 @@ UI = {
     "input_keys": ("回车(空) = 不会；:u 撤销  :s 暂停  :b 搁置  :q 退出", "empty Enter = don't know; :u undo  :s suspend  :b bury  :q quit"),
     "answer_prompt": ("你的答案", "Your answer"),
     "code_keys": ("回车 提交；回车(空) = 不会；:e 用编辑器写（可多行）；:u 撤销  :s 暂停  :b 搁置  :q 退出",
-                  "Enter submits; empty Enter = don't know; :e edit in $EDITOR (several lines); :u :s :b :q"),
+                  "Enter submits; empty Enter = don't know; :e edit in $EDITOR (several lines); "
+                  ":u undo  :s suspend  :b bury  :q quit"),
     "fill_prompt": ("填空 ___", "Fill ___"),
     "grading": ("正在用练习的用例运行，并与 PyTorch 对比…", "Running the exercise's cases, compared with PyTorch…"),
     "cannot_grade": ("无法评分", "Could not grade it"),
@@ -260,7 +262,7 @@ class StudyScreen:
             raise _Restart()
 
     def _hint(self, *keys: str) -> None:
-        self.console.print(Text("  ".join(self.t(k) for k in keys), style="dim"))
+        self.console.print(fit_hint("  ".join(self.t(k) for k in keys), self.console.width))
 
     def _wait_for_reveal(self, turn: Turn) -> None:
         self._hint("reveal", "other_keys")
@@ -336,7 +338,10 @@ class StudyScreen:
         try:
             source = edit_text(challenge.code, terminal=self.keys.interactive)
         except DlquizError as error:
-            self.console.print(Text(str(error), style="yellow"))
+            message, hint = error.in_language(self.ui_lang)
+            self.console.print(Text(message, style="yellow"))
+            if hint:
+                self.console.print(Text(f"→ {hint}", style="yellow"))
             return None
         if source.strip() == challenge.code.strip():
             self.console.print(Text(self.t("unchanged"), style="yellow"))
@@ -382,17 +387,16 @@ class StudyScreen:
 
     def _ask_rating(self, turn: Turn, suggested: Rating | None) -> Rating:
         default = suggested or Rating.Good
-        line = Text()
+        buttons: list[Text] = []
         labels = [format_interval(outcome.interval, self.ui_lang) for outcome in turn.outcomes.values()]
         if len(set(labels)) < len(labels):  # 45 and 46 days both read 1.5mo: show days so longer reads longer
             labels = [format_interval(outcome.interval, self.ui_lang, in_days=True)
                       for outcome in turn.outcomes.values()]
         for rating, interval in zip(turn.outcomes, labels, strict=True):
             style = "bold reverse" if rating == default else "bold"
-            line.append(f" {int(rating)} {self.t(rating)} {interval} ", style=style)
-            line.append(" ")
-        self.console.print(line)
-        self.console.print(Text(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), style="dim"))
+            buttons.append(Text.assemble((f" {int(rating)} {self.t(rating)} {interval} ", style), " "))
+        self.console.print(fit(buttons, self.console.width))  # a button never splits across lines
+        self.console.print(fit_hint(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), self.console.width))
         while True:
             key = self.keys.key()
             if key in ("1", "2", "3", "4"):

@@ -289,5 +289,8 @@ def load_exercise(name: str, root: Path | None = None) -> Exercise:
             f"no exercise named {name!r}",
             f"{suggestion}Exercises: {', '.join(names) or '(none)'}. `dlquiz exercise` lists them.",
             exit_code=2,
+            zh=(f"没有名为 {name!r} 的练习",
+                (f"你是不是想找 `{close[0]}`？" if close else "")
+                + f"已有的练习：{'、'.join(names) or '（无）'}。`dlquiz exercise` 会列出它们。"),
         )
     return _parse(root / wanted)

@@ -399,7 +399,13 @@ def read_file(path: Path) -> Contents:
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise DlquizError(f"{path}: damaged gzip data ({error or 'truncated'})", "Nothing was imported.") from None
     except OSError as error:
-        raise DlquizError(f"cannot read {path}: {error.strerror or error}") from None
+        reason = error.strerror or str(error)
+        raise DlquizError(
+            f"cannot read {path}: {reason}",
+            "Give the path of a file written by `dlquiz progress export` (.jsonl or .jsonl.gz). Nothing was imported.",
+            zh=(f"无法读取 {path}：{reason}",
+                "请给出 `dlquiz progress export` 写出的文件路径（.jsonl 或 .jsonl.gz）。没有导入任何内容。"),
+        ) from None
 
 
 # -- merging ------------------------------------------------------------------------------------------------------
