@@ -124,7 +124,7 @@ def test_the_study_screen_shows_increasing_intervals_and_stores_the_one_chosen(r
 
 
 def test_labels_that_would_read_the_same_are_shown_in_days(isolated_home, all_types_deck):
-    from dlquiz.cli.study_screen import format_interval
+    from dlquiz.cli.intervals import format_interval
 
     assert format_interval(timedelta(days=45), "en") == format_interval(timedelta(days=46), "en") == "1.5mo"
     assert format_interval(timedelta(days=46), "en", in_days=True) == "46d"

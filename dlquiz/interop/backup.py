@@ -9,6 +9,9 @@ rating agree. A card's history is kept exactly as recorded as long as it is one 
 and answers given under older settings stay as they were); from the first review one side did not know about,
 the merged history is replayed through py-fsrs (fuzzing off, so the result is deterministic) and every later
 review's queue and states are rewritten to match.
+
+Why one module of this size: the record spec, the reader that checks it and the merge that applies it change
+together whenever the schema changes (CONTRIBUTING's migration recipe touches only this file outside ``review``).
 """
 
 from __future__ import annotations

@@ -8,6 +8,9 @@ this module where a query needs it, and backup's record spec — nothing else.
 
 Every method that writes is one transaction, committed before it returns, so an answer survives whatever happens to
 the process next. A caller that holds a transaction already (``with store.transaction():``) has them join it.
+
+Why one module of this size: it is the one place that holds SQL on the progress tables (the architecture's rule);
+splitting it by table would spread the SQL out again.
 """
 
 from __future__ import annotations
