@@ -7,8 +7,9 @@ class DlquizError(Exception):
     """A problem the user can fix. ``hint`` says what to do next. ``zh`` is the (message, hint) in Chinese for the
     errors learners meet most; the CLI shows it when --lang or the locale asks for Chinese, English otherwise."""
 
-    def __init__(self, message: str, hint: str | None = None, exit_code: int = 1,
-                 zh: tuple[str, str | None] | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, exit_code: int = 1, zh: tuple[str, str | None] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint

@@ -83,8 +83,12 @@ def resolve_lang(option: str | None) -> str:
     """The --lang option, else DLQUIZ_LANG, else the locale."""
     value = (option or os.environ.get("DLQUIZ_LANG") or locale_language()).lower()
     if value not in LANG_CHOICES:
-        raise DlquizError(f"unknown language {value!r}", "Use --lang zh, --lang en or --lang both.", exit_code=2,
-                          zh=(f"未知的语言 {value!r}", "请用 --lang zh、--lang en 或 --lang both。"))
+        raise DlquizError(
+            f"unknown language {value!r}",
+            "Use --lang zh, --lang en or --lang both.",
+            exit_code=2,
+            zh=(f"未知的语言 {value!r}", "请用 --lang zh、--lang en 或 --lang both。"),
+        )
     return value
 
 

@@ -54,18 +54,24 @@ def same(function: str, actual: object, expected: object) -> bool:
 def assert_mistakes_are_told_apart(mistakes: list, cases: list[Case], expected: list) -> None:
     """Every mistake is wrong on some case, and every two mistakes of a function differ on some case, so the
     grader's diagnosis can name the one a learner made."""
-    outcomes = {m.name: [(mistake_outcome(m, c)[0] if c.function == m.function else None) for c in cases]
-                for m in mistakes}
+    outcomes = {
+        m.name: [(mistake_outcome(m, c)[0] if c.function == m.function else None) for c in cases] for m in mistakes
+    }
     for mistake in mistakes:
-        wrong = [case.name for case, outcome, value in zip(cases, outcomes[mistake.name], expected)
-                 if outcome is not None and not same(case.function, outcome, value)]
+        wrong = [
+            case.name
+            for case, outcome, value in zip(cases, outcomes[mistake.name], expected, strict=False)
+            if outcome is not None and not same(case.function, outcome, value)
+        ]
         assert wrong, f"{mistake.name} matches PyTorch on every case"
     for first in mistakes:
         for second in mistakes:
             if first.name >= second.name or first.function != second.function:
                 continue
-            differ = any(a is not None and b is not None and not same(case.function, a, b)
-                         for case, a, b in zip(cases, outcomes[first.name], outcomes[second.name]))
+            differ = any(
+                a is not None and b is not None and not same(case.function, a, b)
+                for case, a, b in zip(cases, outcomes[first.name], outcomes[second.name], strict=False)
+            )
             assert differ, f"{first.name} and {second.name} give the same output on every case"
 
 

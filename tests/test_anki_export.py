@@ -101,8 +101,10 @@ def test_round_trip_into_a_fresh_anki_collection(deck_file, collection, tmp_path
 
     choice = notes[guid("bn-choice")]
     assert choice.note_type()["name"] == BASIC and choice.tags == ["normalization"]
-    assert choice["Front"] == ("Which variance does BN normalise with in training?<br><br>"
-                               "1. the biased variance<br>2. the unbiased variance<br>3. running_var")
+    assert choice["Front"] == (
+        "Which variance does BN normalise with in training?<br><br>"
+        "1. the biased variance<br>2. the unbiased variance<br>3. running_var"
+    )
     assert choice["Back"] == "1. the biased variance" and choice["Add Reverse"] == ""
     assert len(choice.cards()) == 1
 
@@ -238,10 +240,18 @@ def test_every_deck_by_default(collection, tmp_path, isolated_home, deck_file):
 
 
 def test_start_up_does_not_load_the_transfer_machinery():
-    code = ("import sys\nfrom dlquiz.cli.app import app\n"
-            "print('LOADED', [m for m in ('genanki', 'dlquiz.interop.anki_export', 'dlquiz.interop.deck_import') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    code = (
+        "import sys\nfrom dlquiz.cli.app import app\n"
+        "print('LOADED', [m for m in ('genanki', 'dlquiz.interop.anki_export', 'dlquiz.interop.deck_import') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert "LOADED []" in out.stdout, out.stdout + out.stderr
 
 

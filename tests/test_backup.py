@@ -42,8 +42,11 @@ def answer(store, deck, card, rating, at, duration_ms=1500):
     scheduler = make_scheduler(StudySettings(store.settings()))
     fsrs_card = before.to_card() if before else new_card(at)
     after, _log = scheduler.review_card(fsrs_card, Rating(rating), review_datetime=at)
-    repository.record_answer(ReviewLog(deck, card, Rating(rating), queue_of(state), at, duration_ms, before,
-                                       SchedulingState.from_card(after)))
+    repository.record_answer(
+        ReviewLog(
+            deck, card, Rating(rating), queue_of(state), at, duration_ms, before, SchedulingState.from_card(after)
+        )
+    )
 
 
 def attempt(store, exercise, status, passed, total, hints, summary="", at=T0):
@@ -78,6 +81,7 @@ def merge(store, path: Path) -> backup.ImportSummary:
 
 
 # -- a round trip into an empty home ------------------------------------------------------------------------------
+
 
 def test_export_then_import_into_an_empty_home_gives_identical_rows(tmp_path, monkeypatch):
     use_home(monkeypatch, tmp_path / "a")
@@ -127,6 +131,7 @@ def test_the_file_is_a_header_then_one_typed_record_per_line(tmp_path):
 
 
 # -- merging two machines' histories --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def two_homes(tmp_path, monkeypatch):
@@ -210,7 +215,11 @@ def test_merging_overlapping_histories(two_homes):
     expected = reference_state(a, "d1", "x")
     x = cards[("d1", "x")]
     assert (x.state, x.step, clock.to_text(x.due), clock.to_text(x.last_review)) == (
-        int(expected.state), expected.step, clock.to_text(expected.due), clock.to_text(expected.last_review))
+        int(expected.state),
+        expected.step,
+        clock.to_text(expected.due),
+        clock.to_text(expected.last_review),
+    )
     assert x.stability == pytest.approx(expected.stability, rel=1e-12)
     assert x.difficulty == pytest.approx(expected.difficulty, rel=1e-12)
     b_cards = {r.key: r for r in b_rows["card_state"]}
@@ -236,7 +245,10 @@ def test_merged_review_log_is_one_consistent_chain(two_homes):
         after, _ = scheduler.review_card(card, review.rating, review_datetime=at)
         stored = review.state_after
         assert (stored.state, stored.step, clock.to_text(stored.due)) == (
-            int(after.state), after.step, clock.to_text(after.due))
+            int(after.state),
+            after.step,
+            clock.to_text(after.due),
+        )
         assert stored.stability == pytest.approx(after.stability, rel=1e-12)
         previous = review.state_after
     stored = repository.card_state("d1", "x")
@@ -250,7 +262,12 @@ def test_importing_the_same_file_twice_adds_nothing(two_homes):
     summary = merge(a, b_file)
     assert rows(a) == once
     assert (summary.reviews_added, summary.reviews_present) == (0, 10)
-    assert (summary.cards_recomputed, summary.cards_updated, summary.settings_added, summary.attempts_added) == (0, 0, 0, 0)
+    assert (summary.cards_recomputed, summary.cards_updated, summary.settings_added, summary.attempts_added) == (
+        0,
+        0,
+        0,
+        0,
+    )
     assert summary.hints_raised == 0
 
 
@@ -258,10 +275,22 @@ def test_importing_the_same_file_twice_adds_nothing(two_homes):
 
 HEADER = '{"dlquiz_progress": 1, "exported_at": "2026-03-02T09:00:00.000+00:00", "schema_version": 1}'
 GOOD_REVIEW = {
-    "type": "review", "deck_id": "d", "card_id": "c", "rating": 3, "queue": "new", "reviewed_at": "2026-03-01T09:00:00Z",
-    "duration_ms": 900, "state_before": None,
-    "state_after": {"state": 1, "step": 1, "stability": 2.3, "difficulty": 2.1, "due": "2026-03-01T09:10:00Z",
-                    "last_review": "2026-03-01T09:00:00Z"},
+    "type": "review",
+    "deck_id": "d",
+    "card_id": "c",
+    "rating": 3,
+    "queue": "new",
+    "reviewed_at": "2026-03-01T09:00:00Z",
+    "duration_ms": 900,
+    "state_before": None,
+    "state_after": {
+        "state": 1,
+        "step": 1,
+        "stability": 2.3,
+        "difficulty": 2.1,
+        "due": "2026-03-01T09:10:00Z",
+        "last_review": "2026-03-01T09:00:00Z",
+    },
 }
 
 
@@ -276,8 +305,11 @@ def bad(review_changes):
         (['{"dlquiz_progress": 2}', json.dumps(GOOD_REVIEW)], 1, "progress format 2 is not one this dlquiz reads"),
         (["front,back", "a,b"], 1, "not JSON"),
         (['{"cards": []}'], 1, "not a dlquiz progress file"),
-        ([HEADER, json.dumps({k: v for k, v in GOOD_REVIEW.items() if k not in ("rating", "queue")})], 2,
-         "missing field(s): rating, queue"),
+        (
+            [HEADER, json.dumps({k: v for k, v in GOOD_REVIEW.items() if k not in ("rating", "queue")})],
+            2,
+            "missing field(s): rating, queue",
+        ),
         ([HEADER, json.dumps(GOOD_REVIEW), bad({"rating": 5})], 3, "rating must be one of 1, 2, 3, 4"),
         ([HEADER, bad({"reviewed_at": "yesterday"})], 2, "reviewed_at 'yesterday' is not an ISO 8601 time"),
         ([HEADER, bad({"state_after": {"state": 1}})], 2, "state_after state: missing field(s): step"),
@@ -346,6 +378,7 @@ def test_a_failed_export_leaves_the_old_backup_in_place(tmp_path, monkeypatch):
 
 # -- the commands -------------------------------------------------------------------------------------------------
 
+
 def test_cli_export_to_stdout_and_import_from_a_file(tmp_path, monkeypatch):
     store = open_store()
     answer(store, "d1", "卷积-padding", 3, T0)
@@ -398,12 +431,22 @@ def test_import_reads_stdin(tmp_path):
 
 def test_imported_times_in_any_spelling_fall_on_the_right_study_day():
     """Times are stored in one UTC format, so the daily limits compare them correctly whatever the file wrote."""
+
     def review(card, at):
         return json.dumps({**GOOD_REVIEW, "card_id": card, "reviewed_at": at})
 
     # the study day of 2026-03-02 began at 04:00 UTC (the tests run in UTC, days start at 04:00)
-    text = "\n".join([HEADER, review("before", "2026-03-02T11:59:00+08:00"), review("after", "2026-03-02T12:01+08:00"),
-                      review("also-after", "2026-03-01T23:30:00-05:00")]) + "\n"
+    text = (
+        "\n".join(
+            [
+                HEADER,
+                review("before", "2026-03-02T11:59:00+08:00"),
+                review("after", "2026-03-02T12:01+08:00"),
+                review("also-after", "2026-03-01T23:30:00-05:00"),
+            ]
+        )
+        + "\n"
+    )
     assert runner.invoke(app, ["progress", "import", "-"], input=text).exit_code == 0
     store = open_store()
     answered = ProgressRepository(store).answered_since(datetime(2026, 3, 2, 4, 0, tzinfo=timezone.utc))
@@ -420,8 +463,12 @@ def test_progress_commands_do_not_import_torch_or_numpy(tmp_path):
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy')))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "p.jsonl")], capture_output=True, text=True, cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60,
+        [sys.executable, "-c", probe, str(tmp_path / "p.jsonl")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
     )
     assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
     assert (tmp_path / "p.jsonl").exists()

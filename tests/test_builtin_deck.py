@@ -48,13 +48,38 @@ TYPE_KEYS = {
     "code": ({"question", "code", "answer", "exercise"}, set()),
 }
 TAGS = {
-    "activation", "cnn", "normalization", "batchnorm", "pooling", "padding", "transfer-learning", "rnn",
-    "attention", "training", "regularization", "embedding", "time-series", "visualization",
+    "activation",
+    "cnn",
+    "normalization",
+    "batchnorm",
+    "pooling",
+    "padding",
+    "transfer-learning",
+    "rnn",
+    "attention",
+    "training",
+    "regularization",
+    "embedding",
+    "time-series",
+    "visualization",
 }
 # The exercises that exist, and the ones the next issues add (the loader does not check that an exercise exists).
 EXERCISES = {
-    "relu", "padding", "batchnorm", "gap", "attention",
-    "sigmoid", "maxout", "dropout", "conv2d", "pooling", "bn_backward", "cam", "embedding", "rnn", "autoregressive",
+    "relu",
+    "padding",
+    "batchnorm",
+    "gap",
+    "attention",
+    "sigmoid",
+    "maxout",
+    "dropout",
+    "conv2d",
+    "pooling",
+    "bn_backward",
+    "cam",
+    "embedding",
+    "rnn",
+    "autoregressive",
     "transfer",
 }
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -296,8 +321,12 @@ def test_every_item_renders_without_leftover_markup(item):
         challenge = make_challenge(item, lang, random.Random(3))
         assert challenge.question.strip() and challenge.answer.strip()
         shown_as_code = challenge.mode == CODE  # a code card's fill is shown as code, never as Markdown
-        for source in (challenge.question, "" if shown_as_code else challenge.answer, challenge.extra,
-                       *challenge.options):
+        for source in (
+            challenge.question,
+            "" if shown_as_code else challenge.answer,
+            challenge.extra,
+            *challenge.options,
+        ):
             if not source:
                 continue
             source = CODE_SPAN.sub("`code`", source)  # what is inside a code span is shown as written

@@ -128,7 +128,12 @@ def test_an_extra_type_is_judged(true_false, deck_path):
     assert (challenge.mode, challenge.question, challenge.answer) == (INPUT, "ReLU 是线性函数", "false")
     assert challenge.extra == "It is **piecewise** linear."
     assert [challenge.judge(answer).correct for answer in ("false", " FALSE ", "错", "true", "", "no idea")] == [
-        True, True, True, False, False, False,
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
     ]
 
 
@@ -214,7 +219,8 @@ def test_each_type_schema_and_loader_name_the_same_fields(card_type):
     assert set(card_type.schema_fields()) == card_type.fields
     assert set(card_type.required) <= card_type.fields and set(card_type.text_fields) <= card_type.fields
     schema = next(
-        card for card in deck_schema()["properties"]["cards"]["items"]["oneOf"]
+        card
+        for card in deck_schema()["properties"]["cards"]["items"]["oneOf"]
         if card["properties"]["type"] == {"const": card_type.name}
     )
     assert schema["required"] == ["id", "type", *card_type.required]

@@ -72,7 +72,9 @@ def test_choice_shuffles_and_judges_by_option_number(items):
     assert len(orders) > 1, "options were never shuffled"
 
 
-@pytest.mark.parametrize("typed, correct", [("0", True), (" ０ ", True), ("ZERO", True), ("零", True), ("1", False), ("", False)])
+@pytest.mark.parametrize(
+    "typed, correct", [("0", True), (" ０ ", True), ("ZERO", True), ("零", True), ("1", False), ("", False)]
+)
 def test_typed_answers_are_normalised(items, typed, correct):
     challenge = make_challenge(items["gap-params"], "en", random.Random(0))
     assert challenge.mode == INPUT

@@ -8,7 +8,18 @@ import pytest
 from fsrs import Rating, State
 
 from dlquiz.review.day import (
-    BURIED, LATER, LEARNING, NEW, REVIEW, SUSPENDED, Allowance, Queues, StudyDay, kind_of, place_of, queue_of,
+    BURIED,
+    LATER,
+    LEARNING,
+    NEW,
+    REVIEW,
+    SUSPENDED,
+    Allowance,
+    Queues,
+    StudyDay,
+    kind_of,
+    place_of,
+    queue_of,
     shown_from,
 )
 from dlquiz.review.records import CardState, ReviewLog, SchedulingState
@@ -60,7 +71,10 @@ def test_where_a_card_stands_today():
 
 def test_kinds_count_buried_cards_by_their_state():
     assert [kind_of(None), kind_of(card(State.Relearning)), kind_of(card(buried_until=TODAY.end))] == [
-        NEW, LEARNING, REVIEW]
+        NEW,
+        LEARNING,
+        REVIEW,
+    ]
     assert kind_of(card(suspended=True)) == SUSPENDED
     assert queue_of(card(State.Relearning)) == "relearning" and queue_of(card(answered=False)) == NEW
     assert shown_from(card(due=NOW, buried_until=TODAY.end)) == TODAY.end

@@ -78,12 +78,18 @@ def test_semicolon_csv_is_sniffed(tmp_path):
 
 def test_header_row_in_chinese_in_any_order_with_an_extra_column(tmp_path):
     source = tmp_path / "中文.csv"
-    source.write_text("标签,问题,答案,备注,来源\nrnn,什么是 RNN？,循环神经网络,按时间步展开,第 3 章\n", encoding="utf-8")
+    source.write_text(
+        "标签,问题,答案,备注,来源\nrnn,什么是 RNN？,循环神经网络,按时间步展开,第 3 章\n", encoding="utf-8"
+    )
     result = run_import(source, tmp_path / "zh.yaml")
     assert result.exit_code == 0, result.output
     [card] = load_deck(tmp_path / "zh.yaml").cards
     assert (card.fields["front"], card.fields["back"], card.fields["extra"], card.tags) == (
-        "什么是 RNN？", "循环神经网络", "按时间步展开", ("rnn",))
+        "什么是 RNN？",
+        "循环神经网络",
+        "按时间步展开",
+        ("rnn",),
+    )
     assert "columns other than front, back, tags, extra were ignored" in result.output  # 来源 has no place
     assert load_deck(tmp_path / "zh.yaml").id == "zh"
     assert (default_deck_id(Path("My Deck.yaml")), default_deck_id(Path("中文.yaml"))) == ("my-deck", "imported")
@@ -97,7 +103,11 @@ def test_tsv_without_header_reads_tags_from_the_third_column(tmp_path):
 
 def test_txt_with_pipes_is_sniffed(tmp_path):
     deck, _ = imported(tmp_path, "pipes.txt")
-    assert fields(deck) == [("epoch", "one pass over the data"), ("batch", "a group of samples"), ("step", "one update")]
+    assert fields(deck) == [
+        ("epoch", "one pass over the data"),
+        ("batch", "a group of samples"),
+        ("step", "one update"),
+    ]
 
 
 def test_anki_plain_text_notes_with_html_and_a_cloze(tmp_path):
@@ -182,7 +192,13 @@ def test_id_and_title_options(tmp_path):
         ("blank.csv", b",,\n\nonly a front,\n", "deck.yaml", 1, "no cards found"),
         ("empty.csv", b"\xef\xbb\xbf\r\n", "deck.yaml", 1, "is empty"),
         ("huge.csv", b'a,"' + b"x" * 200_000 + b'"\n', "deck.yaml", 1, "field larger than field limit"),
-        ("one-column.txt", b"no separator here\nnor here\n", "deck.yaml", 1, "cannot tell how the columns are separated"),
+        (
+            "one-column.txt",
+            b"no separator here\nnor here\n",
+            "deck.yaml",
+            1,
+            "cannot tell how the columns are separated",
+        ),
     ],
 )
 def test_errors_are_one_line_with_the_right_exit_code(tmp_path, name, content, target, code, words):

@@ -55,9 +55,7 @@ def test_unknown_card_type(tmp_path):
 
 def test_duplicate_card_id_points_at_both(tmp_path):
     text = HEADER + "  - {id: a, type: basic, front: x, back: y}\n  - {id: a, type: basic, front: z, back: w}\n"
-    assert problems_of(tmp_path, text) == [
-        (5, "duplicate card id 'a' (first on line 4); ids must be unique in a deck")
-    ]
+    assert problems_of(tmp_path, text) == [(5, "duplicate card id 'a' (first on line 4); ids must be unique in a deck")]
 
 
 def test_duplicate_yaml_key_is_an_error(tmp_path):

@@ -349,7 +349,7 @@ def relu_numbers():
     out.sum().backward()
     torch.optim.SGD(unit.parameters(), lr=0.1).step()
     assert torch.equal(out, torch.zeros_like(out)) and all(p.grad.abs().max() == 0 for p in unit.parameters())
-    assert all(torch.equal(old, new) for old, new in zip(before, unit.parameters()))
+    assert all(torch.equal(old, new) for old, new in zip(before, unit.parameters(), strict=False))
     return {
         "relu-definition": {0},
         "relu-cloze": {0},
@@ -545,8 +545,14 @@ def rnn_numbers():
     return {"rnn-hidden-state": {1}, "rnn-bptt": {1}, "rnn-param-count": {2}}
 
 
-@checks("attention-advantages", "attention-weighted-sum", "attention-formula", "attention-scale", "mha-output-shape",
-        "attention-score-matrix")
+@checks(
+    "attention-advantages",
+    "attention-weighted-sum",
+    "attention-formula",
+    "attention-scale",
+    "mha-output-shape",
+    "attention-score-matrix",
+)
 def attention_numbers():
     torch.manual_seed(0)
     q, k, v = (torch.randn(2, 5, 8, dtype=F64) for _ in range(3))
@@ -613,8 +619,15 @@ def causal_numbers():
     return {"causal-mask": {0, 1}, "ar-chain-rule": {1}}
 
 
-@checks("conv-output-no-padding", "conv-output-size", "conv-stack-shrink", "padding-why", "padding-same",
-        "even-kernel-same", "dilation-effective-kernel")
+@checks(
+    "conv-output-no-padding",
+    "conv-output-size",
+    "conv-stack-shrink",
+    "padding-why",
+    "padding-same",
+    "even-kernel-same",
+    "dilation-effective-kernel",
+)
 def padding_numbers():
     for n, m, a, b in [(7, 3, 2, 3), (3, 9, 3, 1), (28, 5, 5, 5)]:  # the note's (n − a + 1) × (m − b + 1)
         out = F.conv2d(torch.zeros(1, 1, n, m), torch.zeros(1, 1, a, b))
@@ -643,8 +656,9 @@ def padding_numbers():
     }
 
 
-@checks("bn-goal", "bn-train-eval", "bn-backward", "bn-running-mean", "bn-batch-size", "bn-batch-of-one",
-        "bn-conv-no-bias")
+@checks(
+    "bn-goal", "bn-train-eval", "bn-backward", "bn-running-mean", "bn-batch-size", "bn-batch-of-one", "bn-conv-no-bias"
+)
 def batchnorm_numbers():
     torch.manual_seed(0)
     x = torch.randn(8, 3, 4, 4, dtype=F64) * 2 + 1
@@ -758,8 +772,13 @@ def test_every_number_on_a_card_is_checked(card):
 
 
 def test_numbers_on_reads_what_the_learner_reads():
-    card = {"type": "typed", "question": {"en": "Conv2d: {n}×3, x_1, Property 2?"}, "answer": "0.25", "accept": ["¼"],
-            "extra": {"en": "1. a list\nσ′(5) ≈ 0.0066"}}
+    card = {
+        "type": "typed",
+        "question": {"en": "Conv2d: {n}×3, x_1, Property 2?"},
+        "answer": "0.25",
+        "accept": ["¼"],
+        "extra": {"en": "1. a list\nσ′(5) ≈ 0.0066"},
+    }
     assert numbers_on(card) == {3, 0.25, 5, 0.0066}
     assert parse_number("0.0066") == 0.0066
 
@@ -913,7 +932,7 @@ def test_freezing_needs_requires_grad_false_and_eval_for_batchnorm():
     model(torch.randn(8, 3, 6, 6) + 2).sum().backward()
     optimizer.step()
     assert all(p.grad is None for p in backbone.parameters())
-    changed = [not torch.equal(old, new) for old, new in zip(before, model.parameters())]
+    changed = [not torch.equal(old, new) for old, new in zip(before, model.parameters(), strict=False)]
     assert changed == [False] * 4 + [True] * 2  # only the head trained ...
     assert not torch.equal(backbone[1].running_mean, bn_before)  # ... but the frozen BN's statistics moved
     backbone[1].eval()  # frozen BN in eval(): now they stay

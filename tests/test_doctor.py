@@ -86,7 +86,9 @@ def test_integrity_check_failures_are_listed(isolated_home):
     # Point an index at another column behind SQLite's back: its entries no longer match the rows.
     db = sqlite3.connect(isolated_home / "progress.sqlite3")
     db.execute("PRAGMA writable_schema = ON")
-    db.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX review_log_time ON review_log (card_id)' WHERE name = 'review_log_time'")
+    db.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX review_log_time ON review_log (card_id)' WHERE name = 'review_log_time'"
+    )
     db.commit()
     db.close()
     result = runner.invoke(app, ["doctor"])
@@ -129,7 +131,9 @@ def test_orphaned_progress_is_counted_per_deck_and_pruned_only_after_confirmatio
 
 def test_a_deck_studied_by_path_can_be_named(sample_home, tmp_path, all_types_deck):
     elsewhere = tmp_path / "mine.yaml"
-    elsewhere.write_text(all_types_deck.read_text(encoding="utf-8").replace("id: sample", "id: mine", 1), encoding="utf-8")
+    elsewhere.write_text(
+        all_types_deck.read_text(encoding="utf-8").replace("id: sample", "id: mine", 1), encoding="utf-8"
+    )
     store = open_store()
     with store.transaction():
         repository = ProgressRepository(store)

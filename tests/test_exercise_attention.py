@@ -46,8 +46,16 @@ WRONG_FILES = {
     "no_out_projection.py": ("no_out_projection", "output projection is missing"),
     "weights_not_transposed.py": ("weights_not_transposed", "x @ W.T"),
 }
-ATTENTION_STEP = {"no_scaling", "scaled_by_value_dim", "scaled_by_dim_not_sqrt", "softmax_wrong_axis",
-                  "inverted_mask", "naive_softmax", "global_max_softmax", "mask_after_softmax"}
+ATTENTION_STEP = {
+    "no_scaling",
+    "scaled_by_value_dim",
+    "scaled_by_dim_not_sqrt",
+    "softmax_wrong_axis",
+    "inverted_mask",
+    "naive_softmax",
+    "global_max_softmax",
+    "mask_after_softmax",
+}
 
 
 def _solution():
@@ -118,8 +126,9 @@ def test_cases_cover_the_edge_cases():
     assert any(case.args[0].ndim == 4 for case in sdpa), "a (B, H) batch"
     assert any(case.args[0].shape[-2] != case.args[1].shape[-2] for case in sdpa), "L != S"
     assert any(case.args[0].shape[-1] != case.args[2].shape[-1] for case in sdpa), "E != Ev"
-    assert any(case.kwargs.get("mask") is not None and case.kwargs["mask"].ndim == 2 and case.args[0].ndim > 2
-               for case in sdpa), "an (L, S) mask broadcast over the batch"
+    assert any(
+        case.kwargs.get("mask") is not None and case.kwargs["mask"].ndim == 2 and case.args[0].ndim > 2 for case in sdpa
+    ), "an (L, S) mask broadcast over the batch"
     assert any(not case.args[0].any() for case in sdpa), "all zeros"
     with np.errstate(over="ignore"):
         assert any(np.isinf(np.exp(_scores(case))).any() for case in sdpa), "a naive exp overflows"
@@ -157,7 +166,7 @@ def test_multi_head_cases_have_heads_that_divide_the_width():
 
 
 def test_references_are_finite_and_shaped(expected):
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         if case.function == SDPA:
             q, v = case.args[0], case.args[2]
             shape = np.broadcast_shapes(q.shape[:-2], v.shape[:-2]) + (q.shape[-2], v.shape[-1])
@@ -168,7 +177,7 @@ def test_references_are_finite_and_shaped(expected):
 
 def test_the_solution_matches_the_reference_on_every_case(expected):
     solution = _solution()
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         assert _same(case.function, getattr(solution, case.function)(*case.args, **case.kwargs), value), case.name
 
 
@@ -177,7 +186,7 @@ def test_each_mistake_is_wrong_somewhere_and_distinguishable(name, expected):
     mistake = MISTAKES[name]
     others = [m for m in MISTAKES.values() if m is not mistake and m.function == mistake.function]
     distinct = []
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         if case.function != mistake.function:
             continue
         output = mistake_outcome(mistake, case)[0]  # Raises when it raises

@@ -46,8 +46,8 @@ def test_metadata_task_and_note():
 def test_cases_repeat_exactly_and_cover_the_edges():
     again = GRADING.cases()
     assert [c.name for c in CASES] == [c.name for c in again] and len({c.name for c in CASES}) == len(CASES)
-    for first, second in zip(CASES, again):
-        assert all(np.array_equal(a, b) for a, b in zip(first.args, second.args))
+    for first, second in zip(CASES, again, strict=False):
+        assert all(np.array_equal(a, b) for a, b in zip(first.args, second.args, strict=False))
     fit_orders = {case.args[1] for case in FIT_CASES}
     assert fit_orders >= {0, 1, 2, 3}
     assert all(len(case.args[0]) - case.args[1] >= case.args[1] + 1 for case in FIT_CASES), "a unique solution"
@@ -65,12 +65,12 @@ def test_lag_matrices_are_well_conditioned():
 
 
 def test_references_fit_what_they_should(expected):
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         if case.function == FIT:
             assert value.shape == (case.args[1] + 1,) and value.dtype == np.float64, case.name
         else:
             assert value.shape == (case.args[2],) and value.dtype == np.float64, case.name
-    by_name = {case.name: value for case, value in zip(CASES, expected)}
+    by_name = {case.name: value for case, value in zip(CASES, expected, strict=False)}
     # exact AR processes are recovered exactly: a straight line and a sine wave
     assert np.allclose(by_name["ar_fit: a straight line is exactly AR(1)"], [0.5, 1.0])
     exact_sine = [5 * (2 - 2 * np.cos(0.7)), 2 * np.cos(0.7), -1]  # x_t = 2cos(w) x_{t-1} - x_{t-2} + c
@@ -83,10 +83,10 @@ def test_references_fit_what_they_should(expected):
 
 @pytest.mark.parametrize("solver", ["lstsq", "normal_equations", "pinv", "qr"])
 def test_every_sound_solver_passes_at_the_tolerance(solver, expected):
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         if case.function != FIT:
             continue
-        X, y = lag_matrix(*case.args), case.args[0][case.args[1]:]
+        X, y = lag_matrix(*case.args), case.args[0][case.args[1] :]
         if solver == "lstsq":
             coeffs = np.linalg.lstsq(X, y, rcond=None)[0]
         elif solver == "normal_equations":
@@ -105,7 +105,9 @@ def test_every_fit_mistake_misses_by_far_more_than_the_tolerance(expected):
         if mistake.function != FIT:
             continue
         misses = []
-        for case, value in zip(FIT_CASES, [v for c, v in zip(CASES, expected) if c.function == FIT]):
+        for case, value in zip(
+            FIT_CASES, [v for c, v in zip(CASES, expected, strict=False) if c.function == FIT], strict=False
+        ):
             outcome, _ = mistake_outcome(mistake, case)
             if isinstance(outcome, np.ndarray):
                 misses.append(np.inf if outcome.shape != value.shape else np.max(np.abs(outcome - value)))
@@ -114,7 +116,7 @@ def test_every_fit_mistake_misses_by_far_more_than_the_tolerance(expected):
 
 def test_the_solution_matches_on_every_case(expected):
     solution = solution_module(EXERCISE)
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         outcome = getattr(solution, case.function)(*case.args)
         assert compare_value(case.function, outcome, value, case.rtol, case.atol).passed, case.name
 
@@ -145,21 +147,45 @@ def test_normal_equations_and_a_buffer_are_an_equivalent_solution():
 # (learner file, diagnosis, words of its English message, a case that must fail, and how)
 WRONG = [
     ("no_intercept.py", "no_intercept", "column of ones", "ar_fit: AR(3), T=50", "wrong_shape"),
-    ("intercept_last.py", "intercept_last", "[c, phi_1, ..., phi_p]", "ar_fit: series far from zero (mean near 50)",
-     "wrong_values"),
-    ("lag_order_reversed.py", "lag_order_reversed", "series[t-p:t][::-1]", "ar_fit: AR(2) with phi_1 != phi_2, T=40",
-     "wrong_values"),
+    (
+        "intercept_last.py",
+        "intercept_last",
+        "[c, phi_1, ..., phi_p]",
+        "ar_fit: series far from zero (mean near 50)",
+        "wrong_values",
+    ),
+    (
+        "lag_order_reversed.py",
+        "lag_order_reversed",
+        "series[t-p:t][::-1]",
+        "ar_fit: AR(2) with phi_1 != phi_2, T=40",
+        "wrong_values",
+    ),
     ("includes_current.py", "includes_current", "x_t itself", "ar_fit: AR(1), c=2, phi=0.6, T=30", "wrong_values"),
     ("roll_wraps.py", "roll_wraps", "np.roll", "ar_fit: a straight line is exactly AR(1)", "wrong_values"),
     ("zero_padded.py", "zero_padded", "taken as 0", "ar_fit: series far from zero (mean near 50)", "wrong_values"),
-    ("first_row_dropped.py", "first_row_dropped", "range(p + 1, T)", "ar_fit: fewest rows: T = 2p + 1",
-     "wrong_values"),
-    ("mean_as_intercept.py", "mean_as_intercept", "c / (1 - sum(phi))", "ar_fit: series far from zero (mean near 50)",
-     "wrong_values"),
-    ("window_not_updated.py", "window_not_updated", "before the loop", "ar_forecast: a sine wave continues",
-     "wrong_values"),
-    ("phi_on_oldest_first.py", "phi_on_oldest_first", "history[-p:][::-1]", "ar_forecast: AR(2), steps > p",
-     "wrong_values"),
+    ("first_row_dropped.py", "first_row_dropped", "range(p + 1, T)", "ar_fit: fewest rows: T = 2p + 1", "wrong_values"),
+    (
+        "mean_as_intercept.py",
+        "mean_as_intercept",
+        "c / (1 - sum(phi))",
+        "ar_fit: series far from zero (mean near 50)",
+        "wrong_values",
+    ),
+    (
+        "window_not_updated.py",
+        "window_not_updated",
+        "before the loop",
+        "ar_forecast: a sine wave continues",
+        "wrong_values",
+    ),
+    (
+        "phi_on_oldest_first.py",
+        "phi_on_oldest_first",
+        "history[-p:][::-1]",
+        "ar_forecast: AR(2), steps > p",
+        "wrong_values",
+    ),
     ("missing_intercept.py", "missing_intercept", "coeffs[0]", "ar_forecast: values near 1e6", "wrong_values"),
     ("intercept_read_last.py", "intercept_read_last", "c = coeffs[0]", "ar_forecast: AR(1), 5 steps", "wrong_values"),
     ("skips_latest.py", "skips_latest", "history[-p-1:-1]", "ar_forecast: oscillating phi=-0.8", "wrong_values"),

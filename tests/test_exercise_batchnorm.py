@@ -123,8 +123,9 @@ def test_inputs_are_float64_and_training_never_has_one_value_per_channel():
     for case in CASES:
         x, gamma, beta, running_mean, running_var, training = case.args
         C = x.shape[1]
-        assert x.dtype == np.float64 and all(a.dtype == np.float64 and a.shape == (C,)
-                                             for a in (gamma, beta, running_mean, running_var))
+        assert x.dtype == np.float64 and all(
+            a.dtype == np.float64 and a.shape == (C,) for a in (gamma, beta, running_mean, running_var)
+        )
         assert isinstance(training, bool)
         if training:
             # PyTorch raises "Expected more than 1 value per channel when training" otherwise.
@@ -132,7 +133,7 @@ def test_inputs_are_float64_and_training_never_has_one_value_per_channel():
 
 
 def test_reference_leaves_the_case_alone_and_eval_keeps_running_stats(expected):
-    for case, (out, new_mean, new_var) in zip(CASES, expected):
+    for case, (out, new_mean, new_var) in zip(CASES, expected, strict=False):
         x, _, _, running_mean, running_var, training = case.args
         fresh = next(c for c in GRADING.cases() if c.name == case.name)
         assert np.array_equal(running_mean, fresh.args[3]) and np.array_equal(running_var, fresh.args[4])
@@ -142,7 +143,9 @@ def test_reference_leaves_the_case_alone_and_eval_keeps_running_stats(expected):
 
 
 def test_pytorch_stores_the_unbiased_variance(expected):
-    case, (_, _, new_var) = next((c, e) for c, e in zip(CASES, expected) if c.name == "train (N, C): two samples, N=2")
+    case, (_, _, new_var) = next(
+        (c, e) for c, e in zip(CASES, expected, strict=False) if c.name == "train (N, C): two samples, N=2"
+    )
     x, _, _, _, running_var, _ = case.args
     momentum = case.kwargs["momentum"]
     assert np.allclose(new_var, (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1))
@@ -150,7 +153,7 @@ def test_pytorch_stores_the_unbiased_variance(expected):
 
 def test_the_solution_matches_the_reference_on_every_case(expected):
     solution = _solution()
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         assert _same(solution.batchnorm_forward(*case.args, **case.kwargs), value), case.name
 
 
@@ -159,7 +162,7 @@ def test_each_mistake_is_wrong_somewhere_and_distinguishable(name, expected):
     mistake = MISTAKES[name]
     others = [m for m in MISTAKES.values() if m is not mistake and m.function == mistake.function]
     distinct = []
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         output = _outcome(mistake, case)
         if output is None or (not isinstance(output, Raises) and _same(output, value)):
             continue

@@ -102,7 +102,8 @@ def test_the_solution_matches_and_each_mistake_is_distinguishable(expected):
     for name, mistake in MISTAKES.items():
         others = [m for m in MISTAKES.values() if m is not mistake]
         distinct = [
-            case.name for case, value in zip(CASES, expected, strict=True)
+            case.name
+            for case, value in zip(CASES, expected, strict=True)
             if not _same(out := _run(mistake.implementation, case), value)
             and not any(_same(out, _run(m.implementation, case)) for m in others)
         ]
@@ -155,6 +156,7 @@ def test_cli_grades_a_file_with_exit_codes():
     passed = runner.invoke(app, ["exercise", "bn_backward", "--file", str(EXERCISE.solution_path), "--json"])
     assert passed.exit_code == 0, passed.output
     assert '"status": "passed"' in passed.output
-    failed = runner.invoke(app, ["exercise", "bn_backward", "--file", str(LEARNER_FILES / "no_mean_path.py"),
-                                 "--lang", "en"])
+    failed = runner.invoke(
+        app, ["exercise", "bn_backward", "--file", str(LEARNER_FILES / "no_mean_path.py"), "--lang", "en"]
+    )
     assert failed.exit_code == 1 and "through the mean" in failed.output

@@ -87,8 +87,9 @@ def test_each_cam_plus_the_bias_is_the_network_s_logit(expected):
         rows = np.arange(net.N)
         classes = run["class_index"]
         assert cam.shape == (net.N, net.H, net.W)
-        assert np.allclose(cam.mean(axis=(1, 2)) + run["fc_bias"][classes], run["logits"][rows, classes],
-                           rtol=1e-12, atol=1e-12), net.name
+        assert np.allclose(
+            cam.mean(axis=(1, 2)) + run["fc_bias"][classes], run["logits"][rows, classes], rtol=1e-12, atol=1e-12
+        ), net.name
 
 
 def test_cam_cases_are_the_networks_relu_outputs_and_catch_shortcuts():
@@ -124,9 +125,11 @@ def test_the_solution_passes_and_each_mistake_is_distinguishable(expected):
     for name, mistake in MISTAKES.items():
         others = [m for m in MISTAKES.values() if m is not mistake and m.function == mistake.function]
         distinct = [
-            case.name for case, value in zip(CASES, expected, strict=True)
+            case.name
+            for case, value in zip(CASES, expected, strict=True)
             if case.function == mistake.function
-            and (out := _run(mistake.implementation, case)) is not None and not _same(case.function, out, value)
+            and (out := _run(mistake.implementation, case)) is not None
+            and not _same(case.function, out, value)
             and not any(_same(case.function, out, _run(m.implementation, case)) for m in others)
         ]
         assert distinct, f"{name} never differs from both PyTorch and every other mistake"

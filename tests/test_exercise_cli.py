@@ -174,19 +174,32 @@ def test_reset_asks_first_and_keeps_a_backup(isolated_home):
 
 
 def test_help_does_not_import_numpy_or_torch():
-    code = ("import sys\nfrom dlquiz.cli.app import app\nfrom typer.main import get_command\n"
-            "try:\n    get_command(app)(['exercise', '--help'], prog_name='dlquiz')\nexcept SystemExit:\n    pass\n"
-            "print('HEAVY', [m for m in ('numpy', 'torch') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    code = (
+        "import sys\nfrom dlquiz.cli.app import app\nfrom typer.main import get_command\n"
+        "try:\n    get_command(app)(['exercise', '--help'], prog_name='dlquiz')\nexcept SystemExit:\n    pass\n"
+        "print('HEAVY', [m for m in ('numpy', 'torch') if m in sys.modules])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     assert "--solution" in out.stdout and "HEAVY []" in out.stdout, out.stderr
 
 
 def test_end_to_end_timing_of_a_correct_solution():
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "dlquiz", "exercise", "relu", "--file", str(SOLUTION), "--lang", "en"],
-                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "dlquiz", "exercise", "relu", "--file", str(SOLUTION), "--lang", "en"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=60,
+    )
     seconds = time.perf_counter() - started
     print(f"\n`python -m dlquiz exercise relu --file solution.py` took {seconds:.2f} s (PyTorch import included)")
     assert out.returncode == 0, out.stdout + out.stderr
@@ -199,9 +212,15 @@ def test_watch_regrades_on_save_and_stops_on_ctrl_c(tmp_path):
     pexpect = pytest.importorskip("pexpect")
     mine = tmp_path / "relu.py"
     mine.write_text(WRONG.read_text(encoding="utf-8"), encoding="utf-8")
-    child = pexpect.spawn(sys.executable, ["-m", "dlquiz", "exercise", "relu", "--file", str(mine), "--watch",
-                                           "--lang", "en"], cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          encoding="utf-8", timeout=60, dimensions=(50, 160))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "dlquiz", "exercise", "relu", "--file", str(mine), "--watch", "--lang", "en"],
+        cwd=str(ROOT),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(50, 160),
+    )
     try:
         child.expect("20 of 22 cases match PyTorch")
         child.expect("Watching")

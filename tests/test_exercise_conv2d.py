@@ -82,12 +82,15 @@ def test_every_mistake_is_tested_with_a_learner_file():
     assert {mistake.name for mistake in GRADING.MISTAKES} == {entry[0] for entry in WRONG.values()}
 
 
-@pytest.mark.parametrize("name, case", [
-    ("bias_on_last_axis.py", "Wo == M"),  # broadcasts without an error
-    ("weight_in_out_swapped.py", "M == C, square kernel"),  # multiplies without an error
-    ("pairs_as_width_height.py", "stride, padding and dilation together"),
-    ("edge_padding.py", "padding wider than the kernel"),
-])
+@pytest.mark.parametrize(
+    "name, case",
+    [
+        ("bias_on_last_axis.py", "Wo == M"),  # broadcasts without an error
+        ("weight_in_out_swapped.py", "M == C, square kernel"),  # multiplies without an error
+        ("pairs_as_width_height.py", "stride, padding and dilation together"),
+        ("edge_padding.py", "padding wider than the kernel"),
+    ],
+)
 def test_shapes_chosen_to_expose_silent_mix_ups(name, case):
     result = grade_file(EXERCISE, FILES / name)
     failed = next(c for c in result.cases if c.name == f"conv2d: {case}")

@@ -39,22 +39,22 @@ def test_metadata_task_and_note():
 def test_cases_repeat_exactly_and_cover_the_edges():
     again = GRADING.cases()
     assert [c.name for c in CASES] == [c.name for c in again] and len({c.name for c in CASES}) == len(CASES)
-    for first, second in zip(CASES, again):
-        assert all(np.array_equal(a, b) for a, b in zip(first.args, second.args))
+    for first, second in zip(CASES, again, strict=False):
+        assert all(np.array_equal(a, b) for a, b in zip(first.args, second.args, strict=False))
     lookups = [c for c in CASES if c.function == LOOKUP]
     grads = [c for c in CASES if c.function == GRAD]
     assert {c.args[0].ndim for c in lookups} >= {0, 1, 2, 3} and {c.args[0].ndim for c in grads} >= {0, 1, 2, 3}
     assert all(c.args[0].dtype == np.int64 for c in CASES)
-    assert any(c.args[1].shape[0] != c.args[1].shape[1] and c.args[0].size > len(np.unique(c.args[0]))
-               for c in lookups), "repeated indices with V != D"
-    assert any((c.args[0] < 0).any() for c in lookups) and any((c.args[0] >= c.args[1].shape[0]).any()
-                                                               for c in lookups)
+    assert any(
+        c.args[1].shape[0] != c.args[1].shape[1] and c.args[0].size > len(np.unique(c.args[0])) for c in lookups
+    ), "repeated indices with V != D"
+    assert any((c.args[0] < 0).any() for c in lookups) and any((c.args[0] >= c.args[1].shape[0]).any() for c in lookups)
     assert any(c.args[0].size > len(np.unique(c.args[0])) and "padding_idx" not in c.kwargs for c in grads)
     assert {c.kwargs.get("padding_idx") for c in grads} >= {None, 0, -1}
 
 
 def test_references_follow_pytorch_contract(expected):
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         indices = case.args[0]
         if case.function == LOOKUP:
             V, D = case.args[1].shape
@@ -70,14 +70,16 @@ def test_references_follow_pytorch_contract(expected):
 
 def test_the_gradient_sums_repeated_indices(expected):
     """What autograd says, checked by hand on the first repeated-index case: row 1 occurs three times."""
-    case, value = next((c, v) for c, v in zip(CASES, expected) if c.name == "embedding_grad: 1-d indices with repeats")
+    case, value = next(
+        (c, v) for c, v in zip(CASES, expected, strict=False) if c.name == "embedding_grad: 1-d indices with repeats"
+    )
     indices, grad_output, _ = case.args
     assert np.allclose(value[1], grad_output[indices == 1].sum(axis=0)) and (indices == 1).sum() == 3
 
 
 def test_the_solution_matches_on_every_case(expected):
     solution = solution_module(EXERCISE)
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         try:
             outcome = getattr(solution, case.function)(*case.args, **case.kwargs)
         except IndexError as error:
@@ -110,25 +112,60 @@ def test_one_hot_products_are_an_equivalent_solution():
 
 # (learner file, diagnosis, words of its English message, a case that must fail, and how)
 WRONG = [
-    ("negative_wraps.py", "negative_indices_wrap", "counts weight[-1] from the end",
-     "embedding: negative index is out of range", "expected_error"),
-    ("rows_and_columns_swapped.py", "rows_and_columns_swapped", "column i", "embedding: square table (V == D)",
-     "wrong_values"),
+    (
+        "negative_wraps.py",
+        "negative_indices_wrap",
+        "counts weight[-1] from the end",
+        "embedding: negative index is out of range",
+        "expected_error",
+    ),
+    (
+        "rows_and_columns_swapped.py",
+        "rows_and_columns_swapped",
+        "column i",
+        "embedding: square table (V == D)",
+        "wrong_values",
+    ),
     ("flattened.py", "flattened", "indices.shape + (D,)", "embedding: one index, 0-d (shape ())", "wrong_shape"),
-    ("bag_mean.py", "bag_mean", "nn.EmbeddingBag (mode='mean')", "embedding: (N, L) batch of sequences, N != L",
-     "wrong_shape"),
+    (
+        "bag_mean.py",
+        "bag_mean",
+        "nn.EmbeddingBag (mode='mean')",
+        "embedding: (N, L) batch of sequences, N != L",
+        "wrong_shape",
+    ),
     ("bag_sum.py", "bag_sum", "mode='sum'", "embedding: 1-d indices with repeats, V != D", "wrong_shape"),
     ("scaled_by_sqrt_d.py", "scaled_by_sqrt_d", "sqrt(d_model)", "embedding: (N, L, K) 3-d indices", "wrong_values"),
     ("one_based.py", "one_based", "row i - 1", "embedding: first and last rows (0 and V-1)", "wrong_values"),
     ("repeats_lost.py", "repeats_lost", "np.add.at", "embedding_grad: one index repeated everywhere", "wrong_values"),
-    ("repeats_averaged.py", "repeats_averaged", "scale_grad_by_freq", "embedding_grad: 1-d indices with repeats",
-     "wrong_values"),
-    ("padding_not_zeroed.py", "padding_not_zeroed", "grad[padding_idx] = 0",
-     "embedding_grad: (N, L, K) with padding_idx=-1 (the last row)", "wrong_values"),
-    ("padding_zero_is_falsy.py", "padding_zero_is_falsy", "`if padding_idx:`",
-     "embedding_grad: (N, L) with padding_idx=0 among repeats", "wrong_values"),
-    ("padding_none_zeroes_everything.py", "padding_none_zeroes_everything", "grad[np.newaxis]",
-     "embedding_grad: 1-d indices with repeats", "wrong_values"),
+    (
+        "repeats_averaged.py",
+        "repeats_averaged",
+        "scale_grad_by_freq",
+        "embedding_grad: 1-d indices with repeats",
+        "wrong_values",
+    ),
+    (
+        "padding_not_zeroed.py",
+        "padding_not_zeroed",
+        "grad[padding_idx] = 0",
+        "embedding_grad: (N, L, K) with padding_idx=-1 (the last row)",
+        "wrong_values",
+    ),
+    (
+        "padding_zero_is_falsy.py",
+        "padding_zero_is_falsy",
+        "`if padding_idx:`",
+        "embedding_grad: (N, L) with padding_idx=0 among repeats",
+        "wrong_values",
+    ),
+    (
+        "padding_none_zeroes_everything.py",
+        "padding_none_zeroes_everything",
+        "grad[np.newaxis]",
+        "embedding_grad: 1-d indices with repeats",
+        "wrong_values",
+    ),
     ("integer_grad.py", "integer_grad", "truncated", "embedding_grad: 1-d indices with repeats", "wrong_dtype"),
 ]
 

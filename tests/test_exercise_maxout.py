@@ -80,13 +80,16 @@ def test_every_mistake_is_tested_with_a_learner_file():
     assert {mistake.name for mistake in GRADING.MISTAKES} == {entry[0] for entry in WRONG.values()}
 
 
-@pytest.mark.parametrize("name, case", [
-    ("max_over_samples.py", "N == K (3 samples, 3 pieces)"),  # same shape, wrong values
-    ("weight_transposed.py", "square pieces, D == M == K"),  # multiplies without an error
-    ("bias_against_samples.py", "N == K (3 samples, 3 pieces)"),  # broadcasts without an error
-    ("max_started_at_zero.py", "every piece negative"),
-    ("no_bias.py", "x = 0: the largest bias wins"),
-])
+@pytest.mark.parametrize(
+    "name, case",
+    [
+        ("max_over_samples.py", "N == K (3 samples, 3 pieces)"),  # same shape, wrong values
+        ("weight_transposed.py", "square pieces, D == M == K"),  # multiplies without an error
+        ("bias_against_samples.py", "N == K (3 samples, 3 pieces)"),  # broadcasts without an error
+        ("max_started_at_zero.py", "every piece negative"),
+        ("no_bias.py", "x = 0: the largest bias wins"),
+    ],
+)
 def test_shapes_chosen_to_expose_silent_mix_ups(name, case):
     result = grade_file(EXERCISE, FILES / name)
     failed = next(c for c in result.cases if c.name == f"maxout: {case}")

@@ -47,13 +47,23 @@ WRONG = [
     ("no_dilation.py", "no_dilation", "ignores dilation", "conv_output_size: dilation 2"),
     ("true_division.py", "true_division", "`//`", "conv_output_size: stride 2 floors"),
     ("ceil.py", "ceil", "round up", "conv_output_size: stride 2 floors"),
-    ("no_value_error.py", "no_value_error", "raise ValueError", "conv_output_size: empty output: kernel longer than input"),
+    (
+        "no_value_error.py",
+        "no_value_error",
+        "raise ValueError",
+        "conv_output_size: empty output: kernel longer than input",
+    ),
     ("truncates.py", "truncates_toward_zero", "int(...)", "conv_output_size: empty output with stride 2"),
     ("padding_once.py", "padding_once", "n + 2p", "conv_output_size: padding keeps the size"),
     ("no_plus_one.py", "no_plus_one", "+ 1", "conv_output_size: no padding, stride 1 (n - a + 1)"),
     ("same_even_no_error.py", "same_even_kernel_no_error", "even kernel", "same_padding: even kernel 4: impossible"),
     ("same_half_kernel.py", "same_half_kernel", "kernel // 2", "same_padding: kernel 3, dilation 2"),
-    ("same_rejects_even.py", "same_rejects_every_even_kernel", "k=2, d=2", "same_padding: even kernel 2, dilation 2: possible"),
+    (
+        "same_rejects_even.py",
+        "same_rejects_every_even_kernel",
+        "k=2, d=2",
+        "same_padding: even kernel 2, dilation 2: possible",
+    ),
     ("same_no_dilation.py", "same_no_dilation", "ignores dilation", "same_padding: kernel 3, dilation 2"),
 ]
 

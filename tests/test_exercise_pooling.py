@@ -98,7 +98,8 @@ def test_cases_cover_what_finds_mistakes(expected):
         assert any(isinstance(p, tuple) and p[0] != p[1] for p in (c.kwargs.get("padding") for c, _ in mine))
         assert any(isinstance(s, tuple) and s[0] != s[1] for s in (c.kwargs.get("stride") for c, _ in mine))
         assert any("stride" not in case.kwargs for case, _ in mine) and any(
-            "stride" in case.kwargs and case.kwargs["stride"] is None for case, _ in mine)
+            "stride" in case.kwargs and case.kwargs["stride"] is None for case, _ in mine
+        )
         refused = [value for _, value in mine if isinstance(value, Raises)]
         assert len(refused) >= 2 and all(value.exception is ValueError for value in refused)
 
@@ -179,8 +180,9 @@ def test_the_failure_kinds_say_what_went_wrong():
 def test_returning_the_input_itself_fails_as_aliased():
     result = grade_file(EXERCISE, LEARNER_FILES / "returns_input_for_1x1.py")
     failed = [case for case in result.cases if not case.passed]
-    assert [case.name for case in failed] == [f"{f}: 1x1 window, stride 1: the input itself" for f in
-                                             ("max_pool2d", "avg_pool2d")]
+    assert [case.name for case in failed] == [
+        f"{f}: 1x1 window, stride 1: the input itself" for f in ("max_pool2d", "avg_pool2d")
+    ]
     assert all(case.kind == "aliased" and case.aliased == ["x"] for case in failed)
     assert "view of it" in failed[0].message["en"] and failed[0].message["zh"]
 
@@ -197,6 +199,7 @@ def test_cli_grades_a_file_with_exit_codes():
     passed = runner.invoke(app, ["exercise", "pooling", "--file", str(EXERCISE.solution_path), "--json"])
     assert passed.exit_code == 0, passed.output
     assert '"status": "passed"' in passed.output
-    failed = runner.invoke(app, ["exercise", "pooling", "--file", str(LEARNER_FILES / "zero_padding_for_max.py"),
-                                 "--lang", "en"])
+    failed = runner.invoke(
+        app, ["exercise", "pooling", "--file", str(LEARNER_FILES / "zero_padding_for_max.py"), "--lang", "en"]
+    )
     assert failed.exit_code == 1 and "Pad with -inf" in failed.output

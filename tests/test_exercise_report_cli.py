@@ -33,8 +33,9 @@ def flat(text: str) -> str:
 
 @pytest.mark.parametrize("columns", [100, 60])
 def test_a_wrong_returned_value_is_named_and_the_tuples_are_labelled(monkeypatch, columns):
-    code, out = run(monkeypatch, columns, "batchnorm", "--file", str(FILES / "batchnorm" / "biased_running_var.py"),
-                    "--lang", "en")
+    code, out = run(
+        monkeypatch, columns, "batchnorm", "--file", str(FILES / "batchnorm" / "biased_running_var.py"), "--lang", "en"
+    )
     assert code == 1
     assert "`new_running_var` (the 3rd of the 3 returned values): 3 of 3 values differ" in flat(out)
     assert "returned value [" not in out
@@ -51,8 +52,9 @@ def test_a_wrong_returned_value_is_named_and_the_tuples_are_labelled(monkeypatch
 
 @pytest.mark.parametrize("columns", [100, 60])
 def test_the_names_in_chinese(monkeypatch, columns):
-    code, out = run(monkeypatch, columns, "bn_backward", "--file", str(FILES / "bn_backward" / "grad_beta_mean.py"),
-                    "--lang", "zh")
+    code, out = run(
+        monkeypatch, columns, "bn_backward", "--file", str(FILES / "bn_backward" / "grad_beta_mean.py"), "--lang", "zh"
+    )
     assert code == 1
     assert "`grad_beta`（3 个返回值中的第 3 个）：" in out.replace("\n", "")
     assert "grad_beta（第 3 个，共 3 个）:" in out and "grad_x（第 1 个，共 3 个）:" in out
@@ -72,8 +74,11 @@ def test_case_names_are_never_cut_at_60_columns(monkeypatch, lang):
     assert code == 1
     assert "…" not in out.split("First failure")[0].split("第一个失败")[0]
     screen = flat(out)
-    for case in ("global_avg_pool: the notes' four 6x6 maps (N=1)", "global_avg_pool: large offset, small spread",
-                 "global_avg_pool: 1x1 maps: nothing to average"):
+    for case in (
+        "global_avg_pool: the notes' four 6x6 maps (N=1)",
+        "global_avg_pool: large offset, small spread",
+        "global_avg_pool: 1x1 maps: nothing to average",
+    ):
         assert case in screen
     shown = out.replace("\u00a0", " ")  # no-break spaces hold a shape together; they look like spaces
     assert any(line.strip().startswith("x (2, 4, 32, 32); ") for line in shown.splitlines())  # one line
@@ -99,8 +104,10 @@ def test_after_a_pass_it_says_what_to_do_next(monkeypatch, lang):
     assert f"  dlquiz exercise {third}\n" in out
     code, out = run(monkeypatch, 60, first, "--file", str(load_exercise(first).solution_path), "--lang", lang)
     assert code == 0
-    words = {"en": ("Compare your code with the reference solution", "Next exercise:"),
-             "zh": ("可以和参考答案对照一下", "下一个练习：")}[lang]
+    words = {
+        "en": ("Compare your code with the reference solution", "Next exercise:"),
+        "zh": ("可以和参考答案对照一下", "下一个练习："),
+    }[lang]
     assert all(word in out for word in words)
     # the second is passed already: the next one not passed yet comes after it
     assert f"  dlquiz exercise {third}\n" in out and f"dlquiz exercise {second}\n" not in out
@@ -139,7 +146,9 @@ def test_the_next_exercise_wraps_round_and_ends_when_all_are_passed():
         return block()
 
     last = load_exercise(order[-1])
-    assert next_unpassed(last, opened, datetime.now(timezone.utc)).id == order[0]  # after the last, back to the first not passed
+    assert (
+        next_unpassed(last, opened, datetime.now(timezone.utc)).id == order[0]
+    )  # after the last, back to the first not passed
     inner = open_store()
     try:
         _pass(ProgressRepository(inner), order[0])

@@ -43,8 +43,8 @@ def test_metadata_task_and_note():
 def test_cases_repeat_exactly_and_cover_the_edges():
     again = GRADING.cases()
     assert [c.name for c in CASES] == [c.name for c in again] and len({c.name for c in CASES}) == len(CASES)
-    for first, second in zip(CASES, again):
-        assert all(np.array_equal(a, b) for a, b in zip(first.args, second.args))
+    for first, second in zip(CASES, again, strict=False):
+        assert all(np.array_equal(a, b) for a, b in zip(first.args, second.args, strict=False))
     sizes = [_sizes(case) for case in CASES]
     assert all(I != H for _, _, I, H in sizes), "a missing transpose must show as a shape error or wrong values"
     assert any(N == 1 for N, _, _, _ in sizes) and any(L == 1 for _, L, _, _ in sizes)
@@ -53,15 +53,17 @@ def test_cases_repeat_exactly_and_cover_the_edges():
     assert any(not case.args[5].any() for case in CASES)
     assert any(np.abs(case.args[0]).max() > 20 for case in CASES), "inputs that saturate tanh"
     assert all(a.dtype == np.float64 for case in CASES for a in case.args)
-    shapes_fit = [case.args[2].shape == (H, I) and case.args[3].shape == (H, H) and case.args[4].shape == (H,)
-                  for case, (_, _, I, H) in zip(CASES, sizes)]
+    shapes_fit = [
+        case.args[2].shape == (H, I) and case.args[3].shape == (H, H) and case.args[4].shape == (H,)
+        for case, (_, _, I, H) in zip(CASES, sizes, strict=False)
+    ]
     assert all(shapes_fit)
 
 
 def test_references_are_nn_rnn_outputs(expected):
     """Shapes, h_n == output[:, -1], and the first step against the formula written out (the reference itself is
     nn.RNN's output, never this formula)."""
-    for case, (output, h_n) in zip(CASES, expected):
+    for case, (output, h_n) in zip(CASES, expected, strict=False):
         N, L, _, H = _sizes(case)
         x, h0, w_ih, w_hh, b_ih, b_hh = case.args
         assert output.shape == (N, L, H) and h_n.shape == (N, H) and output.dtype == h_n.dtype == np.float64
@@ -71,7 +73,7 @@ def test_references_are_nn_rnn_outputs(expected):
 
 def test_the_solution_matches_on_every_case(expected):
     solution = solution_module(EXERCISE)
-    for case, value in zip(CASES, expected):
+    for case, value in zip(CASES, expected, strict=False):
         assert same(FUNCTION, solution.rnn_forward(*case.args), value), case.name
 
 
@@ -100,11 +102,21 @@ def test_concatenated_weights_are_an_equivalent_solution():
 
 # (learner file, diagnosis, words of its English message, a case that must fail, and how)
 WRONG = [
-    ("time_major.py", "time_major", "axis 0, the batch", "rnn: N == L: time-major mix-ups keep the shape",
-     "wrong_values"),
+    (
+        "time_major.py",
+        "time_major",
+        "axis 0, the batch",
+        "rnn: N == L: time-major mix-ups keep the shape",
+        "wrong_values",
+    ),
     ("output_time_major.py", "output_time_major", "axis=1", "rnn: one sequence (N=1)", "wrong_shape"),
-    ("h_n_last_sample.py", "h_n_last_sample", "output[:, -1]", "rnn: N == L: time-major mix-ups keep the shape",
-     "wrong_values"),
+    (
+        "h_n_last_sample.py",
+        "h_n_last_sample",
+        "output[:, -1]",
+        "rnn: N == L: time-major mix-ups keep the shape",
+        "wrong_values",
+    ),
     ("w_hh_not_transposed.py", "w_hh_not_transposed", "h @ w_hh.T", "rnn: N=2, L=5, I=3, H=4", "wrong_values"),
     ("missing_b_hh.py", "missing_b_hh", "two biases", "rnn: b_ih = 0, only b_hh", "wrong_values"),
     ("ignores_h0.py", "ignores_h0", "zeros instead of h0", "rnn: one step (L=1)", "wrong_values"),

@@ -89,8 +89,11 @@ def test_overflow_fails_only_where_exp_overflows():
     result = grade_file(EXERCISE, FILES / "naive.py")
     failed = {case.name for case in result.cases if not case.passed}
     # 1 / (1 + exp(-x)) overflows only for large negative x (in sigmoid, and in sigmoid_grad, which calls it)
-    assert failed == {f"{function}: {name}" for function in ("sigmoid", "sigmoid_grad")
-                      for name in ("|x| up to 1e4 (exp overflows)", "large negative only")}
+    assert failed == {
+        f"{function}: {name}"
+        for function in ("sigmoid", "sigmoid_grad")
+        for name in ("|x| up to 1e4 (exp overflows)", "large negative only")
+    }
     case = result.first_failure
     assert case.max_abs < 1e-15 and "'overflow encountered in exp' (line 7 of your file)" in case.message["en"]
 
@@ -137,7 +140,7 @@ def test_references_are_pytorchs_and_the_vanishing_is_real(expected):
     assert by_name["chain_gradient: no layers (L=0): a_L is x"] == 1.0
     assert by_name["chain_gradient: a zero weight stops the gradient"] == 0.0
     vanishing = by_name["chain_gradient: ten layers of weight 1 (vanishing)"]
-    assert 0 < vanishing < 0.25 ** 10 * 2  # each layer contributes at most 1/4
+    assert 0 < vanishing < 0.25**10 * 2  # each layer contributes at most 1/4
     x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
     layer = x
     for _ in range(10):

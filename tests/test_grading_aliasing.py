@@ -16,7 +16,7 @@ from dlquiz.grading.mutation import aliased_inputs
 
 FILES = Path(__file__).parent / "learner_files" / "failures"
 
-LEARNER = '''
+LEARNER = """
 import numpy as np
 
 def itself(x, y):
@@ -45,7 +45,7 @@ def fancy_index(x, y):
 
 def scalar(x, y):
     return float(x[0])
-'''
+"""
 
 # function -> the arguments its result shares memory with
 EXPECTED = {
@@ -68,7 +68,7 @@ def test_the_child_names_the_inputs_a_result_shares_memory_with(tmp_path):
     calls = [(name, pickle.dumps(((x,), {"y": y}))) for name in EXPECTED]
     outcome = runner.start(learner, list(EXPECTED), calls, time_limit_s=20, memory_limit_mb=2048).wait()
     results = [frame for frame in outcome.frames if frame["event"] == "result"]
-    named = {name: aliased_inputs(frame["aliases"], ["x", "y"]) for name, frame in zip(EXPECTED, results)}
+    named = {name: aliased_inputs(frame["aliases"], ["x", "y"]) for name, frame in zip(EXPECTED, results, strict=False)}
     assert named == EXPECTED
 
 

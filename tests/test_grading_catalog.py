@@ -114,8 +114,11 @@ def test_returns_names_are_read_in_order(tmp_path):
 
 def test_torch_is_refused_unless_the_exercise_allows_it(tmp_path):
     learner = tmp_path / "with_torch.py"
-    learner.write_text("import torch\n\ndef relu(x):\n    return torch.relu(torch.from_numpy(x)).numpy()\n\n"
-                       "def relu_grad(x):\n    return (torch.from_numpy(x) > 0).double().numpy()\n", encoding="utf-8")
+    learner.write_text(
+        "import torch\n\ndef relu(x):\n    return torch.relu(torch.from_numpy(x)).numpy()\n\n"
+        "def relu_grad(x):\n    return (torch.from_numpy(x) > 0).double().numpy()\n",
+        encoding="utf-8",
+    )
     refused = grade_file(load_exercise("relu"), learner)
     assert (refused.status, refused.error_kind) == ("error", "torch_import")
     copy_exercise(tmp_path, GOOD.replace("hints:", "allow_torch: true\nhints:", 1), name="relu")
@@ -152,7 +155,10 @@ def test_a_failing_reference_stops_the_learners_process_at_once(tmp_path):
     (folder / "grading.py").write_text(source.replace("    import torch\n", "    raise RuntimeError('no')\n", 1))
     started = time.perf_counter()
     with pytest.raises(DlquizError, match="reference"):
-        grade_file(load_exercise("relu", root=tmp_path), Path(__file__).parent / "learner_files" / "failures" / "sleeps_forever.py")
+        grade_file(
+            load_exercise("relu", root=tmp_path),
+            Path(__file__).parent / "learner_files" / "failures" / "sleeps_forever.py",
+        )
     assert time.perf_counter() - started < 5
 
 
@@ -189,8 +195,9 @@ def test_folder_is_self_consistent(name):
     assert set(split_languages(exercise.task_path.read_text(encoding="utf-8"))) == {"zh", "en"}
     assert exercise.note
     tree = ast.parse(exercise.grading_path.read_text(encoding="utf-8"))
-    top_imports = [alias.name for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-                   for alias in node.names] + [node.module for node in tree.body if isinstance(node, ast.ImportFrom)]
+    top_imports = [
+        alias.name for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names
+    ] + [node.module for node in tree.body if isinstance(node, ast.ImportFrom)]
     assert not any(str(module).startswith("torch") for module in top_imports), "import torch inside reference() only"
 
 
@@ -200,7 +207,7 @@ def test_every_function_returning_a_tuple_names_its_parts(name):
     the failure report can say `new_running_var` rather than a position."""
     exercise = load_exercise(name)
     grading = prepare(exercise)
-    for case, reference in zip(grading.cases, grading.references()):
+    for case, reference in zip(grading.cases, grading.references(), strict=False):
         if isinstance(reference, tuple):
             assert len(exercise.returns.get(case.function, ())) == len(reference), case.name
     assert set(exercise.returns) <= set(exercise.functions)
@@ -221,15 +228,16 @@ def test_every_known_mistake_is_wrong_somewhere(name):
     for mistake in grading.mistakes:
         assert mistake.function in exercise.functions and mistake.message_en and mistake.message_zh
         wrong_somewhere = False
-        for case, reference in zip(cases, expected):
+        for case, reference in zip(cases, expected, strict=False):
             if case.function != mistake.function and exercise.harness_path is None:
                 continue
             outcome, warned = grading.mistake_outcome(mistake, case)  # Raises(type, message) when it raises
             # right values reached through an overflow that numpy warned about also fail (e.g. a naive sigmoid)
             wrong_somewhere |= warned
             if isinstance(outcome, Raises):
-                wrong_somewhere |= not (isinstance(reference, Raises)
-                                        and issubclass(outcome.exception, reference.exception))
+                wrong_somewhere |= not (
+                    isinstance(reference, Raises) and issubclass(outcome.exception, reference.exception)
+                )
             elif isinstance(reference, Raises):
                 wrong_somewhere = True
             else:

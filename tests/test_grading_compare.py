@@ -17,8 +17,12 @@ def check(actual, expected, rtol=RTOL, atol=ATOL):
 
 
 def error(name, *bases, message="boom"):
-    return LearnerError(type=name, classes=(name, *bases, "Exception", "BaseException", "object"), message=message,
-                        traceback="Traceback ...")
+    return LearnerError(
+        type=name,
+        classes=(name, *bases, "Exception", "BaseException", "object"),
+        message=message,
+        traceback="Traceback ...",
+    )
 
 
 def test_equal_arrays_pass_with_zero_error():
@@ -114,8 +118,21 @@ def test_a_wrong_part_of_a_tuple_is_named_when_the_exercise_names_them():
     assert stale.message["en"].startswith("the 3rd of the 3 returned values:")
 
 
-@pytest.mark.parametrize("number, text", [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),
-                                          (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (111, "111th")])
+@pytest.mark.parametrize(
+    "number, text",
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (111, "111th"),
+    ],
+)
 def test_ordinals(number, text):
     assert ordinal(number) == text
 

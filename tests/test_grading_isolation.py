@@ -40,8 +40,14 @@ print(json.dumps({"status": result.status, "error_kind": result.error_kind}))
 
 def _namespaces_available() -> bool:
     probe = "from dlquiz.grading import supervisor as s; print(s._libc() is not None and s._namespaces_work(s._libc()))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     return done.stdout.strip() == "True"
 
 
@@ -118,7 +124,9 @@ def test_killing_dlquiz_kills_the_learner_and_the_next_run_cleans_up(relu, isola
     grading = subprocess.Popen(
         [sys.executable, "-c", GRADE, isolation, str(FILES / "sleeper_then_hangs.py"), "120"],
         env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         assert eventually(lambda: processes_with(marker), 60), "the learner never started its sleeper"
         [folder] = scratch.glob("dlquiz-run-*")
@@ -167,10 +175,15 @@ def test_the_learner_runs_under_hard_limits_in_its_own_session(relu, isolation, 
         "    print(name, *resource.getrlimit(getattr(resource, name)))\n"
         "print('session', os.getsid(0) == os.getpid(), 'stdin', os.path.realpath('/proc/self/fd/0'))\n"
         "def relu(x):\n    return np.maximum(x, 0.0)\n"
-        "def relu_grad(x):\n    return (x > 0).astype(x.dtype)\n", encoding="utf-8")
+        "def relu_grad(x):\n    return (x > 0).astype(x.dtype)\n",
+        encoding="utf-8",
+    )
     result = grade_file(relu, learner, time_limit_s=5, memory_limit_mb=1024)
-    limits = {words[0]: [int(n) for n in words[1:]] for words in map(str.split, result.stdout.splitlines())
-              if words[0].startswith("RLIMIT")}
+    limits = {
+        words[0]: [int(n) for n in words[1:]]
+        for words in map(str.split, result.stdout.splitlines())
+        if words[0].startswith("RLIMIT")
+    }
     assert limits["RLIMIT_AS"] == [2**30, 2**30]  # soft = hard: it cannot be raised
     assert limits["RLIMIT_CPU"] == [runner.cpu_limit_s(5), runner.cpu_limit_s(5) + 1]
     assert limits["RLIMIT_CORE"] == [0, 0] and limits["RLIMIT_FSIZE"][0] > 0
@@ -197,8 +210,12 @@ print(json.dumps({"dropped": outcome.results_dropped, "results": len(outcome.fra
 
 def _peak_memory_mb(learner: Path) -> tuple[float, dict]:
     """Run ``learner`` through the runner in a fresh process; its peak memory (MB) and what it saw."""
-    process = subprocess.Popen([sys.executable, "-c", RUN, str(learner)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(REPO)})
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUN, str(learner)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert process.stdout is not None
     output = process.stdout.read()
     _, _, usage = os.wait4(process.pid, 0)
@@ -226,9 +243,12 @@ def test_torch_and_dlquiz_stay_unimportable_without_the_hook(relu):
 
 def test_the_learners_sys_path_is_the_standard_library_and_numpy(relu, tmp_path):
     learner = tmp_path / "shows_path.py"
-    learner.write_text("import sys\nimport numpy as np\nprint('\\n'.join(sys.path))\n"
-                       "def relu(x):\n    return np.maximum(x, 0.0)\n"
-                       "def relu_grad(x):\n    return (x > 0).astype(x.dtype)\n", encoding="utf-8")
+    learner.write_text(
+        "import sys\nimport numpy as np\nprint('\\n'.join(sys.path))\n"
+        "def relu(x):\n    return np.maximum(x, 0.0)\n"
+        "def relu_grad(x):\n    return (x > 0).astype(x.dtype)\n",
+        encoding="utf-8",
+    )
     result = grade_file(relu, learner)
     assert result.status == "passed"
     stdlib = [sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib")]
@@ -268,9 +288,14 @@ def test_rewriting_the_grader_on_disk_does_not_change_the_verdict(tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(REPO / "dlquiz", copy / "dlquiz", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "exercises" / "relu", copy / "exercises" / "relu")
-    done = subprocess.run([sys.executable, "-c", GRADE, "namespace", str(FILES / "rewrites_grader.py"), "10"],
-                          env={**os.environ, "PYTHONPATH": str(copy), "DLQUIZ_TEST_TARGET": str(copy)},
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", GRADE, "namespace", str(FILES / "rewrites_grader.py"), "10"],
+        env={**os.environ, "PYTHONPATH": str(copy), "DLQUIZ_TEST_TARGET": str(copy)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert json.loads(done.stdout) == {"status": "failed", "error_kind": None}, done.stderr
     # The attack happened: both files now make every answer right, but too late to matter.
     assert "return Verdict(True, 'ok', _OK)" in (copy / "dlquiz" / "grading" / "compare.py").read_text()

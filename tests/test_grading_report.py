@@ -74,8 +74,10 @@ def test_learner_output_is_shown_cut_and_never_as_markup(relu, tmp_path):
     assert "debug line 0: shape (2, 3) [not markup]" in text
     assert "more characters not shown" in text
     noisy = tmp_path / "noisy.py"
-    noisy.write_text("import numpy as np\nprint('\\x1b[2J[red]x[/red]')\n"
-                     "def relu(x):\n    return np.maximum(x, 0.0)\ndef relu_grad(x):\n    return (x > 0) * 1.0\n")
+    noisy.write_text(
+        "import numpy as np\nprint('\\x1b[2J[red]x[/red]')\n"
+        "def relu(x):\n    return np.maximum(x, 0.0)\ndef relu_grad(x):\n    return (x > 0) * 1.0\n"
+    )
     text = screen(grade_file(relu, noisy))
     assert "\x1b" not in text and "[red]x[/red]" in text
 
@@ -98,8 +100,14 @@ def test_json_is_strict_and_complete(relu):
     assert data["status"] == "failed" and data["cases_passed"] == 20 and data["cases_total"] == 22
     case = next(c for c in data["cases"] if c["name"] == "relu_grad: exactly zero")
     assert case == {
-        "name": "relu_grad: exactly zero", "function": "relu_grad", "passed": False, "kind": "wrong_values",
-        "message": case["message"], "max_abs_error": 1.0, "max_rel_error": None, "diagnosis": "grad_one_at_zero",
+        "name": "relu_grad: exactly zero",
+        "function": "relu_grad",
+        "passed": False,
+        "kind": "wrong_values",
+        "message": case["message"],
+        "max_abs_error": 1.0,
+        "max_rel_error": None,
+        "diagnosis": "grad_one_at_zero",
     }
     assert data["diagnoses"][0]["name"] == "grad_one_at_zero"
     assert to_dict(result, "zh")["diagnoses"][0]["message"].startswith("你的 relu_grad")

@@ -89,8 +89,9 @@ def test_decoding_values():
     scalar = runner.decode_value({"__dlquiz__": "scalar", "dtype": "<f8", "shape": [], "data": np.float64(2).tobytes()})
     assert isinstance(scalar, np.float64) and scalar == 2.0
     assert runner.decode_value({"__dlquiz__": "tuple", "items": [1, 2.5]}) == (1, 2.5)
-    assert runner.decode_value({"__dlquiz__": "ndarray", "dtype": "<f8", "shape": [9000, 9000], "too_big": True}) == \
-        runner.BigArray((9000, 9000), "<f8", "too_big")
+    assert runner.decode_value(
+        {"__dlquiz__": "ndarray", "dtype": "<f8", "shape": [9000, 9000], "too_big": True}
+    ) == runner.BigArray((9000, 9000), "<f8", "too_big")
     broken = runner.decode_value({"__dlquiz__": "ndarray", "dtype": "<f8", "shape": [5], "data": b"123"})
     assert isinstance(broken, runner.BigArray)
     assert runner.decode_value({"__dlquiz__": "opaque", "type": "Tensor", "repr": "T"}) == runner.Opaque("Tensor", "T")
@@ -123,10 +124,13 @@ def test_the_child_names_inputs_a_result_shares_memory_with(tmp_path):
 @pytest.mark.parametrize("value", [[1, [2, (3,)]], {"a": 1, "b": [True]}, "text", None, 7, 2.5, np.float32(1.5)])
 def test_the_child_sends_any_value_as_plain_data(tmp_path, value):
     learner = tmp_path / "learner.py"
-    learner.write_text("import pickle\nVALUE = pickle.loads(bytes.fromhex(%r))\ndef f():\n    return VALUE\n"
-                       % pickle.dumps(value).hex(), encoding="utf-8")
-    outcome = runner.start(learner, ["f"], [("f", pickle.dumps(((), {})))], time_limit_s=20,
-                           memory_limit_mb=2048).wait()
+    learner.write_text(
+        f"import pickle\nVALUE = pickle.loads(bytes.fromhex({pickle.dumps(value).hex()!r}))\ndef f():\n    return VALUE\n",
+        encoding="utf-8",
+    )
+    outcome = runner.start(
+        learner, ["f"], [("f", pickle.dumps(((), {})))], time_limit_s=20, memory_limit_mb=2048
+    ).wait()
     result = next(f for f in outcome.frames if f["event"] == "result")
     decoded = runner.decode_value(result["value"])
     assert decoded == value and type(decoded) is type(value)
@@ -135,7 +139,8 @@ def test_the_child_sends_any_value_as_plain_data(tmp_path, value):
 def test_a_dict_with_other_keys_comes_back_as_an_opaque_object(tmp_path):
     learner = tmp_path / "learner.py"
     learner.write_text("def f():\n    return {1: 'one'}\n", encoding="utf-8")
-    outcome = runner.start(learner, ["f"], [("f", pickle.dumps(((), {})))], time_limit_s=20,
-                           memory_limit_mb=2048).wait()
+    outcome = runner.start(
+        learner, ["f"], [("f", pickle.dumps(((), {})))], time_limit_s=20, memory_limit_mb=2048
+    ).wait()
     result = next(f for f in outcome.frames if f["event"] == "result")
     assert runner.decode_value(result["value"]) == runner.Opaque("dict", "{1: 'one'}")

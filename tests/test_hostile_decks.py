@@ -218,4 +218,7 @@ def test_a_deck_file_over_the_size_limit_is_refused_unread(tmp_path):
         for n in range(MAX_FILE_BYTES // 1000 + 1):
             stream.write(card % (n, "x" * 960))
     result = runner.invoke(app, ["deck", "check", str(path)])
-    assert result.exit_code == 1 and f"{path}: the file is 8.1 MiB; a deck file may be at most 8 MiB (the limit)" in clean(result)
+    assert (
+        result.exit_code == 1
+        and f"{path}: the file is 8.1 MiB; a deck file may be at most 8 MiB (the limit)" in clean(result)
+    )

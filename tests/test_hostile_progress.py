@@ -100,11 +100,28 @@ def test_a_header_nested_beyond_python_recursion_is_refused(isolated_home):
 def test_the_extreme_times_a_file_may_hold_still_study(isolated_home, all_types_deck, tmp_path):
     """Times inside years 1-9999 are accepted; a card last reviewed in year 1 and due in 9999 studies normally."""
     file = tmp_path / "extremes.jsonl"
-    card = {"type": "card", "deck_id": "sample", "card_id": "relu-basic", "state": 2, "step": None,
-            "stability": 1e9, "difficulty": 10, "due": "2026-01-01T00:00:00Z", "last_review": "0001-01-01T00:00:00Z",
-            "suspended": 0, "buried_until": "9999-12-31T00:00:00Z"}
-    other = {**card, "card_id": "relu-input", "stability": 0.001, "difficulty": 1, "buried_until": None,
-             "last_review": "2026-01-01T00:00:00Z", "due": "9999-12-31T23:59:59Z"}
+    card = {
+        "type": "card",
+        "deck_id": "sample",
+        "card_id": "relu-basic",
+        "state": 2,
+        "step": None,
+        "stability": 1e9,
+        "difficulty": 10,
+        "due": "2026-01-01T00:00:00Z",
+        "last_review": "0001-01-01T00:00:00Z",
+        "suspended": 0,
+        "buried_until": "9999-12-31T00:00:00Z",
+    }
+    other = {
+        **card,
+        "card_id": "relu-input",
+        "stability": 0.001,
+        "difficulty": 1,
+        "buried_until": None,
+        "last_review": "2026-01-01T00:00:00Z",
+        "due": "9999-12-31T23:59:59Z",
+    }
     file.write_text(open(HOSTILE / "stability_nan.jsonl").readline() + json.dumps(card) + "\n" + json.dumps(other))
     clean(runner.invoke(app, ["progress", "import", str(file)]), 0)
     clean(runner.invoke(app, ["study", str(all_types_deck), "-n", "3"], input="\n3\n" * 3 + "q\n"), 0)
@@ -112,6 +129,7 @@ def test_the_extreme_times_a_file_may_hold_still_study(isolated_home, all_types_
 
 
 # -- the same checks on what the database holds --------------------------------------------------------------------
+
 
 def damage_row(home: Path, sql: str) -> None:
     db = sqlite3.connect(db_path(home))
@@ -132,8 +150,9 @@ def damage_row(home: Path, sql: str) -> None:
         ("UPDATE card_state SET step = -1", "step must be a whole number"),
     ],
 )
-def test_a_damaged_card_row_is_reported_by_every_command_and_skipped_by_export(isolated_home, all_types_deck,
-                                                                               tmp_path, sql, message):
+def test_a_damaged_card_row_is_reported_by_every_command_and_skipped_by_export(
+    isolated_home, all_types_deck, tmp_path, sql, message
+):
     (isolated_home / "decks").mkdir(parents=True)
     (isolated_home / "decks" / "sample.yaml").write_bytes(all_types_deck.read_bytes())
     store = open_store()
@@ -152,7 +171,10 @@ def test_a_damaged_card_row_is_reported_by_every_command_and_skipped_by_export(i
     assert "skipped 1 unreadable row(s)" in exported
     records = [json.loads(line) for line in backup.read_text().splitlines()[1:]]
     assert sorted((r["type"], r["card_id"]) for r in records) == [
-        ("card", "relu-input"), ("review", "relu-basic"), ("review", "relu-input")]
+        ("card", "relu-input"),
+        ("review", "relu-basic"),
+        ("review", "relu-input"),
+    ]
 
 
 def test_damaged_review_and_exercise_rows_are_reported(isolated_home, tmp_path):
@@ -176,6 +198,7 @@ def test_damaged_review_and_exercise_rows_are_reported(isolated_home, tmp_path):
 
 # -- DLQUIZ_NOW at the ends of time --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("moment", ["0001-01-01", "0001-01-01T00:00:00+01:00", "9999-12-31", "9999-12-31T23:59:59Z"])
 @pytest.mark.parametrize("command", [["study"], ["decks"], ["stats"], ["progress", "export", "-o", "-"]])
 def test_dlquiz_now_at_the_ends_of_time_gets_a_clear_message(monkeypatch, moment, command):
@@ -185,6 +208,7 @@ def test_dlquiz_now_at_the_ends_of_time_gets_a_clear_message(monkeypatch, moment
 
 
 # -- a full disk, a read-only file, a lock held by another dlquiz ----------------------------------------------------
+
 
 class _FullAtCommit(sqlite3.Connection):
     """SQLite's behaviour on a full disk: COMMIT fails with SQLITE_FULL and the transaction is already rolled back."""
@@ -201,14 +225,16 @@ class _FullAtCommit(sqlite3.Connection):
 @pytest.fixture
 def full_disk(monkeypatch):
     real_connect = sqlite3.connect
-    monkeypatch.setattr(store_module.sqlite3, "connect",
-                        lambda path, **kwargs: real_connect(path, factory=_FullAtCommit, **kwargs))
+    monkeypatch.setattr(
+        store_module.sqlite3, "connect", lambda path, **kwargs: real_connect(path, factory=_FullAtCommit, **kwargs)
+    )
     _FullAtCommit.full = True
     return _FullAtCommit
 
 
-def test_a_full_disk_is_reported_as_a_full_disk_and_the_answer_as_not_recorded(isolated_home, all_types_deck,
-                                                                              full_disk):
+def test_a_full_disk_is_reported_as_a_full_disk_and_the_answer_as_not_recorded(
+    isolated_home, all_types_deck, full_disk
+):
     full_disk.full = False
     store = open_store()
     ProgressRepository(store).record_answer(a_review("relu-input", T0 - timedelta(days=30)))
@@ -231,11 +257,13 @@ def test_a_config_change_on_a_full_disk_says_so(isolated_home, full_disk):
 
 
 def test_a_typed_answer_on_a_read_only_database_shows_the_verdict_and_says_it_was_not_recorded(
-        isolated_home, all_types_deck, monkeypatch):
+    isolated_home, all_types_deck, monkeypatch
+):
     open_store().close()
     real_connect = sqlite3.connect
-    monkeypatch.setattr(store_module.sqlite3, "connect",
-                        lambda path, **kwargs: real_connect(f"file:{path}?mode=ro", uri=True, **kwargs))
+    monkeypatch.setattr(
+        store_module.sqlite3, "connect", lambda path, **kwargs: real_connect(f"file:{path}?mode=ro", uri=True, **kwargs)
+    )
     result = runner.invoke(app, ["study", str(all_types_deck), "--tag", "pooling"], input="zero\n\n")
     output = clean(result)
     assert "✓ Correct" in output and "This answer (Good) was NOT recorded" in output
@@ -243,8 +271,7 @@ def test_a_typed_answer_on_a_read_only_database_shows_the_verdict_and_says_it_wa
 
 
 def hold_lock() -> sqlite3.Connection:
-    holder = sqlite3.connect(db_path(Path(os.environ["DLQUIZ_HOME"])), isolation_level=None,
-                             check_same_thread=False)
+    holder = sqlite3.connect(db_path(Path(os.environ["DLQUIZ_HOME"])), isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN EXCLUSIVE")
     return holder
 
@@ -284,6 +311,7 @@ def test_a_lock_never_released_says_the_answer_was_not_recorded(isolated_home, a
 
 # -- two sessions on one deck -------------------------------------------------------------------------------------
 
+
 def test_two_sessions_never_both_introduce_the_same_new_card(isolated_home, all_types_deck):
     from dlquiz.cards.deck import load_deck
 
@@ -308,6 +336,7 @@ def test_two_sessions_never_both_introduce_the_same_new_card(isolated_home, all_
 
 # -- damaged pages ------------------------------------------------------------------------------------------------
 
+
 def many_reviews(count: int) -> None:
     store = open_store()
     repository = ProgressRepository(store)
@@ -325,16 +354,24 @@ def page_size(path: Path) -> int:
     return int.from_bytes(path.read_bytes()[16:18], "big")
 
 
-def test_garbage_over_every_page_but_the_header_gets_the_damaged_message_everywhere(isolated_home, all_types_deck,
-                                                                                    tmp_path):
+def test_garbage_over_every_page_but_the_header_gets_the_damaged_message_everywhere(
+    isolated_home, all_types_deck, tmp_path
+):
     many_reviews(300)
     path = db_path(isolated_home)
     data = bytearray(path.read_bytes())
     size = page_size(path)
     data[size:] = bytes((n * 37 + 11) % 251 for n in range(len(data) - size))
     path.write_bytes(bytes(data))
-    for command in (["decks"], ["study", str(all_types_deck)], ["stats"], ["config", "new-per-day", "3"],
-                    ["unsuspend"], ["exercise"], ["doctor"]):
+    for command in (
+        ["decks"],
+        ["study", str(all_types_deck)],
+        ["stats"],
+        ["config", "new-per-day", "3"],
+        ["unsuspend"],
+        ["exercise"],
+        ["doctor"],
+    ):
         output = clean(runner.invoke(app, command, input="q\n"))
         assert "damaged" in output and "progress export" in output, (command, output)
     backup = tmp_path / "salvaged.jsonl"
@@ -348,15 +385,16 @@ def test_doctors_advice_salvages_every_readable_review(isolated_home, tmp_path, 
     many_reviews(2000)
     path = db_path(isolated_home)
     db = sqlite3.connect(path)
-    leaves = db.execute("SELECT pageno, ncell FROM dbstat WHERE name = 'review_log' AND pagetype = 'leaf' "
-                        "ORDER BY pageno").fetchall()
+    leaves = db.execute(
+        "SELECT pageno, ncell FROM dbstat WHERE name = 'review_log' AND pagetype = 'leaf' ORDER BY pageno"
+    ).fetchall()
     total = db.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
     db.close()
     damaged = leaves[3:6]  # three leaf pages in the middle of the log
     data = bytearray(path.read_bytes())
     size = page_size(path)
     for page, _cells in damaged:
-        data[(page - 1) * size: page * size] = b"\xa5" * size
+        data[(page - 1) * size : page * size] = b"\xa5" * size
     path.write_bytes(bytes(data))
 
     doctor = clean(runner.invoke(app, ["doctor"]))
@@ -373,14 +411,19 @@ def test_doctors_advice_salvages_every_readable_review(isolated_home, tmp_path, 
 
 # -- files left behind, DLQUIZ_HOME, CSV encodings ---------------------------------------------------------------
 
+
 def test_a_killed_export_leaves_no_temporary_behind_after_the_next_run(isolated_home, tmp_path):
     many_reviews(20)
     target = tmp_path / "backup.jsonl"
-    code = ("import os, sys; from dlquiz.review.store import open_store; from dlquiz.interop import backup\n"
-            "class Die:\n  def write(self, text): os.kill(os.getpid(), 9)\n"
-            "import dlquiz.interop.backup as b; b.write_export = lambda store, handle: os.kill(os.getpid(), 9)\n"
-            f"b.export_to_file(open_store(), __import__('pathlib').Path({str(target)!r}))\n")
-    killed = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    code = (
+        "import os, sys; from dlquiz.review.store import open_store; from dlquiz.interop import backup\n"
+        "class Die:\n  def write(self, text): os.kill(os.getpid(), 9)\n"
+        "import dlquiz.interop.backup as b; b.write_export = lambda store, handle: os.kill(os.getpid(), 9)\n"
+        f"b.export_to_file(open_store(), __import__('pathlib').Path({str(target)!r}))\n"
+    )
+    killed = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])}
+    )
     assert killed.returncode == -9
     left = [p.name for p in tmp_path.iterdir() if p.name.startswith(".backup.jsonl.")]
     assert left, "the killed export left its temporary (what this test is about)"

@@ -23,8 +23,14 @@ runner = CliRunner()
 
 
 def review_card(stability: float, difficulty: float, elapsed_days: float) -> Card:
-    return Card(card_id=0, state=State.Review, stability=stability, difficulty=difficulty,
-                due=NOW, last_review=NOW - timedelta(days=elapsed_days))
+    return Card(
+        card_id=0,
+        state=State.Review,
+        stability=stability,
+        difficulty=difficulty,
+        due=NOW,
+        last_review=NOW - timedelta(days=elapsed_days),
+    )
 
 
 def days(outcome: scheduling.Outcome) -> int:
@@ -78,8 +84,15 @@ def test_the_maximum_interval_caps_the_ladder():
 
 def test_graduating_from_the_last_learning_step_easy_is_longer_than_good():
     scheduler = Scheduler(enable_fuzzing=False, learning_steps=(timedelta(minutes=1),))
-    learning = Card(card_id=0, state=State.Learning, step=0, stability=0.2, difficulty=9.0, due=NOW,
-                    last_review=NOW - timedelta(minutes=1))
+    learning = Card(
+        card_id=0,
+        state=State.Learning,
+        step=0,
+        stability=0.2,
+        difficulty=9.0,
+        due=NOW,
+        last_review=NOW - timedelta(minutes=1),
+    )
     outcomes = scheduling.preview(scheduler, learning, NOW)
     assert outcomes[Rating.Again].card.state == State.Learning
     assert outcomes[Rating.Good].card.state == State.Review and outcomes[Rating.Easy].card.state == State.Review
@@ -93,8 +106,8 @@ def review_due(isolated_home, all_types_deck):
     store.set_setting("fuzz", "on")
     card = review_card(0.4, 8.0, 3)
     ProgressRepository(store).save_card_state(
-        CardState("sample", "relu-basic", State.Review, None, card.stability, card.difficulty, NOW,
-                  card.last_review))
+        CardState("sample", "relu-basic", State.Review, None, card.stability, card.difficulty, NOW, card.last_review)
+    )
     yield store
     store.close()
 

@@ -25,9 +25,30 @@ cards:
     question: {zh: "sigmoid 导数的最大值？", en: "Largest value of the sigmoid's derivative?"}
     answer: "0.25"
 """
-EN_KEYS = ["space/enter: show answer", "s suspend", "b bury", "u undo", "q quit", "? help", "Enter = Good",
-           ":u undo", ":s suspend", ":b bury", ":q quit"]
-ZH_KEYS = ["空格/回车 显示答案", "s 暂停", "b 搁置到明天", "u 撤销", "q 退出", "? 帮助", "回车 = 良好", ":u 撤销", ":q 退出"]
+EN_KEYS = [
+    "space/enter: show answer",
+    "s suspend",
+    "b bury",
+    "u undo",
+    "q quit",
+    "? help",
+    "Enter = Good",
+    ":u undo",
+    ":s suspend",
+    ":b bury",
+    ":q quit",
+]
+ZH_KEYS = [
+    "空格/回车 显示答案",
+    "s 暂停",
+    "b 搁置到明天",
+    "u 撤销",
+    "q 退出",
+    "? 帮助",
+    "回车 = 良好",
+    ":u 撤销",
+    ":q 退出",
+]
 
 
 def study(tmp_path, monkeypatch, columns: int, lang: str) -> list[str]:
@@ -40,10 +61,13 @@ def study(tmp_path, monkeypatch, columns: int, lang: str) -> list[str]:
 
 
 @pytest.mark.parametrize("columns", [40, 60])
-@pytest.mark.parametrize(("lang", "keys", "buttons"), [
-    ("en", EN_KEYS, [r"1 Again \S+", r"2 Hard \S+", r"3 Good \S+", r"4 Easy \S+"]),
-    ("zh", ZH_KEYS, [r"1 重来 \S+", r"2 困难 \S+", r"3 良好 \S+", r"4 简单 \S+"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "keys", "buttons"),
+    [
+        ("en", EN_KEYS, [r"1 Again \S+", r"2 Hard \S+", r"3 Good \S+", r"4 Easy \S+"]),
+        ("zh", ZH_KEYS, [r"1 重来 \S+", r"2 困难 \S+", r"3 良好 \S+", r"4 简单 \S+"]),
+    ],
+)
 def test_hints_and_buttons_stay_whole_at_narrow_widths(tmp_path, monkeypatch, columns, lang, keys, buttons):
     lines = study(tmp_path, monkeypatch, columns, lang)
     for key in keys:
@@ -56,5 +80,8 @@ def test_hints_and_buttons_stay_whole_at_narrow_widths(tmp_path, monkeypatch, co
 def test_a_hint_line_breaks_only_between_hints():
     line = "empty Enter = don't know; :u undo  :s suspend  :b bury  :q quit"
     assert hint_pieces(line) == ["empty Enter = don't know; ", ":u undo  ", ":s suspend  ", ":b bury  ", ":q quit"]
-    assert fit_hint(line, 40).plain.splitlines() == ["empty Enter = don't know; :u undo", ":s suspend  :b bury  :q quit"]
+    assert fit_hint(line, 40).plain.splitlines() == [
+        "empty Enter = don't know; :u undo",
+        ":s suspend  :b bury  :q quit",
+    ]
     assert fit_hint(line, 200).plain == line  # a wide terminal keeps the line as it was

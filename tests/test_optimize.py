@@ -138,8 +138,12 @@ def test_too_few_reviews_says_how_many_more_and_exits_1(isolated_home):
     assert "a day or more after the card's previous answer" in message and "Traceback" not in result.output
     as_json = runner.invoke(app, ["optimize", "--json"])
     assert as_json.exit_code == 1
-    assert json.loads(as_json.stdout) == {"error": "too_few_reviews", "counted": counted, "needed": 512,
-                                          "reviews": answers}
+    assert json.loads(as_json.stdout) == {
+        "error": "too_few_reviews",
+        "counted": counted,
+        "needed": 512,
+        "reviews": answers,
+    }
     assert "fsrs-parameters" not in stored_settings()
 
 
@@ -150,15 +154,24 @@ def test_refusing_a_short_log_does_not_load_torch(isolated_home):
         "sys.argv = ['dlquiz', 'optimize']\n"
         "runpy.run_module('dlquiz', run_name='__main__')\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, timeout=60,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     assert result.returncode == 1 and "0 of the 512 needed" in result.stderr
     assert "TORCH=False" in result.stderr
 
 
 def logs(*times_by_card: list[datetime]) -> list[FsrsReviewLog]:
-    return [FsrsReviewLog(card, Rating.Good, moment, 1000) for card, times in enumerate(times_by_card, 1)
-            for moment in times]
+    return [
+        FsrsReviewLog(card, Rating.Good, moment, 1000)
+        for card, times in enumerate(times_by_card, 1)
+        for moment in times
+    ]
 
 
 def test_only_answers_a_day_after_the_previous_one_count_within_the_first_64():
@@ -199,8 +212,10 @@ def test_log_loss_is_py_fsrs_own_and_rmse_is_binned(isolated_home):
 
 
 def test_fsrs_parameters_setting_is_checked(isolated_home):
-    anki = "0.40255 1.18385 3.173 15.69105 7.1949 0.5345 1.4604 0.0046 1.54575 0.1192 1.01925 1.9395 0.11 0.29605 " \
-           "2.2698 0.2315 2.9898 0.51655 0.6621 0.06 0.1542"
+    anki = (
+        "0.40255 1.18385 3.173 15.69105 7.1949 0.5345 1.4604 0.0046 1.54575 0.1192 1.01925 1.9395 0.11 0.29605 "
+        "2.2698 0.2315 2.9898 0.51655 0.6621 0.06 0.1542"
+    )
     accepted = runner.invoke(app, ["config", "fsrs-parameters", *anki.split()])
     assert accepted.exit_code == 0, accepted.output
     assert make_scheduler(StudySettings(stored_settings())).parameters == tuple(map(float, anki.split()))
@@ -222,8 +237,9 @@ def answer(store, card: str, rating: Rating, at: datetime) -> None:
     before = None if queue_of(state) == "new" else state.schedule
     scheduler = make_scheduler(StudySettings(store.settings()))
     after, _ = scheduler.review_card(before.to_card() if before else new_card(at), rating, review_datetime=at)
-    repository.record_answer(ReviewLog("d1", card, rating, queue_of(state), at, 1500, before,
-                                       SchedulingState.from_card(after)))
+    repository.record_answer(
+        ReviewLog("d1", card, rating, queue_of(state), at, 1500, before, SchedulingState.from_card(after))
+    )
 
 
 def test_a_progress_import_replays_with_the_fitted_parameters(isolated_home, tmp_path, monkeypatch):
@@ -248,6 +264,7 @@ def test_a_progress_import_replays_with_the_fitted_parameters(isolated_home, tmp
     # The other machine's first answer is its own history and stays as recorded; from this machine's answer on,
     # the merged history is replayed, and with this machine's fitted parameters, not the defaults.
     assert [review.reviewed_at for review in merged] == [T0, T0 + DAY, T0 + 3 * DAY]
+
     def replayed(parameters: tuple[float, ...]) -> list[float]:
         scheduler = Scheduler(parameters=parameters, enable_fuzzing=False)
         card, stabilities = merged[0].state_after.to_card(), []

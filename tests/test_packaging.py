@@ -17,7 +17,10 @@ def wheel(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
-        cwd=REPO, check=True, capture_output=True, timeout=120,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     (built,) = out.glob("dlquiz-*.whl")
     return built

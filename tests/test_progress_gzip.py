@@ -10,6 +10,7 @@ from dlquiz.cli.app import app
 
 runner = CliRunner()
 
+
 def backup_text(all_types_deck) -> str:
     """A real backup: two answers given through `study`, then `progress export -o -`."""
     studied = runner.invoke(app, ["study", str(all_types_deck), "--lang", "en"], input="\n4\n\n3\nq\n")

@@ -144,8 +144,9 @@ def test_records_keep_the_scheduler_s_state(store):
         before = repository.card_state("d", "c")
         card, _log = scheduler.review_card(card if before is None else before.schedule.to_card(), rating, now)
         schedule_before = None if before is None else before.schedule
-        repository.record_answer(ReviewLog("d", "c", rating, queue_of(before), now, 1, schedule_before,
-                                           SchedulingState.from_card(card)))
+        repository.record_answer(
+            ReviewLog("d", "c", rating, queue_of(before), now, 1, schedule_before, SchedulingState.from_card(card))
+        )
         now = card.due
     stored = repository.card_state("d", "c")
     assert stored.state == card.state == State.Review

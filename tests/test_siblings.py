@@ -47,10 +47,14 @@ def test_a_whole_day_over_the_built_in_deck_never_shows_two_siblings(isolated_ho
     assert "buried until tomorrow" in result.output
 
     # the next study day offers the siblings, and the day's first answer buries the rest of its card again
-    later = runner.invoke(app, ["study", "dl-notes", "--lang", "en"], input="\n4\n" * len(items) + "q\n",
-                          env={"DLQUIZ_NOW": (START + timedelta(days=1)).isoformat()})
+    later = runner.invoke(
+        app,
+        ["study", "dl-notes", "--lang", "en"],
+        input="\n4\n" * len(items) + "q\n",
+        env={"DLQUIZ_NOW": (START + timedelta(days=1)).isoformat()},
+    )
     assert later.exit_code == 0, later.output
-    second_day = [card for card, _rating, _queue in answers(isolated_home)][len(shown):]
+    second_day = [card for card, _rating, _queue in answers(isolated_home)][len(shown) :]
     assert second_day and not set(second_day) & set(shown)
     assert len({note_of(card) for card in second_day}) == len(second_day)
 

@@ -47,4 +47,4 @@ def test_commands_do_not_import_torch_or_numpy(args, stdin, isolated_home):
     assert result.returncode == 0, result.stderr
     heavy_line = [line for line in result.stderr.splitlines() if line.startswith("HEAVY=")]
     assert heavy_line, result.stderr
-    assert json.loads(heavy_line[0][len("HEAVY="):]) == []
+    assert json.loads(heavy_line[0][len("HEAVY=") :]) == []

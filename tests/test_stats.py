@@ -67,13 +67,24 @@ def history(isolated_home, all_types_deck):
     store = open_store()
     repository = ProgressRepository(store)
     with store.transaction():
-        repository.add_reviews(_review("sample", key, at, rating, queue, duration)
-                               for key, at, rating, queue, duration in HISTORY)
+        repository.add_reviews(
+            _review("sample", key, at, rating, queue, duration) for key, at, rating, queue, duration in HISTORY
+        )
         # another deck's answer (a deck since deleted): part of the whole history, not of `stats sample`
         repository.add_review(_review("old-deck", "x", "2026-03-02T06:00", 3, "review", 1000))
         repository.save_card_states(
-            CardState("sample", key, State(state), 0, 5.0, 5.0, _at(due), _at(last), bool(suspended),
-                      _at(buried) if buried else None)
+            CardState(
+                "sample",
+                key,
+                State(state),
+                0,
+                5.0,
+                5.0,
+                _at(due),
+                _at(last),
+                bool(suspended),
+                _at(buried) if buried else None,
+            )
             for key, state, last, due, suspended, buried in STATES
         )
     store.set_setting("desired-retention", "0.85")
@@ -95,10 +106,38 @@ def test_cards_by_state_per_deck_and_tag(history):
     counts = {"total": 7, "new": 1, "learning": 2, "review": 3, "suspended": 1, "mature": 2}
     assert result.cards.as_json() == counts
     assert result.by_deck["sample"].as_json() == counts
-    assert result.by_tag["activation"].as_json() == {"total": 2, "new": 0, "learning": 0, "review": 2, "suspended": 0, "mature": 2}
-    assert result.by_tag["normalization"].as_json() == {"total": 3, "new": 1, "learning": 2, "review": 0, "suspended": 0, "mature": 0}
-    assert result.by_tag["pooling"].as_json() == {"total": 1, "new": 0, "learning": 0, "review": 1, "suspended": 0, "mature": 0}
-    assert result.by_tag["cnn"].as_json() == {"total": 1, "new": 0, "learning": 0, "review": 0, "suspended": 1, "mature": 0}
+    assert result.by_tag["activation"].as_json() == {
+        "total": 2,
+        "new": 0,
+        "learning": 0,
+        "review": 2,
+        "suspended": 0,
+        "mature": 2,
+    }
+    assert result.by_tag["normalization"].as_json() == {
+        "total": 3,
+        "new": 1,
+        "learning": 2,
+        "review": 0,
+        "suspended": 0,
+        "mature": 0,
+    }
+    assert result.by_tag["pooling"].as_json() == {
+        "total": 1,
+        "new": 0,
+        "learning": 0,
+        "review": 1,
+        "suspended": 0,
+        "mature": 0,
+    }
+    assert result.by_tag["cnn"].as_json() == {
+        "total": 1,
+        "new": 0,
+        "learning": 0,
+        "review": 0,
+        "suspended": 1,
+        "mature": 0,
+    }
     assert list(result.by_tag) == sorted(result.by_tag)
 
 
@@ -115,7 +154,14 @@ def test_all_decks_add_the_built_in_deck_and_the_whole_history(history):
 def test_reviews_per_study_day_and_streak(history):
     result = compute(history, "sample")
     per_day = {when.isoformat(): day.reviews for when, day in result.days.items()}
-    assert per_day == {"2026-03-02": 2, "2026-03-01": 2, "2026-02-28": 1, "2026-02-26": 1, "2026-02-20": 1, "2026-01-10": 1}
+    assert per_day == {
+        "2026-03-02": 2,
+        "2026-03-01": 2,
+        "2026-02-28": 1,
+        "2026-02-26": 1,
+        "2026-02-20": 1,
+        "2026-01-10": 1,
+    }
     assert result.today == date(2026, 3, 2)
     assert result.reviews_in("today") == 2
     assert result.streak == 3  # 03-02, 03-01, 02-28
@@ -177,13 +223,36 @@ def test_json_output(history):
     result = runner.invoke(app, ["stats", "sample", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"format", "now", "today", "deck", "decks", "cards", "by_deck", "by_tag", "reviews",
-                         "retention", "forecast", "time_ms", "exercises"}
+    assert set(data) == {
+        "format",
+        "now",
+        "today",
+        "deck",
+        "decks",
+        "cards",
+        "by_deck",
+        "by_tag",
+        "reviews",
+        "retention",
+        "forecast",
+        "time_ms",
+        "exercises",
+    }
     assert data["deck"] == "sample" and data["decks"] == [{"id": "sample", "title": "Sample"}]
     assert data["cards"] == {"total": 7, "new": 1, "learning": 2, "review": 3, "suspended": 1, "mature": 2}
     assert data["reviews"] == {
-        "total": 8, "today": 2, "days_studied": 6, "streak_days": 3,
-        "per_day": {"2026-01-10": 1, "2026-02-20": 1, "2026-02-26": 1, "2026-02-28": 1, "2026-03-01": 2, "2026-03-02": 2},
+        "total": 8,
+        "today": 2,
+        "days_studied": 6,
+        "streak_days": 3,
+        "per_day": {
+            "2026-01-10": 1,
+            "2026-02-20": 1,
+            "2026-02-26": 1,
+            "2026-02-28": 1,
+            "2026-03-01": 2,
+            "2026-03-02": 2,
+        },
     }
     assert data["retention"] == {
         "desired": 0.85,
@@ -195,15 +264,25 @@ def test_json_output(history):
     assert [day["due"] for day in data["forecast"]] == [2, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
     no_answers = {"answers": 0, "correct": 0, "rate": None}
     assert {key: value for key, value in data["exercises"].items() if key != "forecast"} == {
-        "passed": 0, "attempted": 0, "new": 0, "due": 0, "problem": None, "items": [],
+        "passed": 0,
+        "attempted": 0,
+        "new": 0,
+        "due": 0,
+        "problem": None,
+        "items": [],
         "retention": {"7d": no_answers, "30d": no_answers, "all": no_answers},
     }
     assert [day["due"] for day in data["exercises"]["forecast"]] == [0] * 14
     everything = json.loads(runner.invoke(app, ["stats", "--json"]).stdout)
     relu = next(item for item in everything["exercises"]["items"] if item["id"] == "relu")
     assert relu["status"] == "passed" and relu["attempts"] == 2
-    assert relu["last"] == {"at": "2026-03-02T09:00:00.000+00:00", "status": "passed", "cases_passed": 9,
-                            "cases_total": 9, "summary": ""}
+    assert relu["last"] == {
+        "at": "2026-03-02T09:00:00.000+00:00",
+        "status": "passed",
+        "cases_passed": 9,
+        "cases_total": 9,
+        "summary": "",
+    }
 
 
 def test_screen_fits_60_columns_without_colour(history):
@@ -212,14 +291,26 @@ def test_screen_fits_60_columns_without_colour(history):
     screen = console.file.getvalue()
     assert max(len(line) for line in screen.splitlines()) <= 60
     assert "\x1b[" not in screen
-    for expected in ("streak 3 day(s)", "9 reviews on 6 days", "desired retention: 85.0%", "transfer-learning",
-                     "Mon 03-02", "Sun 03-15", "relu", "✓ 9/9 · 2026-03-02", "1m 52s"):
+    for expected in (
+        "streak 3 day(s)",
+        "9 reviews on 6 days",
+        "desired retention: 85.0%",
+        "transfer-learning",
+        "Mon 03-02",
+        "Sun 03-15",
+        "relu",
+        "✓ 9/9 · 2026-03-02",
+        "1m 52s",
+    ):
         assert expected in screen, expected
 
 
 def test_heatmap_cells():
-    days = {date(2026, 3, 2): stats.Day(reviews=4), date(2026, 3, 1): stats.Day(reviews=1),
-            date(2026, 2, 23): stats.Day(reviews=2)}
+    days = {
+        date(2026, 3, 2): stats.Day(reviews=4),
+        date(2026, 3, 1): stats.Day(reviews=1),
+        date(2026, 2, 23): stats.Day(reviews=2),
+    }
     console = Console(file=io.StringIO(), width=60, color_system=None)
     console.print(heatmap(days, date(2026, 3, 2)))
     rows = console.file.getvalue().splitlines()

@@ -15,7 +15,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def spawn(args, home, columns=60, lang="en_US.UTF-8"):
-    env = {**os.environ, "DLQUIZ_HOME": str(home), "PYTHONPATH": str(REPO), "LANG": lang, "COLUMNS": str(columns), "TERM": "xterm"}
+    env = {
+        **os.environ,
+        "DLQUIZ_HOME": str(home),
+        "PYTHONPATH": str(REPO),
+        "LANG": lang,
+        "COLUMNS": str(columns),
+        "TERM": "xterm",
+    }
     child = pexpect.spawn(
         sys.executable, ["-m", "dlquiz", *args], env=env, dimensions=(40, columns), encoding="utf-8", timeout=30
     )

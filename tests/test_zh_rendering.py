@@ -152,7 +152,9 @@ def test_the_solution_is_never_hard_wrapped(tmp_path, monkeypatch):
 EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in EXERCISES.iterdir() if (path / "exercise.yaml").is_file()))
+@pytest.mark.parametrize(
+    "name", sorted(path.name for path in EXERCISES.iterdir() if (path / "exercise.yaml").is_file())
+)
 def test_exercise_hints_and_diagnoses_show_no_markdown_stars(name):
     from dlquiz.grading.catalog import load_exercise
     from dlquiz.text import pick

@@ -93,7 +93,7 @@ def markdown_to_html(text: str) -> str:
     position = 0
     text = text.strip()
     for match in _FENCE.finditer(text):
-        parts.append(_inline(text[position:match.start()].rstrip("\n")))
+        parts.append(_inline(text[position : match.start()].rstrip("\n")))
         # Inside <pre> the line breaks are kept as they are: Anki shows them.
         parts.append(f"<pre><code>{escape(match.group(1))}</code></pre>")
         position = match.end()
@@ -105,7 +105,7 @@ def _inline(text: str) -> str:
     pieces: list[str] = []
     position = 0
     for match in _INLINE_CODE.finditer(text):  # code first, so ** inside code stays literal
-        pieces.append(_emphasis(escape(text[position:match.start()])))
+        pieces.append(_emphasis(escape(text[position : match.start()])))
         pieces.append(f"<code>{escape(match.group(1))}</code>")
         position = match.end()
     pieces.append(_emphasis(escape(text[position:])))

@@ -161,8 +161,12 @@ def check_typed_fields(raw: Any, label: str, report: Report) -> None:
         tolerance = raw["tolerance"]
         if form != "number":
             report(_line(raw, "tolerance"), f"{label}: tolerance only applies to `match: number`")
-        elif (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not math.isfinite(tolerance)
-              or tolerance < 0):
+        elif (
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, (int, float))
+            or not math.isfinite(tolerance)
+            or tolerance < 0
+        ):
             report(_line(raw, "tolerance"), f"{label}: tolerance must be a finite number >= 0")
     if form == DEFAULT_FORM:
         return
@@ -179,4 +183,3 @@ def check_typed_fields(raw: Any, label: str, report: Report) -> None:
     for line, what, text in candidates:
         if parse(text) is None:
             report(line, f"{label}: {what} {text!r} is not {_FORM_EXAMPLES[form]} (the card says match: {form})")
-

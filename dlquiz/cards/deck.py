@@ -99,7 +99,9 @@ def parse_deck(data: Any, path: Path) -> tuple[Deck | None, list[Problem]]:
     _unknown_fields(data, DECK_FIELDS, "the deck", report)
     version = data.get("format", FORMAT_VERSION)
     if version != FORMAT_VERSION:
-        report.add(data.line_of("format"), f"unsupported deck format {version!r}; this dlquiz reads format {FORMAT_VERSION}")
+        report.add(
+            data.line_of("format"), f"unsupported deck format {version!r}; this dlquiz reads format {FORMAT_VERSION}"
+        )
     deck_id = _check_id(data.get("id"), data.line_of("id"), "the deck id", report) if "id" in data else None
     if "id" not in data:
         report.add(data.line, "the deck has no id")
@@ -119,7 +121,9 @@ def parse_deck(data: Any, path: Path) -> tuple[Deck | None, list[Problem]]:
         line = cards_data.item_lines[index]
         raw_id = raw.get("id") if isinstance(raw, dict) else None
         if isinstance(raw_id, str) and raw_id in seen:
-            report.add(line, f"duplicate card id {raw_id!r} (first on line {seen[raw_id]}); ids must be unique in a deck")
+            report.add(
+                line, f"duplicate card id {raw_id!r} (first on line {seen[raw_id]}); ids must be unique in a deck"
+            )
         elif isinstance(raw_id, str):
             seen[raw_id] = line
         card = _parse_card(raw, line, deck.id, report)
@@ -182,9 +186,7 @@ def load_deck(path: Path) -> Deck:
     return deck
 
 
-def check_deck(
-    path: Path, portable: bool = False, content: bytes | None = None
-) -> tuple[Deck | None, list[Problem]]:
+def check_deck(path: Path, portable: bool = False, content: bytes | None = None) -> tuple[Deck | None, list[Problem]]:
     """Validate one deck file (or its ``content``, already read); ``portable`` also rejects YAML that only libyaml
     can read (for authors)."""
     if content is None and not path.is_file():

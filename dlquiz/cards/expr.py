@@ -102,8 +102,10 @@ def _check_node(node: ast.AST, allow_comparison: bool) -> None:
         if node.keywords:
             raise ExpressionError("keyword arguments are not allowed")
         return
-    if allow_comparison and isinstance(node, (ast.Compare, ast.BoolOp, ast.And, ast.Or)) or (
-        allow_comparison and type(node) in _COMPARE
+    if (
+        allow_comparison
+        and isinstance(node, (ast.Compare, ast.BoolOp, ast.And, ast.Or))
+        or (allow_comparison and type(node) in _COMPARE)
     ):
         return
     raise ExpressionError(f"{type(node).__name__} is not allowed in an arithmetic expression")

@@ -66,9 +66,12 @@ def _resolve(spec: str) -> Path:
     if _looks_like_path(spec):
         path = Path(spec).expanduser()
         if not path.is_file():
-            raise DlquizError(f"no deck file at {path}",
-                              "Check the path, or run `dlquiz decks` to see the decks by name.", 2,
-                              zh=(f"没有这个卡组文件：{path}", "请检查路径，或用 `dlquiz decks` 查看卡组名称。"))
+            raise DlquizError(
+                f"no deck file at {path}",
+                "Check the path, or run `dlquiz decks` to see the decks by name.",
+                2,
+                zh=(f"没有这个卡组文件：{path}", "请检查路径，或用 `dlquiz decks` 查看卡组名称。"),
+            )
         return path
     by_name: dict[str, Path] = {}
     for path in deck_files():
@@ -81,5 +84,9 @@ def _resolve(spec: str) -> Path:
         if deck is not None and deck.id == spec:
             return path
     known = ", ".join(sorted(by_name)) or "none"
-    raise DlquizError(f"no deck named {spec!r}", f"Known decks: {known}. A path to a .yaml file works too.", 2,
-                      zh=(f"没有名为 {spec!r} 的卡组", f"已有的卡组：{known}。也可以给出 .yaml 文件的路径。"))
+    raise DlquizError(
+        f"no deck named {spec!r}",
+        f"Known decks: {known}. A path to a .yaml file works too.",
+        2,
+        zh=(f"没有名为 {spec!r} 的卡组", f"已有的卡组：{known}。也可以给出 .yaml 文件的路径。"),
+    )

@@ -30,15 +30,21 @@ UI = {  # the words of `decks` and `config`; --lang (or the locale) picks them
         "learn = learning or relearning; susp. = suspended.",
         "zh": "条目 = 复习条目：每个填空、每个反向卡片各算一条（与 `dlquiz stats` 相同）。",
     },
-    "tags.title": {"en": "Cards per tag (YAML entries, before cloze and reverse split them):",
-                   "zh": "每个标签的卡片数（YAML 中的卡片，未按填空和反向拆分）："},
+    "tags.title": {
+        "en": "Cards per tag (YAML entries, before cloze and reverse split them):",
+        "zh": "每个标签的卡片数（YAML 中的卡片，未按填空和反向拆分）：",
+    },
     "no.decks": {"en": "No decks found. Put .yaml decks in {folder}", "zh": "没有找到卡组。把 .yaml 卡组放进 {folder}"},
     "changed": {"en": "(changed)", "zh": "（已修改）"},
-    "exercises.due": {"en": "{n} exercise(s) due: `dlquiz exercise {name}`",
-                      "zh": "{n} 个练习到期：`dlquiz exercise {name}`"},
+    "exercises.due": {
+        "en": "{n} exercise(s) due: `dlquiz exercise {name}`",
+        "zh": "{n} 个练习到期：`dlquiz exercise {name}`",
+    },
     "exercises.none": {"en": "Exercises due: 0", "zh": "到期练习：0"},
-    "config.footer": {"en": "Change one: dlquiz config NAME VALUE · back to the default: dlquiz config NAME --reset",
-                      "zh": "修改：dlquiz config 名称 值 · 恢复默认：dlquiz config 名称 --reset"},
+    "config.footer": {
+        "en": "Change one: dlquiz config NAME VALUE · back to the default: dlquiz config NAME --reset",
+        "zh": "修改：dlquiz config 名称 值 · 恢复默认：dlquiz config 名称 --reset",
+    },
 }
 COUNT_COLUMNS = ("items", "new", "learning", "due", "suspended")
 NARROW = 56  # below this many columns `dlquiz decks` lists decks one under the other instead of a table
@@ -149,7 +155,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Study deep learning in the terminal."""
     # Code cards name an exercise; deck validation (in cards/, which cannot import grading/) asks the catalog here.
@@ -192,14 +200,21 @@ def study(
         wanted = set(tag)
         items = [item for item in items if wanted & set(item.card.tags)]
         if not items:
-            raise DlquizError(f"no card has the tag(s) {', '.join(tag)}", "`dlquiz decks --tags` lists the tags.", 2,
-                              zh=(f"没有卡片带有标签 {'、'.join(tag)}", "`dlquiz decks --tags` 会列出所有标签。"))
+            raise DlquizError(
+                f"no card has the tag(s) {', '.join(tag)}",
+                "`dlquiz decks --tags` lists the tags.",
+                2,
+                zh=(f"没有卡片带有标签 {'、'.join(tag)}", "`dlquiz decks --tags` 会列出所有标签。"),
+            )
     if card_type:
         items = [item for item in items if item.card.type in card_type]
         if not items:
-            raise DlquizError(f"no {' or '.join(card_type)} card in {'these decks' if decks else 'any deck'}"
-                              + (" with the tag(s) " + ", ".join(tag) if tag else ""),
-                              "Leave out --type, or pick another type.", 2)
+            raise DlquizError(
+                f"no {' or '.join(card_type)} card in {'these decks' if decks else 'any deck'}"
+                + (" with the tag(s) " + ", ".join(tag) if tag else ""),
+                "Leave out --type, or pick another type.",
+                2,
+            )
     # Code cards are graded against PyTorch's references: compute the missing ones in the background now, so the
     # first code card does not wait for torch to load.
     from dlquiz.grading.refcache import warm_in_background
@@ -295,8 +310,12 @@ def _print_decks(rows, language: str, tags: bool, console) -> None:
     else:  # seven columns do not fit: one block per deck, the counts on one line
         for deck, counts in rows:
             console.print(Text.assemble((deck.id, "bold"), " · ", text.pick(deck.title, language, separator=" / ")))
-            numbers = zip(COUNT_COLUMNS, (counts.items, counts.new, counts.learning, counts.due, counts.suspended))
-            console.print("  " + " · ".join(f"{say('col.' + column, language)}\u00a0{value}" for column, value in numbers))
+            numbers = zip(
+                COUNT_COLUMNS, (counts.items, counts.new, counts.learning, counts.due, counts.suspended), strict=False
+            )
+            console.print(
+                "  " + " · ".join(f"{say('col.' + column, language)}\u00a0{value}" for column, value in numbers)
+            )
     if rows:
         console.print(say("items.note", language), style="dim")
     if tags and rows:
@@ -393,11 +412,12 @@ def unsuspend(
     echo(f"{count} card(s) unsuspended")
 
 
-# Each *_cli module adds its commands; they import only typer at start-up (heavy work is imported lazily).
-from dlquiz.cli import exercise as exercise_cli
+# Each *_cli module adds its commands to the app defined above, so they are imported after it (hence E402); they
+# import only typer at start-up (heavy work is imported lazily).
+from dlquiz.cli import exercise as exercise_cli  # noqa: E402
 from dlquiz.cli import optimize as optimize_cli  # noqa: E402
-from dlquiz.cli import progress as progress_cli
-from dlquiz.cli import stats as stats_cli
+from dlquiz.cli import progress as progress_cli  # noqa: E402
+from dlquiz.cli import stats as stats_cli  # noqa: E402
 from dlquiz.cli import transfer as transfer_cli  # noqa: E402
 
 for _module in (exercise_cli, stats_cli, transfer_cli, progress_cli, optimize_cli):

@@ -40,9 +40,9 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "unreadable.advice": {
         "en": "`dlquiz progress export -o backup.jsonl` saves every other row; import it into a fresh home "
-              "(`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`), or delete those rows with an SQLite tool.",
+        "(`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`), or delete those rows with an SQLite tool.",
         "zh": "`dlquiz progress export -o backup.jsonl` 会保存其余所有记录；把它导入一个新的目录"
-              "（`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`），或用 SQLite 工具删除这些记录。",
+        "（`DLQUIZ_HOME=… dlquiz progress import backup.jsonl`），或用 SQLite 工具删除这些记录。",
     },
     "orphans": {
         "en": "{count} card state(s) belong to no card of any deck",
@@ -54,11 +54,11 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "orphans.advice": {
         "en": "These cards were removed from their deck, renamed (a new id starts afresh), or their deck is gone. "
-              "If you study a deck by path, pass it: `dlquiz doctor --deck FILE`. Otherwise "
-              "`dlquiz doctor --prune` deletes the orphaned card states (it asks first); the review log is kept.",
+        "If you study a deck by path, pass it: `dlquiz doctor --deck FILE`. Otherwise "
+        "`dlquiz doctor --prune` deletes the orphaned card states (it asks first); the review log is kept.",
         "zh": "这些卡片已从卡组中删除、改了名（新 id 从头开始），或者整个卡组已不在。"
-              "如果你按路径学习某个卡组，请传入它：`dlquiz doctor --deck FILE`。否则 "
-              "`dlquiz doctor --prune` 会删除这些孤立的卡片状态（会先询问）；复习记录会保留。",
+        "如果你按路径学习某个卡组，请传入它：`dlquiz doctor --deck FILE`。否则 "
+        "`dlquiz doctor --prune` 会删除这些孤立的卡片状态（会先询问）；复习记录会保留。",
     },
     "orphans.held_back": {
         "en": " ({decks}: not pruned while a deck file fails to load.)",
@@ -80,7 +80,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "exercises.advice": {
         "en": "Fix the exercise metadata as the message says (exercises/relu/exercise.yaml is the model), "
-              "or reinstall dlquiz if you did not change the exercises.",
+        "or reinstall dlquiz if you did not change the exercises.",
         "zh": "按提示修正练习的元数据（可参照 exercises/relu/exercise.yaml），如果你没改过练习，请重新安装 dlquiz。",
     },
     "exercises.ok": {"en": "{count} exercise(s) load", "zh": "{count} 个练习加载正常"},
@@ -96,7 +96,7 @@ WORDS: dict[str, dict[str, str]] = {
     "prune.nothing": {"en": "Nothing to prune.", "zh": "没有需要清理的内容。"},
     "prune.kept": {
         "en": "Kept the card states of {decks}: they may belong to a deck file that failed to load. "
-              "Fix it, then run `dlquiz doctor` again.",
+        "Fix it, then run `dlquiz doctor` again.",
         "zh": "保留了 {decks} 的卡片状态：它们可能属于一个加载失败的卡组文件。修好后再运行 `dlquiz doctor`。",
     },
     "all.good": {"en": "All good.", "zh": "一切正常。"},
@@ -138,15 +138,31 @@ def show_checkup(checkup: Any, console: Console, lang: str) -> None:
             advice = say("database.reindex", lang, where=where)
         bad(say("database.damaged", lang, where=where), first_lines(lines), advice)
     else:
-        good(say("database.ok", lang, where=where, schema=checkup.schema_version, reviews=checkup.review_rows,
-                 states=checkup.state_rows))
+        good(
+            say(
+                "database.ok",
+                lang,
+                where=where,
+                schema=checkup.schema_version,
+                reviews=checkup.review_rows,
+                states=checkup.state_rows,
+            )
+        )
     if checkup.unreadable_rows:
         rows = checkup.unreadable_rows
         bad(say("unreadable", lang, count=len(rows)), first_lines(rows), say("unreadable.advice", lang))
     orphans = checkup.orphans
     if orphans.states:
-        details = [say("orphans.line", lang, deck=deck_id, states=orphans.states[deck_id],
-                       reviews=orphans.reviews.get(deck_id, 0)) for deck_id in sorted(orphans.states)]
+        details = [
+            say(
+                "orphans.line",
+                lang,
+                deck=deck_id,
+                states=orphans.states[deck_id],
+                reviews=orphans.reviews.get(deck_id, 0),
+            )
+            for deck_id in sorted(orphans.states)
+        ]
         advice = say("orphans.advice", lang)
         if orphans.held_back:
             advice += say("orphans.held_back", lang, decks=", ".join(sorted(orphans.held_back)))
@@ -156,13 +172,18 @@ def show_checkup(checkup: Any, console: Console, lang: str) -> None:
         text = say("orphan.reviews", lang, count=sum(orphans.reviews.values()), listed=listed)
         console.print(f"[dim]i[/] {escape(text)}", markup=True)
     if checkup.deck_problems:
-        bad(say("decks.broken", lang, count=len(checkup.broken_decks)),
-            [str(problem) for problem in checkup.deck_problems], say("decks.advice", lang))
+        bad(
+            say("decks.broken", lang, count=len(checkup.broken_decks)),
+            [str(problem) for problem in checkup.deck_problems],
+            say("decks.advice", lang),
+        )
     else:
         good(say("decks.ok", lang, count=len(checkup.decks)))
     if checkup.broken_exercises:
-        bad(say("exercises.broken", lang, count=len(checkup.broken_exercises)),
+        bad(
+            say("exercises.broken", lang, count=len(checkup.broken_exercises)),
             [f"{name}: {error.in_language(lang)[0]}" for name, error in checkup.broken_exercises],
-            say("exercises.advice", lang))
+            say("exercises.advice", lang),
+        )
     else:
         good(say("exercises.ok", lang, count=checkup.exercises))

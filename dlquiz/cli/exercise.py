@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from dlquiz.grading.grader import GradeResult
     from dlquiz.grading.attempts import Review
 
+
 def _usage(message: str, hint: str | None = None) -> DlquizError:
     return DlquizError(message, hint or "See `dlquiz exercise --help`.", exit_code=2)
 

@@ -142,4 +142,6 @@ def _last_result(row: ExerciseRow) -> str:
     if row.last is None:
         return "—"
     mark = "✓" if row.last.status == "passed" else "✗"
-    return f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {row.last.attempted_at.astimezone():%Y-%m-%d %H:%M}"
+    return (
+        f"{mark} {row.last.cases_passed}/{row.last.cases_total} · {row.last.attempted_at.astimezone():%Y-%m-%d %H:%M}"
+    )

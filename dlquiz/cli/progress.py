@@ -36,10 +36,17 @@ def export(
     if summary.damaged or summary.unreadable:
         from dlquiz.console import warn
 
-        shown = summary.unreadable[:5] + ([f"… and {len(summary.unreadable) - 5} more"]
-                                          if len(summary.unreadable) > 5 else [])
-        warn(("the progress database is damaged: exported every row that could still be read"
-              if summary.damaged else f"skipped {len(summary.unreadable)} unreadable row(s)"), *shown)
+        shown = summary.unreadable[:5] + (
+            [f"… and {len(summary.unreadable) - 5} more"] if len(summary.unreadable) > 5 else []
+        )
+        warn(
+            (
+                "the progress database is damaged: exported every row that could still be read"
+                if summary.damaged
+                else f"skipped {len(summary.unreadable)} unreadable row(s)"
+            ),
+            *shown,
+        )
     # With -o - the data owns stdout, so the summary goes to stderr.
     echo(
         f"Exported {summary.reviews} review(s), {summary.cards} card state(s), {summary.settings} setting(s), "
@@ -72,7 +79,11 @@ def import_(
         f"Imported {'stdin' if file == '-' else file}:",
         f"  reviews: {summary.reviews_added} added, {summary.reviews_present} already present",
         f"  card states: {summary.cards_recomputed} recomputed from the merged reviews"
-        + (f" ({summary.cards_replayed} replayed through FSRS: both sides had reviewed them)" if summary.cards_replayed else ""),
+        + (
+            f" ({summary.cards_replayed} replayed through FSRS: both sides had reviewed them)"
+            if summary.cards_replayed
+            else ""
+        ),
     ]
     if summary.cards_updated:
         lines.append(f"  other card states: {summary.cards_updated} added or updated (new, suspended or buried cards)")

@@ -21,7 +21,9 @@ DOCTOR_HELP = (
 def stats(
     deck: Optional[str] = typer.Argument(None, help="A deck id (or .yaml path); default: every deck."),
     json_output: bool = typer.Option(False, "--json", help="Print the figures as JSON (stable keys) for scripts."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."
+    ),
 ) -> None:
     from dlquiz.cards import library
     from dlquiz.review import stats as figures
@@ -33,7 +35,9 @@ def stats(
     loaded = library.load([deck] if deck else None)
     if deck and not loaded.decks:
         problems = "\n".join(str(problem) for problem in loaded.problems)
-        raise DlquizError(f"the deck {deck!r} does not load:\n{problems}", "`dlquiz deck check FILE` shows every problem.")
+        raise DlquizError(
+            f"the deck {deck!r} does not load:\n{problems}", "`dlquiz deck check FILE` shows every problem."
+        )
     if loaded.broken:
         warn(
             *(str(problem) for problem in loaded.problems),
@@ -54,9 +58,15 @@ def stats(
 
 
 def doctor(
-    prune: bool = typer.Option(False, "--prune", help="Delete orphaned card states (asks first; the review log is kept)."),
-    deck: List[Path] = typer.Option([], "--deck", help="A deck file you study by path, outside the decks folder (repeatable)."),
-    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."),
+    prune: bool = typer.Option(
+        False, "--prune", help="Delete orphaned card states (asks first; the review log is kept)."
+    ),
+    deck: List[Path] = typer.Option(
+        [], "--deck", help="A deck file you study by path, outside the decks folder (repeatable)."
+    ),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", help="Language: zh, en or both (default: from your locale)."
+    ),
 ) -> None:
     from dlquiz.cli.doctor_screen import say, show_checkup
     from dlquiz.review import doctor as checks

@@ -36,18 +36,24 @@ T = {  # the screen's words; --lang picks zh, en or both
     "col.review": {"en": "review", "zh": "复习"},
     "col.mature": {"en": "mature", "zh": "成熟"},
     "col.suspended": {"en": "susp.", "zh": "暂停"},
-    "mature.note": {"en": "cards = review items (each cloze deletion and each reverse side is one; `dlquiz decks --tags`"
-                            " counts YAML cards); learn = learning or relearning; mature = review cards with an interval"
-                            " of 21 days or more; susp. = suspended",
-                    "zh": "卡片 = 复习条目（每个填空、每个反向卡片各算一条；`dlquiz decks --tags` 数的是 YAML 中的卡片）；"
-                          "成熟 = 间隔不少于 21 天的复习卡片"},
+    "mature.note": {
+        "en": "cards = review items (each cloze deletion and each reverse side is one; `dlquiz decks --tags`"
+        " counts YAML cards); learn = learning or relearning; mature = review cards with an interval"
+        " of 21 days or more; susp. = suspended",
+        "zh": "卡片 = 复习条目（每个填空、每个反向卡片各算一条；`dlquiz decks --tags` 数的是 YAML 中的卡片）；"
+        "成熟 = 间隔不少于 21 天的复习卡片",
+    },
     "reviews": {"en": "Reviews per day, last {weeks} weeks", "zh": "每日复习量（最近 {weeks} 周）"},
     "legend": {"en": "less", "zh": "少"},
     "legend.more": {"en": "more (busiest day: {n})", "zh": "多（最多一天：{n}）"},
-    "summary": {"en": "{total} reviews on {days} days · today {today} · streak {streak} day(s)",
-                "zh": "共 {total} 次复习，{days} 天 · 今天 {today} · 连续 {streak} 天"},
-    "retention": {"en": "True retention (review cards answered Hard, Good or Easy)",
-                  "zh": "真实保持率（复习卡答对的比例）"},
+    "summary": {
+        "en": "{total} reviews on {days} days · today {today} · streak {streak} day(s)",
+        "zh": "共 {total} 次复习，{days} 天 · 今天 {today} · 连续 {streak} 天",
+    },
+    "retention": {
+        "en": "True retention (review cards answered Hard, Good or Easy)",
+        "zh": "真实保持率（复习卡答对的比例）",
+    },
     "window": {"en": "period", "zh": "时段"},
     "answers": {"en": "answers", "zh": "回答"},
     "correct": {"en": "correct", "zh": "答对"},
@@ -59,25 +65,35 @@ T = {  # the screen's words; --lang picks zh, en or both
     "w.all": {"en": "all", "zh": "全部"},
     "time": {"en": "Time studying", "zh": "学习时间"},
     "forecast": {"en": "Due in the next {n} days (today includes overdue)", "zh": "未来 {n} 天到期（今天含逾期）"},
-    "exercises": {"en": "Exercises: {passed} passed · {attempted} attempted · {new} new",
-                  "zh": "练习：{passed} 通过 · {attempted} 尝试过 · {new} 未开始"},
+    "exercises": {
+        "en": "Exercises: {passed} passed · {attempted} attempted · {new} new",
+        "zh": "练习：{passed} 通过 · {attempted} 尝试过 · {new} 未开始",
+    },
     "exercise": {"en": "exercise", "zh": "练习"},
     "status": {"en": "status", "zh": "状态"},
     "attempts": {"en": "attempts", "zh": "次数"},
     "last": {"en": "last result", "zh": "最近结果"},
     "due": {"en": "due", "zh": "到期"},
     "due.now": {"en": "due now", "zh": "已到期"},
-    "ex.retention": {"en": "Exercise retention (due exercises passed without the solution)",
-                     "zh": "练习保持率（到期的练习不看答案就通过的比例）"},
-    "ex.forecast": {"en": "Exercises due in the next {n} days (today includes overdue)",
-                    "zh": "未来 {n} 天到期的练习（今天含逾期）"},
+    "ex.retention": {
+        "en": "Exercise retention (due exercises passed without the solution)",
+        "zh": "练习保持率（到期的练习不看答案就通过的比例）",
+    },
+    "ex.forecast": {
+        "en": "Exercises due in the next {n} days (today includes overdue)",
+        "zh": "未来 {n} 天到期的练习（今天含逾期）",
+    },
     "s.passed": {"en": "passed", "zh": "已通过"},
     "s.attempted": {"en": "attempted", "zh": "尝试过"},
     "s.new": {"en": "new", "zh": "未开始"},
-    "no.reviews": {"en": "No reviews yet. Run `dlquiz study` to start; these figures fill in as you answer.",
-                   "zh": "还没有复习记录。运行 `dlquiz study` 开始学习；回答之后这里就会有数据。"},
-    "no.cards": {"en": "No cards: put .yaml decks in the decks folder (`dlquiz decks` shows where).",
-                 "zh": "没有卡片：把 .yaml 卡组放进卡组文件夹（`dlquiz decks` 会显示位置）。"},
+    "no.reviews": {
+        "en": "No reviews yet. Run `dlquiz study` to start; these figures fill in as you answer.",
+        "zh": "还没有复习记录。运行 `dlquiz study` 开始学习；回答之后这里就会有数据。",
+    },
+    "no.cards": {
+        "en": "No cards: put .yaml decks in the decks folder (`dlquiz decks` shows where).",
+        "zh": "没有卡片：把 .yaml 卡组放进卡组文件夹（`dlquiz decks` 会显示位置）。",
+    },
 }
 
 
@@ -104,8 +120,16 @@ def render(stats: Stats, console: Console, lang: str) -> None:
     else:
         console.print(Text(say("reviews", lang, weeks=HEATMAP_WEEKS), style="bold"))
         console.print(heatmap(stats.days, stats.today, lang))
-        console.print(say("summary", lang, total=stats.total_reviews, days=len(stats.days),
-                          today=stats.reviews_in("today"), streak=stats.streak))
+        console.print(
+            say(
+                "summary",
+                lang,
+                total=stats.total_reviews,
+                days=len(stats.days),
+                today=stats.reviews_in("today"),
+                streak=stats.streak,
+            )
+        )
         console.print()
         console.print(_retention(stats, lang))
         console.print()
@@ -232,8 +256,9 @@ def _exercises(stats: Stats, lang: str, width: int = 80):
         return Text(f"{say('exercises', lang, **counts)}\n{stats.exercise_problem}", style="yellow")
     table = _table()
     for key in ("exercise", "status", "attempts", "last", "due"):
-        table.add_column(say(key, lang), justify="right" if key == "attempts" else "left",
-                         no_wrap=key != "last", overflow="fold")
+        table.add_column(
+            say(key, lang), justify="right" if key == "attempts" else "left", no_wrap=key != "last", overflow="fold"
+        )
     styles = {"new": "dim", "attempted": "yellow", "passed": "green"}
     for line in stats.exercises:
         result = "—"
@@ -243,8 +268,13 @@ def _exercises(stats: Stats, lang: str, width: int = 80):
         due = "—" if line.due is None else f"{line.due.astimezone():%Y-%m-%d}"
         if line.is_due:
             due = say("due.now", lang)
-        table.add_row(line.id, Text(say(f"s.{line.status}", lang), style=styles[line.status]), str(line.attempts),
-                      result, Text(due, style="bold yellow" if line.is_due else ""))
+        table.add_row(
+            line.id,
+            Text(say(f"s.{line.status}", lang), style=styles[line.status]),
+            str(line.attempts),
+            result,
+            Text(due, style="bold yellow" if line.is_due else ""),
+        )
     parts: list[RenderableType] = [Text(say("exercises", lang, **counts), style="bold"), table]
     if any(line.due is not None for line in stats.exercises):  # the schedule's figures once one has a schedule
         retention = _table()
@@ -253,9 +283,15 @@ def _exercises(stats: Stats, lang: str, width: int = 80):
             retention.add_column(say(key, lang), justify="right")
         for window in ("7d", "30d", "all"):
             result_ = stats.exercise_retention(window)
-            retention.add_row(say(f"w.{window}", lang), str(result_.answers), str(result_.correct),
-                              _percent(result_.rate))
-        parts += [Text(), Text(say("ex.retention", lang), style="bold"), retention, Text(),
-                  Text(say("ex.forecast", lang, n=FORECAST_DAYS), style="bold"),
-                  forecast_chart(stats.exercise_forecast, width)]
+            retention.add_row(
+                say(f"w.{window}", lang), str(result_.answers), str(result_.correct), _percent(result_.rate)
+            )
+        parts += [
+            Text(),
+            Text(say("ex.retention", lang), style="bold"),
+            retention,
+            Text(),
+            Text(say("ex.forecast", lang, n=FORECAST_DAYS), style="bold"),
+            forecast_chart(stats.exercise_forecast, width),
+        ]
     return Group(*parts)

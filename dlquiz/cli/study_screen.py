@@ -33,7 +33,12 @@ if TYPE_CHECKING:
 GradeCode = Callable[[str, str], "SnippetResult"]
 
 BUSY_RETRIES = 2  # automatic tries (each waits the store's busy timeout) before asking the learner
-RATING_UI = {Rating.Again: ("重来", "Again"), Rating.Hard: ("困难", "Hard"), Rating.Good: ("良好", "Good"), Rating.Easy: ("简单", "Easy")}
+RATING_UI = {
+    Rating.Again: ("重来", "Again"),
+    Rating.Hard: ("困难", "Hard"),
+    Rating.Good: ("良好", "Good"),
+    Rating.Easy: ("简单", "Easy"),
+}
 
 
 class _Restart(Exception):
@@ -49,8 +54,9 @@ class _NotRecorded(Exception):
 
 
 class StudyScreen:
-    def __init__(self, session: StudySession, console: Console, keys, lang: str,
-                 grade_code: GradeCode | None = None) -> None:
+    def __init__(
+        self, session: StudySession, console: Console, keys, lang: str, grade_code: GradeCode | None = None
+    ) -> None:
         self.session = session
         self.grade_code = grade_code
         self.console = console
@@ -309,7 +315,12 @@ class StudyScreen:
         challenge = turn.challenge
         parts: list[RenderableType] = []
         if verdict is not None:
-            parts.append(Text(self.t("right" if verdict.correct else "wrong"), style="bold green" if verdict.correct else "bold red"))
+            parts.append(
+                Text(
+                    self.t("right" if verdict.correct else "wrong"),
+                    style="bold green" if verdict.correct else "bold red",
+                )
+            )
         parts += feedback or []
         if challenge.mode == CODE and len(parts) > 1:
             parts.append(Text(""))
@@ -325,13 +336,16 @@ class StudyScreen:
         buttons: list[Text] = []
         labels = [format_interval(outcome.interval, self.ui_lang) for outcome in turn.outcomes.values()]
         if len(set(labels)) < len(labels):  # 45 and 46 days both read 1.5mo: show days so longer reads longer
-            labels = [format_interval(outcome.interval, self.ui_lang, in_days=True)
-                      for outcome in turn.outcomes.values()]
+            labels = [
+                format_interval(outcome.interval, self.ui_lang, in_days=True) for outcome in turn.outcomes.values()
+            ]
         for rating, interval in zip(turn.outcomes, labels, strict=True):
             style = "bold reverse" if rating == default else "bold"
             buttons.append(Text.assemble((f" {int(rating)} {self.t(rating)} {interval} ", style), " "))
         self.console.print(fit(buttons, self.console.width))  # a button never splits across lines
-        self.console.print(fit_hint(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), self.console.width))
+        self.console.print(
+            fit_hint(f"{self.t('accept')}{self.t(default)}   " + self.t("other_keys"), self.console.width)
+        )
         while True:
             key = self.keys.key()
             if key in ("1", "2", "3", "4"):
@@ -363,8 +377,11 @@ class StudyScreen:
         due = outlook.due_now
         total = due.new + due.learning + due.review
         if total:
-            parts = [f"{self.t(kind)} {count}" for kind, count in
-                     (("new", due.new), ("learning", due.learning), ("review", due.review)) if count]
+            parts = [
+                f"{self.t(kind)} {count}"
+                for kind, count in (("new", due.new), ("learning", due.learning), ("review", due.review))
+                if count
+            ]
             lines.append(f"{self.t('due_now')}: {total} ({' · '.join(parts)})")
         when = _when(outlook.next_due, self.ui_lang) if outlook.next_due else self.t("none_due")
         lines.append(f"{self.t('next_due')}: {when}")
@@ -385,8 +402,9 @@ class StudyScreen:
             *self._outlook_lines(),
         ]
         summary_title = Text(self.t("summary"))
-        self.console.print(Panel(Text("\n".join(lines)), title=summary_title, title_align="left",
-                                 border_style="magenta"))
+        self.console.print(
+            Panel(Text("\n".join(lines)), title=summary_title, title_align="left", border_style="magenta")
+        )
 
 
 def _code(source: str) -> Syntax:

@@ -42,14 +42,18 @@ def export_anki(
     loaded = library.load(decks or None)
     if loaded.problems and decks:  # a deck asked for by name is not silently left out
         listed = "\n".join(str(problem) for problem in loaded.problems)
-        raise DlquizError(f"cannot export: {len(loaded.broken)} deck(s) failed to load:\n{listed}",
-                          "Fix them (`dlquiz deck check FILE`), or leave them out.")
+        raise DlquizError(
+            f"cannot export: {len(loaded.broken)} deck(s) failed to load:\n{listed}",
+            "Fix them (`dlquiz deck check FILE`), or leave them out.",
+        )
     if loaded.problems:
         skipped = [f"skipped {len(loaded.broken)} broken deck(s); the others were exported."] if loaded.broken else []
         warn(*(str(problem) for problem in loaded.problems), *skipped)
     result = write_package(loaded.decks, output, language)
-    echo(f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "
-               f"language: {language}.")
+    echo(
+        f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "
+        f"language: {language}."
+    )
     echo("In Anki: File → Import. Importing a later export updates these notes instead of duplicating them.")
 
 
@@ -71,8 +75,10 @@ def import_file(
     for notice in result.notices:
         echo(notice)
     cloze = f", {result.cloze} of them cloze" if result.cloze else ""
-    echo(f"Wrote {result.target}: deck {result.deck_id!r}, {result.cards} card(s){cloze}; "
-               f"{len(result.skipped)} row(s) skipped.")
+    echo(
+        f"Wrote {result.target}: deck {result.deck_id!r}, {result.cards} card(s){cloze}; "
+        f"{len(result.skipped)} row(s) skipped."
+    )
     echo(f"Study it with `dlquiz study {result.target}`, or move it into {user_decks_dir()} to use it by name.")
 
 

@@ -191,8 +191,16 @@ def exercise_rows(exercises: Sequence[Exercise], progress: ExerciseProgress, now
     for exercise in exercises:
         mine = by_exercise.get(exercise.id, [])
         when = due.get(exercise.id)
-        rows.append(ExerciseRow(exercise, exercise_status(mine), len(mine), mine[-1] if mine else None, when,
-                                when is not None and when <= now))
+        rows.append(
+            ExerciseRow(
+                exercise,
+                exercise_status(mine),
+                len(mine),
+                mine[-1] if mine else None,
+                when,
+                when is not None and when <= now,
+            )
+        )
     overdue = sorted((row for row in rows if row.is_due), key=lambda row: (row.due, row.exercise.order))
     return overdue + [row for row in rows if not row.is_due]
 

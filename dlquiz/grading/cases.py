@@ -124,8 +124,7 @@ class Grading:
                     except DlquizError:
                         continue
                 mistakes[mistake.name] = outcomes
-        refcache.store(self.exercise.id, self.cache_key,
-                       refcache.Entry(self.cases, self._references, mistakes))
+        refcache.store(self.exercise.id, self.cache_key, refcache.Entry(self.cases, self._references, mistakes))
 
     def mistake_outcome(self, mistake: Mistake, case: Case) -> tuple[Any, bool]:
         """What ``mistake`` gives for ``case`` (``Raises`` when it raises), and whether it warned; computed once."""
@@ -151,8 +150,11 @@ class Grading:
         if self._harness is None:
             assert self.harness_source is not None
             try:
-                self._harness = _module_from_source(f"dlquiz_exercise_{_ident(self.exercise)}_harness",
-                                                    self.harness_source, self.exercise.folder / "harness.py")
+                self._harness = _module_from_source(
+                    f"dlquiz_exercise_{_ident(self.exercise)}_harness",
+                    self.harness_source,
+                    self.exercise.folder / "harness.py",
+                )
             except Exception as error:
                 raise _broken(self.exercise, "harness.py", error) from None
         import torch
@@ -162,8 +164,7 @@ class Grading:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
-            return self._harness.run(functions, case.function, *copy.deepcopy(case.args),
-                                     **copy.deepcopy(case.kwargs))
+            return self._harness.run(functions, case.function, *copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
         finally:
             torch.set_num_threads(threads)
 
@@ -171,8 +172,11 @@ class Grading:
         if self._solution is None:
             assert self.solution_source is not None
             try:
-                module = _module_from_source(f"dlquiz_exercise_{_ident(self.exercise)}_solution",
-                                             self.solution_source, self.exercise.solution_path)
+                module = _module_from_source(
+                    f"dlquiz_exercise_{_ident(self.exercise)}_solution",
+                    self.solution_source,
+                    self.exercise.solution_path,
+                )
                 self._solution = {name: getattr(module, name) for name in self.exercise.functions}
             except Exception as error:
                 raise _broken(self.exercise, "solution.py", error) from None
@@ -212,8 +216,9 @@ def prepare(exercise: Exercise) -> Grading:
             raise _broken(exercise, "grading.py cases()", error) from None
     for case in cases:
         if not isinstance(case, Case) or case.function not in exercise.functions:
-            raise _broken(exercise, "grading.py cases()",
-                          f"{case!r:.80} is not a Case for one of {list(exercise.functions)}")
+            raise _broken(
+                exercise, "grading.py cases()", f"{case!r:.80} is not a Case for one of {list(exercise.functions)}"
+            )
     grading = Grading(exercise, module, cases, cache_key=cache_key)
     if entry is not None:
         grading._references, grading.from_cache = entry.references, True
@@ -264,8 +269,11 @@ def parameter_names(exercise: Exercise) -> dict[str, list[str]]:
         tree = ast.parse(exercise.template())
     except (SyntaxError, DlquizError):
         return {}
-    return {node.name: [a.arg for a in node.args.posonlyargs + node.args.args]
-            for node in tree.body if isinstance(node, ast.FunctionDef)}
+    return {
+        node.name: [a.arg for a in node.args.posonlyargs + node.args.args]
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
 
 
 def describe_inputs(case: Case, names: list[str]) -> str:

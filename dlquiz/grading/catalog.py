@@ -86,7 +86,7 @@ def split_languages(markdown: str) -> Text:
     if not markers:
         return markdown.strip()
     sections: dict[str, str] = {}
-    for marker, following in zip(markers, markers[1:] + [None]):
+    for marker, following in zip(markers, markers[1:] + [None], strict=False):
         end = following.start() if following else len(markdown)
         sections[marker.group(1)] = markdown[marker.end() : end].strip()
     return sections
@@ -114,8 +114,8 @@ def _load_fields(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[tuple
     except OSError:
         key = None
     if key is not None and key in _PARSED:
-        data, lines, sublines = _PARSED[key]
-        return dict(data), lines, sublines
+        cached, cached_lines, cached_sublines = _PARSED[key]
+        return dict(cached), cached_lines, cached_sublines
     text = _read(path)
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: several times faster where installed
     loader = loader_class(text)
@@ -132,8 +132,10 @@ def _load_fields(path: Path) -> tuple[dict[str, Any], dict[str, int], dict[tuple
     finally:
         loader.dispose()
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        raise DlquizError(f"{path}: the file must be a mapping of fields (format, id, title, …)",
-                          "See exercises/relu/exercise.yaml for the format.")
+        raise DlquizError(
+            f"{path}: the file must be a mapping of fields (format, id, title, …)",
+            "See exercises/relu/exercise.yaml for the format.",
+        )
     lines = {name.value: name.start_mark.line + 1 for name, _ in node.value if hasattr(name, "value")}
     sublines: dict[tuple[str, str], int] = {}
     for name, value in node.value:
@@ -169,8 +171,10 @@ class _Fields:
         value = self.get(key)
         if isinstance(value, str) and value.strip():
             return value
-        if isinstance(value, dict) and value and all(
-            k in ("zh", "en") and isinstance(v, str) and v.strip() for k, v in value.items()
+        if (
+            isinstance(value, dict)
+            and value
+            and all(k in ("zh", "en") and isinstance(v, str) and v.strip() for k, v in value.items())
         ):
             return value
         raise self.error(key, "must be a non-empty string or a mapping {zh: ..., en: ...}")
@@ -194,17 +198,26 @@ def _returns(fields: _Fields, functions: list[str]) -> dict[str, tuple[str, ...]
     """The optional ``returns:`` mapping, function -> names of the values it returns as a tuple."""
     returns = fields.get("returns", {})
     if not isinstance(returns, dict):
-        raise fields.error("returns", "must map a function to the names of its returned values, "
-                                      "e.g. {batchnorm_forward: [out, new_running_mean, new_running_var]}")
+        raise fields.error(
+            "returns",
+            "must map a function to the names of its returned values, "
+            "e.g. {batchnorm_forward: [out, new_running_mean, new_running_var]}",
+        )
     checked: dict[str, tuple[str, ...]] = {}
     for function, names in returns.items():
         where = str(function)
         if function not in functions:
             raise fields.error("returns", f"names {function!r}, which is not one of the functions {functions}", where)
-        if (not isinstance(names, list) or len(names) < 2
-                or not all(isinstance(n, str) and _IDENTIFIER.match(n) for n in names)):
-            raise fields.error("returns", f"{function}: must be a list of two or more Python names, one per returned "
-                                          "value, in order", where)
+        if (
+            not isinstance(names, list)
+            or len(names) < 2
+            or not all(isinstance(n, str) and _IDENTIFIER.match(n) for n in names)
+        ):
+            raise fields.error(
+                "returns",
+                f"{function}: must be a list of two or more Python names, one per returned value, in order",
+                where,
+            )
         if len(set(names)) != len(names):
             raise fields.error("returns", f"{function}: a returned value is named twice", where)
         checked[function] = tuple(names)
@@ -244,7 +257,9 @@ def _parse(folder: Path) -> Exercise:
         raise fields.error("order", "must be a whole number")
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
-            raise DlquizError(f"exercise folder {folder} has no {name}", "Every exercise needs " + ", ".join(REQUIRED_FILES) + ".")
+            raise DlquizError(
+                f"exercise folder {folder} has no {name}", "Every exercise needs " + ", ".join(REQUIRED_FILES) + "."
+            )
     return Exercise(
         id=exercise_id,
         folder=folder,
@@ -289,8 +304,10 @@ def load_exercise(name: str, root: Path | None = None) -> Exercise:
             f"no exercise named {name!r}",
             f"{suggestion}Exercises: {', '.join(names) or '(none)'}. `dlquiz exercise` lists them.",
             exit_code=2,
-            zh=(f"没有名为 {name!r} 的练习",
+            zh=(
+                f"没有名为 {name!r} 的练习",
                 (f"你是不是想找 `{close[0]}`？" if close else "")
-                + f"已有的练习：{'、'.join(names) or '（无）'}。`dlquiz exercise` 会列出它们。"),
+                + f"已有的练习：{'、'.join(names) or '（无）'}。`dlquiz exercise` 会列出它们。",
+            ),
         )
     return _parse(root / wanted)

@@ -114,13 +114,20 @@ def encode(value, depth=0):
         return described
     if isinstance(value, (list, tuple)) and depth < 3:
         items = [encode(item, depth + 1) for item in value[:MAX_ITEMS]]
-        return {"__dlquiz__": type(value).__name__ if type(value) in (list, tuple) else "list",
-                "items": items, "length": len(value)}
+        return {
+            "__dlquiz__": type(value).__name__ if type(value) in (list, tuple) else "list",
+            "items": items,
+            "length": len(value),
+        }
     if type(value) is dict and depth < 3 and all(type(key) is str for key in value):
-        return {"__dlquiz__": "dict", "items": [[key, encode(item, depth + 1)] for key, item in
-                                                 list(value.items())[:MAX_ITEMS]]}
+        return {
+            "__dlquiz__": "dict",
+            "items": [[key, encode(item, depth + 1)] for key, item in list(value.items())[:MAX_ITEMS]],
+        }
     cls = type(value)
-    name = cls.__qualname__ if cls.__module__ in ("dlquiz_learner", "builtins") else f"{cls.__module__}.{cls.__qualname__}"
+    name = (
+        cls.__qualname__ if cls.__module__ in ("dlquiz_learner", "builtins") else f"{cls.__module__}.{cls.__qualname__}"
+    )
     return {"__dlquiz__": "opaque", "type": name, "repr": _safe_repr(value)}
 
 
@@ -148,8 +155,13 @@ def describe_exception(error, learner_path):
     try:
         return _describe(error, learner_path)
     except BaseException:
-        return {"type": type(error).__name__, "mro": ["Exception"], "message": "<unprintable>", "traceback": "",
-                "torch_refused": False}
+        return {
+            "type": type(error).__name__,
+            "mro": ["Exception"],
+            "message": "<unprintable>",
+            "traceback": "",
+            "torch_refused": False,
+        }
 
 
 def _describe(error, learner_path):
@@ -309,8 +321,14 @@ def main(argv):
                 except BaseException:  # e.g. a hostile __len__ on a returned list
                     aliases = []
                 outcome = {"ok": True, "value": _encode_safely(value), "aliases": aliases}
-        channel.send(event="result", index=index, seconds=seconds, arguments=_encode_arguments(args, kwargs),
-                     warnings=log.items, **outcome)
+        channel.send(
+            event="result",
+            index=index,
+            seconds=seconds,
+            arguments=_encode_arguments(args, kwargs),
+            warnings=log.items,
+            **outcome,
+        )
     channel.send(event="done")
 
 

@@ -79,20 +79,38 @@ def _index(flat: int, shape: tuple) -> str:
 def _wrong_type(function: str, actual: Any, wanted: str, wanted_zh: str) -> Verdict:
     got = short(actual)
     if actual is None:
-        return Verdict(False, "wrong_type", bi(f"{function} returned None — is a `return` missing?",
-                                                f"{function} 返回了 None——是不是少了 `return`？"))
+        return Verdict(
+            False,
+            "wrong_type",
+            bi(f"{function} returned None — is a `return` missing?", f"{function} 返回了 None——是不是少了 `return`？"),
+        )
     extra_en = extra_zh = ""
     if isinstance(actual, (list, tuple)) and wanted.startswith("a numpy array"):
-        extra_en, extra_zh = " Build it with numpy operations (or np.array(...)).", "请用 numpy 运算构造（或 np.array(...)）。"
-    return Verdict(False, "wrong_type", bi(f"{function} returned {got}; expected {wanted}.{extra_en}",
-                                            f"{function} 返回了 {got}；应当返回{wanted_zh}。{extra_zh}"))
+        extra_en, extra_zh = (
+            " Build it with numpy operations (or np.array(...)).",
+            "请用 numpy 运算构造（或 np.array(...)）。",
+        )
+    return Verdict(
+        False,
+        "wrong_type",
+        bi(
+            f"{function} returned {got}; expected {wanted}.{extra_en}",
+            f"{function} 返回了 {got}；应当返回{wanted_zh}。{extra_zh}",
+        ),
+    )
 
 
 def _dtype_advice(actual: np.dtype, expected: np.dtype) -> tuple[str, str]:
     if actual == np.bool_:
-        return " A comparison gives bools: convert with .astype(x.dtype).", "比较运算得到的是布尔数组：用 .astype(x.dtype) 转换。"
+        return (
+            " A comparison gives bools: convert with .astype(x.dtype).",
+            "比较运算得到的是布尔数组：用 .astype(x.dtype) 转换。",
+        )
     if actual.kind in "iu" and expected.kind == "f":
-        return " Integer results lose the fraction: keep the computation in floating point.", "整数结果会丢掉小数部分：请用浮点数计算。"
+        return (
+            " Integer results lose the fraction: keep the computation in floating point.",
+            "整数结果会丢掉小数部分：请用浮点数计算。",
+        )
     if actual.kind == "f" and expected.kind == "f" and actual.itemsize < expected.itemsize:
         return " Keep the input's float64 (no float32 casts).", "保持输入的 float64（不要转换成 float32）。"
     return "", ""
@@ -101,20 +119,37 @@ def _dtype_advice(actual: np.dtype, expected: np.dtype) -> tuple[str, str]:
 def compare_arrays(function: str, actual: Any, expected: np.ndarray, rtol: float, atol: float) -> Verdict:
     shape = tuple(expected.shape)
     if isinstance(actual, BigArray):
-        return Verdict(False, "wrong_shape", bi(
-            f"{function} returned an array of shape {tuple(actual.shape)}, expected {shape}.",
-            f"{function} 返回的数组形状是 {tuple(actual.shape)}，应为 {shape}。"))
+        return Verdict(
+            False,
+            "wrong_shape",
+            bi(
+                f"{function} returned an array of shape {tuple(actual.shape)}, expected {shape}.",
+                f"{function} 返回的数组形状是 {tuple(actual.shape)}，应为 {shape}。",
+            ),
+        )
     if isinstance(actual, np.generic):
         return _wrong_type(function, actual, f"a numpy array of shape {shape}", f"形状为 {shape} 的 numpy 数组")
     if not isinstance(actual, np.ndarray):
         return _wrong_type(function, actual, f"a numpy array of shape {shape}", f"形状为 {shape} 的 numpy 数组")
     if tuple(actual.shape) != shape:
-        return Verdict(False, "wrong_shape", bi(f"{function} returned shape {tuple(actual.shape)}, expected {shape}.",
-                                                f"{function} 返回的形状是 {tuple(actual.shape)}，应为 {shape}。"))
+        return Verdict(
+            False,
+            "wrong_shape",
+            bi(
+                f"{function} returned shape {tuple(actual.shape)}, expected {shape}.",
+                f"{function} 返回的形状是 {tuple(actual.shape)}，应为 {shape}。",
+            ),
+        )
     if actual.dtype != expected.dtype:
         en, zh = _dtype_advice(actual.dtype, expected.dtype)
-        return Verdict(False, "wrong_dtype", bi(f"{function} returned dtype {actual.dtype}, expected {expected.dtype}.{en}",
-                                                f"{function} 返回的 dtype 是 {actual.dtype}，应为 {expected.dtype}。{zh}"))
+        return Verdict(
+            False,
+            "wrong_dtype",
+            bi(
+                f"{function} returned dtype {actual.dtype}, expected {expected.dtype}.{en}",
+                f"{function} 返回的 dtype 是 {actual.dtype}，应为 {expected.dtype}。{zh}",
+            ),
+        )
     if actual.size == 0:
         return Verdict(True, "ok", _OK, 0.0, 0.0)
     if expected.dtype.kind not in "fc":
@@ -122,11 +157,18 @@ def compare_arrays(function: str, actual: Any, expected: np.ndarray, rtol: float
         if wrong.any():
             at = int(np.flatnonzero(wrong)[0])
             gap = float(np.abs(actual.astype(np.float64) - expected.astype(np.float64)).max())
-            return Verdict(False, "wrong_values", bi(
-                f"{int(wrong.sum())} of {actual.size} values differ; first at index {_index(at, shape)}: "
-                f"got {actual.flat[at]!r}, expected {expected.flat[at]!r}.",
-                f"{actual.size} 个值中有 {int(wrong.sum())} 个不同；第一个在索引 {_index(at, shape)}："
-                f"得到 {actual.flat[at]!r}，应为 {expected.flat[at]!r}。"), gap, None)
+            return Verdict(
+                False,
+                "wrong_values",
+                bi(
+                    f"{int(wrong.sum())} of {actual.size} values differ; first at index {_index(at, shape)}: "
+                    f"got {actual.flat[at]!r}, expected {expected.flat[at]!r}.",
+                    f"{actual.size} 个值中有 {int(wrong.sum())} 个不同；第一个在索引 {_index(at, shape)}："
+                    f"得到 {actual.flat[at]!r}，应为 {expected.flat[at]!r}。",
+                ),
+                gap,
+                None,
+            )
         return Verdict(True, "ok", _OK, 0.0, 0.0)
     with np.errstate(all="ignore"):
         a, e = actual.ravel(), expected.ravel()
@@ -139,23 +181,36 @@ def compare_arrays(function: str, actual: Any, expected: np.ndarray, rtol: float
         if bad_nan.any() or (np.isinf(a) & ~both_inf).any():
             at = int(np.flatnonzero(bad_nan | (np.isinf(a) & ~both_inf))[0])
             what = "NaN" if np.isnan(a[at]) else ("inf" if np.isinf(a[at]) else repr(a[at]))
-            return Verdict(False, "not_finite", bi(
-                f"{function} returned {what} at index {_index(at, shape)}, where PyTorch gives {_scalar(e[at])}"
-                f" ({int((bad_nan | (np.isinf(a) & ~both_inf)).sum())} such values). Look for 0/0, inf − inf, "
-                "or exp/log of extreme values.",
-                f"{function} 在索引 {_index(at, shape)} 处返回了 {what}，PyTorch 的结果是 {_scalar(e[at])}"
-                f"（共 {int((bad_nan | (np.isinf(a) & ~both_inf)).sum())} 个）。检查 0/0、inf − inf 或极端值的 exp/log。"),
-                _finite(max_abs), _finite(max_rel))
+            return Verdict(
+                False,
+                "not_finite",
+                bi(
+                    f"{function} returned {what} at index {_index(at, shape)}, where PyTorch gives {_scalar(e[at])}"
+                    f" ({int((bad_nan | (np.isinf(a) & ~both_inf)).sum())} such values). Look for 0/0, inf − inf, "
+                    "or exp/log of extreme values.",
+                    f"{function} 在索引 {_index(at, shape)} 处返回了 {what}，PyTorch 的结果是 {_scalar(e[at])}"
+                    f"（共 {int((bad_nan | (np.isinf(a) & ~both_inf)).sum())} 个）。检查 0/0、inf − inf 或极端值的 exp/log。",
+                ),
+                _finite(max_abs),
+                _finite(max_rel),
+            )
         # An expected ±inf is matched only by the same inf (rtol·|inf| would let any finite value through).
         wrong = (diff > atol + rtol * np.abs(e)) | (np.isinf(e) & ~both_inf)
     if wrong.any():
         at = int(np.argmax(np.where(wrong, diff, -1.0)))
         count = int(wrong.sum())
-        return Verdict(False, "wrong_values", bi(
-            f"{count} of {a.size} values differ; the largest difference is at index {_index(at, shape)}: "
-            f"got {_scalar(a[at])}, expected {_scalar(e[at])}.",
-            f"{a.size} 个值中有 {count} 个不对；差得最多的在索引 {_index(at, shape)}："
-            f"得到 {_scalar(a[at])}，应为 {_scalar(e[at])}。"), _finite(max_abs), _finite(max_rel))
+        return Verdict(
+            False,
+            "wrong_values",
+            bi(
+                f"{count} of {a.size} values differ; the largest difference is at index {_index(at, shape)}: "
+                f"got {_scalar(a[at])}, expected {_scalar(e[at])}.",
+                f"{a.size} 个值中有 {count} 个不对；差得最多的在索引 {_index(at, shape)}："
+                f"得到 {_scalar(a[at])}，应为 {_scalar(e[at])}。",
+            ),
+            _finite(max_abs),
+            _finite(max_rel),
+        )
     return Verdict(True, "ok", _OK, _finite(max_abs), _finite(max_rel))
 
 
@@ -187,12 +242,15 @@ def _same(actual: Any, expected: Any) -> bool:
     if type(actual) is not type(expected):
         return False
     if isinstance(expected, (list, tuple)):
-        return len(actual) == len(expected) and all(_same(a, e) for a, e in zip(actual, expected))
+        return len(actual) == len(expected) and all(_same(a, e) for a, e in zip(actual, expected, strict=False))
     if isinstance(expected, dict):
         return actual.keys() == expected.keys() and all(_same(actual[key], expected[key]) for key in expected)
     if isinstance(expected, np.ndarray):
-        return actual.shape == expected.shape and actual.dtype == expected.dtype and bool(np.array_equal(
-            actual, expected, equal_nan=expected.dtype.kind in "fc"))
+        return (
+            actual.shape == expected.shape
+            and actual.dtype == expected.dtype
+            and bool(np.array_equal(actual, expected, equal_nan=expected.dtype.kind in "fc"))
+        )
     try:
         return bool(actual == expected)
     except Exception:
@@ -206,8 +264,11 @@ def _field_difference(actual: Any, expected: Any) -> Message | None:
         return None if verdict.passed else verdict.message
     if _same(actual, expected):
         return None
-    if isinstance(actual, list) and isinstance(expected, list) and all(
-            isinstance(item, str) for item in actual + expected):
+    if (
+        isinstance(actual, list)
+        and isinstance(expected, list)
+        and all(isinstance(item, str) for item in actual + expected)
+    ):
         missing, unexpected = list(expected), []
         for item in actual:
             if item in missing:
@@ -215,10 +276,22 @@ def _field_difference(actual: Any, expected: Any) -> Message | None:
             else:
                 unexpected.append(item)
         if missing or unexpected:
-            en = "; ".join(part for part in (f"missing {_listed(missing)}" if missing else "",
-                                             f"unexpected {_listed(unexpected)}" if unexpected else "") if part)
-            zh = "；".join(part for part in (f"缺少 {_listed(missing)}" if missing else "",
-                                            f"多出 {_listed(unexpected)}" if unexpected else "") if part)
+            en = "; ".join(
+                part
+                for part in (
+                    f"missing {_listed(missing)}" if missing else "",
+                    f"unexpected {_listed(unexpected)}" if unexpected else "",
+                )
+                if part
+            )
+            zh = "；".join(
+                part
+                for part in (
+                    f"缺少 {_listed(missing)}" if missing else "",
+                    f"多出 {_listed(unexpected)}" if unexpected else "",
+                )
+                if part
+            )
             return bi(en, zh)
         return bi(f"the same items in another order: {_brief(actual)}", f"内容相同但顺序不同：{_brief(actual)}")
     return bi(f"got {_brief(actual)}, expected {_brief(expected)}", f"得到 {_brief(actual)}，应为 {_brief(expected)}")
@@ -233,13 +306,23 @@ def compare_summary(function: str, actual: Any, expected: dict, labels: dict | N
         if difference is not None:
             label = (labels or {}).get(key) or {}
             en, zh = label.get("en", key), label.get("zh", label.get("en", key))
-            return Verdict(False, "wrong_values", bi(f"{function}: {en}: {difference['en']}",
-                                                     f"{function}：{zh}：{difference['zh']}"))
+            return Verdict(
+                False,
+                "wrong_values",
+                bi(f"{function}: {en}: {difference['en']}", f"{function}：{zh}：{difference['zh']}"),
+            )
     return Verdict(True, "ok", _OK)
 
 
-def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: float,
-                  labels: dict | None = None, returns: Sequence[str] = ()) -> Verdict:
+def compare_value(
+    function: str,
+    actual: Any,
+    expected: Any,
+    rtol: float,
+    atol: float,
+    labels: dict | None = None,
+    returns: Sequence[str] = (),
+) -> Verdict:
     """Compare one returned value (not an exception) with the expected one. ``returns``: the names of the parts of
     a returned tuple (exercise.yaml's ``returns``), so a wrong part is named, not numbered."""
     if isinstance(expected, np.generic):  # a numpy scalar reference stands for the Python number
@@ -250,19 +333,39 @@ def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: 
         return compare_arrays(function, actual, expected, rtol, atol)
     if isinstance(expected, bool):
         ok = isinstance(actual, (bool, np.bool_)) and bool(actual) == expected
-        return Verdict(ok, "ok" if ok else "wrong_values", _OK if ok else bi(
-            f"{function} returned {short(actual)}, expected {expected}.", f"{function} 返回了 {short(actual)}，应为 {expected}。"))
+        return Verdict(
+            ok,
+            "ok" if ok else "wrong_values",
+            _OK
+            if ok
+            else bi(
+                f"{function} returned {short(actual)}, expected {expected}.",
+                f"{function} 返回了 {short(actual)}，应为 {expected}。",
+            ),
+        )
     if isinstance(expected, int):
         if isinstance(actual, (float, np.floating)):
-            return Verdict(False, "wrong_type", bi(
-                f"{function} returned the float {actual!r}; a size is a Python int — use // (floor division) or int().",
-                f"{function} 返回了浮点数 {actual!r}；尺寸应是 Python int——用 //（向下取整的除法）或 int()。"))
+            return Verdict(
+                False,
+                "wrong_type",
+                bi(
+                    f"{function} returned the float {actual!r}; a size is a Python int — use // (floor division) or int().",
+                    f"{function} 返回了浮点数 {actual!r}；尺寸应是 Python int——用 //（向下取整的除法）或 int()。",
+                ),
+            )
         if not _is_int(actual):
             return _wrong_type(function, actual, "an int", " int")
         if int(actual) != expected:
-            return Verdict(False, "wrong_values", bi(f"{function} returned {int(actual)}, expected {expected}.",
-                                                     f"{function} 返回了 {int(actual)}，应为 {expected}。"),
-                           float(abs(int(actual) - expected)), None)
+            return Verdict(
+                False,
+                "wrong_values",
+                bi(
+                    f"{function} returned {int(actual)}, expected {expected}.",
+                    f"{function} 返回了 {int(actual)}，应为 {expected}。",
+                ),
+                float(abs(int(actual) - expected)),
+                None,
+            )
         return Verdict(True, "ok", _OK, 0.0, 0.0)
     if isinstance(expected, float):
         if isinstance(actual, np.ndarray) and actual.shape == ():
@@ -273,14 +376,21 @@ def compare_value(function: str, actual: Any, expected: Any, rtol: float, atol: 
         return verdict
     if isinstance(expected, tuple):
         if not isinstance(actual, (tuple, list)):
-            return _wrong_type(function, actual, f"a tuple of {len(expected)} values", f"包含 {len(expected)} 个值的 tuple")
+            return _wrong_type(
+                function, actual, f"a tuple of {len(expected)} values", f"包含 {len(expected)} 个值的 tuple"
+            )
         if len(actual) != len(expected):
-            return Verdict(False, "wrong_length", bi(
-                f"{function} returned {len(actual)} values, expected {len(expected)}.",
-                f"{function} 返回了 {len(actual)} 个值，应为 {len(expected)} 个。"))
+            return Verdict(
+                False,
+                "wrong_length",
+                bi(
+                    f"{function} returned {len(actual)} values, expected {len(expected)}.",
+                    f"{function} 返回了 {len(actual)} 个值，应为 {len(expected)} 个。",
+                ),
+            )
         worst_abs = worst_rel = 0.0
         names = list(returns) if len(returns) == len(expected) else []
-        for position, (a, e) in enumerate(zip(actual, expected)):
+        for position, (a, e) in enumerate(zip(actual, expected, strict=False)):
             name = names[position] if names else None
             part = compare_value(f"`{name}`" if name else f"{function}(...)[{position}]", a, e, rtol, atol)
             worst_abs = max(worst_abs, part.max_abs or 0.0)
@@ -300,40 +410,75 @@ def compare_error(function: str, actual: LearnerError, expected: Any) -> Verdict
     if actual.torch_refused:
         return Verdict(False, "torch_refused", bi(TORCH_REFUSED_EN, TORCH_REFUSED_ZH))
     if "NotImplementedError" in actual.classes:
-        return Verdict(False, "not_implemented", bi(
-            f"{function} is not written yet (it raises NotImplementedError): replace the TODO with your code.",
-            f"{function} 还没有实现（它抛出 NotImplementedError）：把 TODO 换成你的代码。"))
+        return Verdict(
+            False,
+            "not_implemented",
+            bi(
+                f"{function} is not written yet (it raises NotImplementedError): replace the TODO with your code.",
+                f"{function} 还没有实现（它抛出 NotImplementedError）：把 TODO 换成你的代码。",
+            ),
+        )
     if "MemoryError" in actual.classes:
-        return Verdict(False, "memory", bi(
-            f"{function} ran out of memory (MemoryError): the arrays here are small, so look for an accidental "
-            "huge allocation (a broadcast of (N,1) with (1,N), or np.zeros with a wrong size).",
-            f"{function} 内存不足（MemoryError）：这里的数组都很小，检查是否意外分配了巨大的数组"
-            "（例如 (N,1) 与 (1,N) 广播，或 np.zeros 的尺寸写错）。"))
+        return Verdict(
+            False,
+            "memory",
+            bi(
+                f"{function} ran out of memory (MemoryError): the arrays here are small, so look for an accidental "
+                "huge allocation (a broadcast of (N,1) with (1,N), or np.zeros with a wrong size).",
+                f"{function} 内存不足（MemoryError）：这里的数组都很小，检查是否意外分配了巨大的数组"
+                "（例如 (N,1) 与 (1,N) 广播，或 np.zeros 的尺寸写错）。",
+            ),
+        )
     if isinstance(expected, Raises):
-        return Verdict(False, "wrong_error", bi(
-            f"{function} raised {actual.type} ({actual.message}); PyTorch raises {expected.exception.__name__} here: "
-            f"{expected.why}",
-            f"{function} 抛出了 {actual.type}（{actual.message}）；这里 PyTorch 抛出的是 {expected.exception.__name__}："
-            f"{expected.why}"))
+        return Verdict(
+            False,
+            "wrong_error",
+            bi(
+                f"{function} raised {actual.type} ({actual.message}); PyTorch raises {expected.exception.__name__} here: "
+                f"{expected.why}",
+                f"{function} 抛出了 {actual.type}（{actual.message}）；这里 PyTorch 抛出的是 {expected.exception.__name__}："
+                f"{expected.why}",
+            ),
+        )
     if "EOFError" in actual.classes:
-        return Verdict(False, "exception", bi(
-            f"{function} tried to read input (input() got EOFError); exercises run without a keyboard.",
-            f"{function} 试图读取输入（input() 得到 EOFError）；练习在没有键盘输入的环境中运行。"))
-    return Verdict(False, "exception", bi(f"{function} raised {actual.type}: {actual.message}",
-                                          f"{function} 抛出了 {actual.type}：{actual.message}"))
+        return Verdict(
+            False,
+            "exception",
+            bi(
+                f"{function} tried to read input (input() got EOFError); exercises run without a keyboard.",
+                f"{function} 试图读取输入（input() 得到 EOFError）；练习在没有键盘输入的环境中运行。",
+            ),
+        )
+    return Verdict(
+        False,
+        "exception",
+        bi(f"{function} raised {actual.type}: {actual.message}", f"{function} 抛出了 {actual.type}：{actual.message}"),
+    )
 
 
-def compare(function: str, actual: Any, expected: Any, rtol: float, atol: float,
-            labels: dict | None = None, returns: Sequence[str] = ()) -> Verdict:
+def compare(
+    function: str,
+    actual: Any,
+    expected: Any,
+    rtol: float,
+    atol: float,
+    labels: dict | None = None,
+    returns: Sequence[str] = (),
+) -> Verdict:
     """``labels``: bilingual names of a harness summary's fields (see compare_summary)."""
     if isinstance(actual, LearnerError):
         return compare_error(function, actual, expected)
     if isinstance(expected, Raises):
-        return Verdict(False, "expected_error", bi(
-            f"{function} returned {short(actual)}, but there is no valid answer here ({expected.why}); "
-            f"raise {expected.exception.__name__} as PyTorch does.",
-            f"{function} 返回了 {short(actual)}，但这里不存在合法的结果（{expected.why}）；"
-            f"应像 PyTorch 一样抛出 {expected.exception.__name__}。"))
+        return Verdict(
+            False,
+            "expected_error",
+            bi(
+                f"{function} returned {short(actual)}, but there is no valid answer here ({expected.why}); "
+                f"raise {expected.exception.__name__} as PyTorch does.",
+                f"{function} 返回了 {short(actual)}，但这里不存在合法的结果（{expected.why}）；"
+                f"应像 PyTorch 一样抛出 {expected.exception.__name__}。",
+            ),
+        )
     return compare_value(function, actual, expected, rtol, atol, labels, returns)
 
 
@@ -346,8 +491,10 @@ def ordinal(number: int) -> str:
 def returned_value_label(position: int, count: int, name: str | None) -> tuple[str, str]:
     """How the report names one part of a returned tuple, in English and Chinese (``position`` counts from 0)."""
     if name:
-        return (f"`{name}` (the {ordinal(position + 1)} of the {count} returned values)",
-                f"`{name}`（{count} 个返回值中的第 {position + 1} 个）")
+        return (
+            f"`{name}` (the {ordinal(position + 1)} of the {count} returned values)",
+            f"`{name}`（{count} 个返回值中的第 {position + 1} 个）",
+        )
     return f"the {ordinal(position + 1)} of the {count} returned values", f"{count} 个返回值中的第 {position + 1} 个"
 
 
@@ -366,8 +513,10 @@ def mistake_outcome(mistake: Mistake, case: Case) -> tuple[Any, bool]:
     """What a (numpy) mistake gives for ``case`` (``Raises`` when it raises), and whether computing it raised a
     numeric warning (overflow, invalid value, divide by zero)."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
-    with warnings.catch_warnings(record=True) as caught, np.errstate(over="warn", invalid="warn", divide="warn",
-                                                                      under="ignore"):
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"),
+    ):
         warnings.simplefilter("always")
         try:
             outcome = mistake.implementation(*args, **kwargs)
@@ -377,9 +526,15 @@ def mistake_outcome(mistake: Mistake, case: Case) -> tuple[Any, bool]:
     return outcome, warned
 
 
-def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake],
-                      outcome_of: Callable[[Mistake, Case], tuple[Any, bool]] = mistake_outcome,
-                      any_function: bool = False, *, warned: bool = False) -> list[Mistake]:
+def matching_mistakes(
+    case: Case,
+    actual: Any,
+    mistakes: Iterable[Mistake],
+    outcome_of: Callable[[Mistake, Case], tuple[Any, bool]] = mistake_outcome,
+    any_function: bool = False,
+    *,
+    warned: bool = False,
+) -> list[Mistake]:
     """Every known mistake whose output the learner's output reproduces on this case.
 
     ``outcome_of`` computes a mistake's output and whether it warned (a harness exercise runs it through its harness,
@@ -398,8 +553,11 @@ def matching_mistakes(case: Case, actual: Any, mistakes: Iterable[Mistake],
             if warned and not mistake_warned:
                 continue
             if isinstance(outcome, Raises):
-                if (isinstance(actual, LearnerError) and outcome.exception.__name__ in actual.classes
-                        and (mistake.error_matches is None or mistake.error_matches(actual.message, case))):
+                if (
+                    isinstance(actual, LearnerError)
+                    and outcome.exception.__name__ in actual.classes
+                    and (mistake.error_matches is None or mistake.error_matches(actual.message, case))
+                ):
                     found.append(mistake)
                 continue
             if isinstance(actual, LearnerError):

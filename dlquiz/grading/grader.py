@@ -127,8 +127,14 @@ def _check_path(path: Path) -> Path:
     return path
 
 
-def grade_file(exercise: Exercise, path: Path, *, time_limit_s: float | None = None,
-               memory_limit_mb: int | None = None, functions: Collection[str] | None = None) -> GradeResult:
+def grade_file(
+    exercise: Exercise,
+    path: Path,
+    *,
+    time_limit_s: float | None = None,
+    memory_limit_mb: int | None = None,
+    functions: Collection[str] | None = None,
+) -> GradeResult:
     """Run the learner's file against every case of ``exercise`` and say what is wrong.
 
     ``functions``: only these of the exercise's functions are required, and only their cases run (a code card's
@@ -140,15 +146,24 @@ def grade_file(exercise: Exercise, path: Path, *, time_limit_s: float | None = N
     wanted = [name for name in exercise.functions if functions is None or name in functions]
     chosen = [index for index, case in enumerate(grading.cases) if case.function in wanted]
     if not chosen:
-        raise DlquizError(f"exercise {exercise.id!r} has no cases for {', '.join(functions or ()) or 'no function'}",
-                          f"Its functions: {', '.join(exercise.functions)}.")
+        raise DlquizError(
+            f"exercise {exercise.id!r} has no cases for {', '.join(functions or ()) or 'no function'}",
+            f"Its functions: {', '.join(exercise.functions)}.",
+        )
     cases = [grading.cases[index] for index in chosen]
     calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in cases]
     limit_s = time_limit_s or exercise.time_limit_s
     memory_mb = memory_limit_mb or exercise.memory_limit_mb
     try:
-        run = runner.start(path, wanted, calls, time_limit_s=limit_s, memory_limit_mb=memory_mb,
-                           allow_torch=exercise.allow_torch, harness=grading.harness_source)
+        run = runner.start(
+            path,
+            wanted,
+            calls,
+            time_limit_s=limit_s,
+            memory_limit_mb=memory_mb,
+            allow_torch=exercise.allow_torch,
+            harness=grading.harness_source,
+        )
     except OSError as error:
         raise DlquizError(M.CANNOT_START.format(python=sys.executable, error=error)) from None
     try:
@@ -167,15 +182,29 @@ def _load_error(info: dict) -> tuple[str, dict, str]:
     """error_kind, message and detail for a file that could not even be imported."""
     error = runner.LearnerError.from_frame(info)
     if "SyntaxError" in error.classes:
-        return "syntax", M.bi(M.SYNTAX_EN.format(line=error.lineno), M.SYNTAX_ZH.format(line=error.lineno)), error.traceback
+        return (
+            "syntax",
+            M.bi(M.SYNTAX_EN.format(line=error.lineno), M.SYNTAX_ZH.format(line=error.lineno)),
+            error.traceback,
+        )
     if error.torch_refused:
         return "torch_import", M.bi(M.TORCH_EN, M.TORCH_ZH), error.traceback
     if "MemoryError" in error.classes:
         return "memory", M.bi(M.MEMORY_IMPORT_EN, M.MEMORY_IMPORT_ZH), error.traceback
     if "SystemExit" in error.classes:
-        return "exit", M.bi(M.EXIT_IMPORT_EN.format(code=error.message), M.EXIT_IMPORT_ZH.format(code=error.message)), ""
-    return "import", M.bi(M.IMPORT_EN.format(type=error.type, message=error.message),
-                          M.IMPORT_ZH.format(type=error.type, message=error.message)), error.traceback
+        return (
+            "exit",
+            M.bi(M.EXIT_IMPORT_EN.format(code=error.message), M.EXIT_IMPORT_ZH.format(code=error.message)),
+            "",
+        )
+    return (
+        "import",
+        M.bi(
+            M.IMPORT_EN.format(type=error.type, message=error.message),
+            M.IMPORT_ZH.format(type=error.type, message=error.message),
+        ),
+        error.traceback,
+    )
 
 
 FAULTS = ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS", "SIGTRAP")  # raised by the code itself
@@ -188,8 +217,9 @@ def _died(outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> tuple[s
         return timeout
     if outcome.results_dropped:
         limit = runner.RESULTS_LIMIT // 2**20
-        return "results_too_big", M.bi(M.RESULTS_TOO_BIG_EN.format(limit=limit),
-                                       M.RESULTS_TOO_BIG_ZH.format(limit=limit))
+        return "results_too_big", M.bi(
+            M.RESULTS_TOO_BIG_EN.format(limit=limit), M.RESULTS_TOO_BIG_ZH.format(limit=limit)
+        )
     if outcome.internal_error:
         return "internal", M.bi(M.INTERNAL_EN, M.INTERNAL_ZH)
     if outcome.supervisor_lost:
@@ -219,17 +249,42 @@ def _died(outcome: runner.RunOutcome, limit_s: float, memory_mb: int) -> tuple[s
     return "exit", M.bi(M.EXIT_EN.format(code=code), M.EXIT_ZH.format(code=code))
 
 
-def _interpret(grading: Grading, cases: list[Case], path: Path, expected: list, outcome: runner.RunOutcome,
-               limit_s: float, memory_mb: int) -> GradeResult:
+def _interpret(
+    grading: Grading,
+    cases: list[Case],
+    path: Path,
+    expected: list,
+    outcome: runner.RunOutcome,
+    limit_s: float,
+    memory_mb: int,
+) -> GradeResult:
     exercise = grading.exercise
     names = parameter_names(exercise)
-    results = [CaseResult(case.name, case.function, False, "not_run", M.bi(M.NOT_RUN_EN, M.NOT_RUN_ZH),
-                          describe_inputs(case, names.get(case.function, [])), case=case, expected=value,
-                          parameters=names.get(case.function, []), returns=exercise.returns.get(case.function, ()))
-               for case, value in zip(cases, expected, strict=True)]
-    result = GradeResult(exercise.id, path, "failed", results,
-                         stdout=outcome.stdout.text, stdout_dropped=outcome.stdout.dropped,
-                         stderr=outcome.stderr.text, stderr_dropped=outcome.stderr.dropped)
+    results = [
+        CaseResult(
+            case.name,
+            case.function,
+            False,
+            "not_run",
+            M.bi(M.NOT_RUN_EN, M.NOT_RUN_ZH),
+            describe_inputs(case, names.get(case.function, [])),
+            case=case,
+            expected=value,
+            parameters=names.get(case.function, []),
+            returns=exercise.returns.get(case.function, ()),
+        )
+        for case, value in zip(cases, expected, strict=True)
+    ]
+    result = GradeResult(
+        exercise.id,
+        path,
+        "failed",
+        results,
+        stdout=outcome.stdout.text,
+        stdout_dropped=outcome.stdout.dropped,
+        stderr=outcome.stderr.text,
+        stderr_dropped=outcome.stderr.dropped,
+    )
     frames = outcome.frames
     events = {frame.get("event") for frame in frames}
     load_error = next((f for f in frames if f.get("event") == "load_error"), None)
@@ -247,8 +302,10 @@ def _interpret(grading: Grading, cases: list[Case], path: Path, expected: list, 
             if case.function in missing or case.function in not_callable:
                 template_en = M.MISSING_EN if case.function in missing else M.NOT_CALLABLE_EN
                 template_zh = M.MISSING_ZH if case.function in missing else M.NOT_CALLABLE_ZH
-                case.kind, case.message = "missing_function", M.bi(template_en.format(name=case.function),
-                                                                     template_zh.format(name=case.function))
+                case.kind, case.message = (
+                    "missing_function",
+                    M.bi(template_en.format(name=case.function), template_zh.format(name=case.function)),
+                )
         if missing or not_callable:
             result.error_kind = "missing_function"
             wanted = ", ".join(missing + not_callable)
@@ -301,8 +358,9 @@ def _fill(case: CaseResult, frame: dict, names: list[str], labels: dict) -> None
         case.actual = runner.LearnerError.from_frame(frame.get("error"))
     seconds = frame.get("seconds")
     case.seconds = float(seconds) if isinstance(seconds, (int, float)) else None
-    case.warnings = [w for w in frame.get("warnings") or []
-                     if isinstance(w, dict) and is_numeric_warning(str(w.get("message", "")))]
+    case.warnings = [
+        w for w in frame.get("warnings") or [] if isinstance(w, dict) and is_numeric_warning(str(w.get("message", "")))
+    ]
     spec = case.case
     assert spec is not None
     case.mutated = changed_inputs(spec, runner.decode_value(frame.get("arguments")), names)
@@ -311,8 +369,10 @@ def _fill(case: CaseResult, frame: dict, names: list[str], labels: dict) -> None
         verdict = compare(case.function, case.actual, case.expected, spec.rtol, spec.atol, labels, case.returns)
     except Exception as error:  # a reference of a type compare does not know: the exercise's fault, said plainly
         verdict = None
-        case.kind, case.message = "internal", M.bi(f"dlquiz could not compare this case: {error}",
-                                                    f"dlquiz 无法比较这个用例：{error}")
+        case.kind, case.message = (
+            "internal",
+            M.bi(f"dlquiz could not compare this case: {error}", f"dlquiz 无法比较这个用例：{error}"),
+        )
     if verdict is not None:
         case.passed, case.kind, case.message = verdict.passed, verdict.kind, verdict.message
         case.max_abs, case.max_rel = verdict.max_abs, verdict.max_rel
@@ -320,20 +380,28 @@ def _fill(case: CaseResult, frame: dict, names: list[str], labels: dict) -> None
     if case.passed and case.aliased:
         aliased = ", ".join(f"`{name}`" for name in case.aliased)
         case.passed, case.kind = False, "aliased"
-        case.message = M.bi(M.ALIASED_EN.format(function=case.function, names=aliased),
-                            M.ALIASED_ZH.format(function=case.function, names=aliased))
+        case.message = M.bi(
+            M.ALIASED_EN.format(function=case.function, names=aliased),
+            M.ALIASED_ZH.format(function=case.function, names=aliased),
+        )
     elif case.passed and case.warnings:
         case.passed, case.kind = False, "numeric_warning"
-        case.message = M.bi(M.NUMERIC_WARNING_EN.format(function=case.function, warnings=_warnings_text(case, "en")),
-                            M.NUMERIC_WARNING_ZH.format(function=case.function, warnings=_warnings_text(case, "zh")))
+        case.message = M.bi(
+            M.NUMERIC_WARNING_EN.format(function=case.function, warnings=_warnings_text(case, "en")),
+            M.NUMERIC_WARNING_ZH.format(function=case.function, warnings=_warnings_text(case, "zh")),
+        )
     elif case.warnings and case.kind in ("not_finite", "wrong_values"):
-        case.message = M.bi(case.message["en"] + M.NUMERIC_NOTE_EN.format(warnings=_warnings_text(case, "en")),
-                            case.message["zh"] + M.NUMERIC_NOTE_ZH.format(warnings=_warnings_text(case, "zh")))
+        case.message = M.bi(
+            case.message["en"] + M.NUMERIC_NOTE_EN.format(warnings=_warnings_text(case, "en")),
+            case.message["zh"] + M.NUMERIC_NOTE_ZH.format(warnings=_warnings_text(case, "zh")),
+        )
     if case.mutated:
         changed = ", ".join(f"`{name}`" for name in case.mutated)
         case.passed, case.kind = False, "mutated"
-        case.message = M.bi(M.MUTATED_EN.format(function=case.function, names=changed),
-                            M.MUTATED_ZH.format(function=case.function, names=changed))
+        case.message = M.bi(
+            M.MUTATED_EN.format(function=case.function, names=changed),
+            M.MUTATED_ZH.format(function=case.function, names=changed),
+        )
 
 
 def _warnings_text(case: CaseResult, lang: str) -> str:
@@ -349,8 +417,18 @@ def _warnings_text(case: CaseResult, lang: str) -> str:
     return ("; " if lang == "en" else "；").join(parts)
 
 
-DIAGNOSABLE = ("wrong_values", "wrong_shape", "wrong_dtype", "wrong_type", "not_finite", "expected_error",
-               "wrong_error", "exception", "wrong_length", "numeric_warning")
+DIAGNOSABLE = (
+    "wrong_values",
+    "wrong_shape",
+    "wrong_dtype",
+    "wrong_type",
+    "not_finite",
+    "expected_error",
+    "wrong_error",
+    "exception",
+    "wrong_length",
+    "numeric_warning",
+)
 
 
 def _diagnose(results: list[CaseResult], grading: Grading) -> list[Diagnosis]:
@@ -366,8 +444,12 @@ def _diagnose(results: list[CaseResult], grading: Grading) -> list[Diagnosis]:
     for index, case in enumerate(results):
         if not case.passed and case.kind in DIAGNOSABLE and case.case is not None:
             warned = case.kind == "numeric_warning"
-            names = {m.name for m in matching_mistakes(case.case, case.actual, mistakes, grading.mistake_outcome,
-                                                       any_function=harness, warned=warned)}
+            names = {
+                m.name
+                for m in matching_mistakes(
+                    case.case, case.actual, mistakes, grading.mistake_outcome, any_function=harness, warned=warned
+                )
+            }
             if names:
                 matches[index] = names
     found: list[Diagnosis] = []

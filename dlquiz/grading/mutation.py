@@ -24,18 +24,29 @@ def _label(position: Any, names: list[str]) -> str:
 def _differences(pristine: Any, after: Any, label: str) -> list[str]:
     """Labels of the arrays (and containers of them) in ``pristine`` that ``after`` does not reproduce exactly."""
     if isinstance(pristine, np.ndarray):
-        same = (isinstance(after, np.ndarray) and after.shape == pristine.shape and after.dtype == pristine.dtype
-                and bool(np.array_equal(after, pristine, equal_nan=pristine.dtype.kind in "fc")))
+        same = (
+            isinstance(after, np.ndarray)
+            and after.shape == pristine.shape
+            and after.dtype == pristine.dtype
+            and bool(np.array_equal(after, pristine, equal_nan=pristine.dtype.kind in "fc"))
+        )
         return [] if same else [label]
     if isinstance(pristine, (list, tuple)):
         if not isinstance(after, (list, tuple)) or len(after) != len(pristine):
             return [label]
-        return [found for i, (p, a) in enumerate(zip(pristine, after)) for found in _differences(p, a, f"{label}[{i}]")]
+        return [
+            found
+            for i, (p, a) in enumerate(zip(pristine, after, strict=False))
+            for found in _differences(p, a, f"{label}[{i}]")
+        ]
     if isinstance(pristine, dict):
         if not isinstance(after, dict) or set(map(str, pristine)) != set(after):
             return [label]
-        return [found for key, value in pristine.items()
-                for found in _differences(value, after[str(key)], f"{label}[{key!r}]")]
+        return [
+            found
+            for key, value in pristine.items()
+            for found in _differences(value, after[str(key)], f"{label}[{key!r}]")
+        ]
     return []  # numbers and strings cannot be changed in place
 
 
@@ -61,6 +72,8 @@ def aliased_inputs(paths: Any, names: list[str]) -> list[str]:
     labels = []
     for path in paths if isinstance(paths, list) else []:
         if isinstance(path, list) and path and all(isinstance(part, (int, str)) for part in path):
-            labels.append(_label(path[0], names) + "".join(f"[{part!r}]" if isinstance(part, str) else f"[{part}]"
-                                                          for part in path[1:]))
+            labels.append(
+                _label(path[0], names)
+                + "".join(f"[{part!r}]" if isinstance(part, str) else f"[{part}]" for part in path[1:])
+            )
     return labels

@@ -46,7 +46,10 @@ LABELS = {
     "stdout": {"en": "Your code printed (stdout)", "zh": "你的代码的输出（stdout）"},
     "stderr": {"en": "Your code wrote to stderr", "zh": "你的代码写到 stderr 的内容"},
     "dropped": {"en": "… {n} more characters not shown", "zh": "… 另有 {n} 个字符未显示"},
-    "hint": {"en": "Stuck? `dlquiz exercise {id} --hint` shows a hint.", "zh": "卡住了？`dlquiz exercise {id} --hint` 会给出提示。"},
+    "hint": {
+        "en": "Stuck? `dlquiz exercise {id} --hint` shows a hint.",
+        "zh": "卡住了？`dlquiz exercise {id} --hint` 会给出提示。",
+    },
     "traceback": {"en": "Traceback (your file only)", "zh": "Traceback（只显示你的文件）"},
 }
 
@@ -79,12 +82,18 @@ def _part_label(position: int, count: int, names: Sequence[str], lang: str) -> s
     from dlquiz.grading.compare import ordinal
 
     name = names[position] if len(names) == count else None
-    where = pick({"en": f"{ordinal(position + 1)} of {count}", "zh": f"第 {position + 1} 个，共 {count} 个"}, lang,
-                 separator=" / ")
+    where = pick(
+        {"en": f"{ordinal(position + 1)} of {count}", "zh": f"第 {position + 1} 个，共 {count} 个"},
+        lang,
+        separator=" / ",
+    )
     if name:
         return f"{name} ({where})" if lang == "en" else f"{name}（{where}）"
-    return pick({"en": f"the {ordinal(position + 1)} of {count} values",
-                 "zh": f"{count} 个值中的第 {position + 1} 个"}, lang, separator=" / ")
+    return pick(
+        {"en": f"the {ordinal(position + 1)} of {count} values", "zh": f"{count} 个值中的第 {position + 1} 个"},
+        lang,
+        separator=" / ",
+    )
 
 
 def format_value(value: Any, names: Sequence[str] = (), lang: str = "en") -> str:
@@ -110,11 +119,14 @@ def format_value(value: Any, names: Sequence[str] = (), lang: str = "en") -> str
                 stats = f"\nmin {np.nanmin(value):.6g}, max {np.nanmax(value):.6g}, mean {np.nanmean(value):.6g}"
         return f"{short(value)}{stats}\n{body}"
     if isinstance(value, tuple) and value and (names or any(isinstance(v, np.ndarray) for v in value)):
-        return "\n".join(f"{_part_label(position, len(value), names, lang)}:\n{_indent(format_value(part))}"
-                         for position, part in enumerate(value))
+        return "\n".join(
+            f"{_part_label(position, len(value), names, lang)}:\n{_indent(format_value(part))}"
+            for position, part in enumerate(value)
+        )
     if isinstance(value, dict):  # a harness summary (spec.py): one field per line
-        return "\n".join(f"{key}: {', '.join(map(str, item)) if isinstance(item, list) else item}"
-                         for key, item in value.items())
+        return "\n".join(
+            f"{key}: {', '.join(map(str, item)) if isinstance(item, list) else item}" for key, item in value.items()
+        )
     if isinstance(value, (int, float, bool, np.generic)) or value is None:
         return repr(value)
     return short(value)
@@ -135,9 +147,13 @@ def _case_blocks(result: GradeResult, lang: str) -> Table:
         # No-break spaces keep a shape, `x (2, 3, 4, 4)`, and each label with its number on one line. The
         # separator is `;`, after which a line may break (a lone `·` would glue its neighbours together).
         inputs = _SHAPE.sub(lambda shape: shape.group(0).replace(" ", "\u00a0"), case.inputs)
-        details = "; ".join([inputs] + [f"{label(key, lang)} {value}".replace(" ", "\u00a0")
-                                        for key, value in (("abs.narrow", _number(case.max_abs)),
-                                                           ("rel.narrow", _number(case.max_rel)))])
+        details = "; ".join(
+            [inputs]
+            + [
+                f"{label(key, lang)} {value}".replace(" ", "\u00a0")
+                for key, value in (("abs.narrow", _number(case.max_abs)), ("rel.narrow", _number(case.max_rel)))
+            ]
+        )
         grid.add_row(_mark(case), Text.assemble(case.name, "\n", (details, "dim")))
     return grid
 
@@ -159,16 +175,25 @@ def _first_failure(case: CaseResult, lang: str) -> Group:
     parts.append(Text(clean(pick(case.message, lang, separator="\n"))))
     if case.case is not None:
         parts.append(Text(f"\n{label('call', lang)}: {case.inputs}", style="dim"))
-        named = [(case.parameters[position] if position < len(case.parameters) else f"arg {position + 1}", value)
-                 for position, value in enumerate(case.case.args)] + list(case.case.kwargs.items())
+        named = [
+            (case.parameters[position] if position < len(case.parameters) else f"arg {position + 1}", value)
+            for position, value in enumerate(case.case.args)
+        ] + list(case.case.kwargs.items())
         for name, value in named:
             if hasattr(value, "shape") and getattr(value, "size", 0) <= SMALL_ARRAY:
                 # Continuation lines under the first, so a 2-D array reads as a block beside its name.
                 shown = format_value(value).replace("\n", "\n" + " " * (len(name) + 5))
                 parts.append(Text(f"  {name} = {shown}", style="dim"))
     # Where the values were right (aliased, numeric_warning), showing them would only hide the message.
-    if case.kind not in ("not_implemented", "missing_function", "not_run", "timeout", "torch_refused", "aliased",
-                         "numeric_warning"):
+    if case.kind not in (
+        "not_implemented",
+        "missing_function",
+        "not_run",
+        "timeout",
+        "torch_refused",
+        "aliased",
+        "numeric_warning",
+    ):
         expected, actual = case.expected, case.actual
         if isinstance(expected, dict) and isinstance(actual, dict):  # summaries: only the fields that differ
             differ = [key for key in expected if actual.get(key) != expected[key]]

@@ -167,8 +167,17 @@ def _kill_session(session: int) -> None:
 class Run:
     """A learner process in flight."""
 
-    def __init__(self, path: Path, functions: list[str], calls: list[tuple[str, bytes]], time_limit_s: float,
-                 memory_limit_mb: int, *, allow_torch: bool = False, harness: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        functions: list[str],
+        calls: list[tuple[str, bytes]],
+        time_limit_s: float,
+        memory_limit_mb: int,
+        *,
+        allow_torch: bool = False,
+        harness: str | None = None,
+    ) -> None:
         path = Path(os.path.abspath(path))  # the child runs in the file's folder
         self.time_limit_s = time_limit_s
         self.folder = RunFolder()
@@ -182,8 +191,18 @@ class Run:
         self._results_file: Path | None = None
         try:
             job = self.folder.path / "job.pickle"
-            job.write_bytes(pickle.dumps({"path": str(path), "functions": functions, "calls": calls,
-                                          "allow_torch": allow_torch, "harness": harness}, protocol=4))
+            job.write_bytes(
+                pickle.dumps(
+                    {
+                        "path": str(path),
+                        "functions": functions,
+                        "calls": calls,
+                        "allow_torch": allow_torch,
+                        "harness": harness,
+                    },
+                    protocol=4,
+                )
+            )
             site = self.folder.site(allow_torch)
             self.started = time.perf_counter()
             if os.name == "posix":
@@ -212,17 +231,36 @@ class Run:
         pipes = {name: os.pipe() for name in ("stdout", "stderr", "results", "status", "control")}
         ours = [pipes[name][0] for name in ("stdout", "stderr", "results", "status")] + [pipes["control"][1]]
         theirs = [pipes[name][1] for name in ("stdout", "stderr", "results", "status")] + [pipes["control"][0]]
-        learner = [sys.executable, "-I", "-S", "-X", "utf8", "-B", str(CHILD), str(job),
-                   str(pipes["results"][1]), str(site)]
-        config = {"command": learner, "cwd": str(path.parent), "time_limit_s": self.time_limit_s,
-                  "memory_mb": memory_limit_mb, "cpu_s": cpu_limit_s(self.time_limit_s),
-                  "status_fd": pipes["status"][1], "namespaces": USE_NAMESPACES}
+        learner = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-X",
+            "utf8",
+            "-B",
+            str(CHILD),
+            str(job),
+            str(pipes["results"][1]),
+            str(site),
+        ]
+        config = {
+            "command": learner,
+            "cwd": str(path.parent),
+            "time_limit_s": self.time_limit_s,
+            "memory_mb": memory_limit_mb,
+            "cpu_s": cpu_limit_s(self.time_limit_s),
+            "status_fd": pipes["status"][1],
+            "namespaces": USE_NAMESPACES,
+        }
         try:
             process = subprocess.Popen(
                 [sys.executable, "-I", "-S", "-B", str(SUPERVISOR), json.dumps(config)],
-                stdin=pipes["control"][0], stdout=pipes["stdout"][1], stderr=pipes["stderr"][1],
+                stdin=pipes["control"][0],
+                stdout=pipes["stdout"][1],
+                stderr=pipes["stderr"][1],
                 pass_fds=(pipes["results"][1], pipes["status"][1]),
-                cwd=str(self.folder.path), env=_child_env(),
+                cwd=str(self.folder.path),
+                env=_child_env(),
                 start_new_session=True,  # no Ctrl-C from the terminal: dlquiz decides when it stops
             )
         except BaseException:
@@ -232,8 +270,12 @@ class Run:
         for fd in theirs:
             os.close(fd)
         self._control = pipes["control"][1]
-        for name, sink in (("stdout", self.stdout), ("stderr", self.stderr), ("results", self.results),
-                           ("status", self.status)):
+        for name, sink in (
+            ("stdout", self.stdout),
+            ("stderr", self.stderr),
+            ("results", self.results),
+            ("status", self.status),
+        ):
             self._read(pipes[name][0], sink)
         return process
 
@@ -242,12 +284,28 @@ class Run:
         self._results_file.touch()
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
-        command = [sys.executable, "-I", "-S", "-X", "utf8", "-B", str(CHILD), str(job), str(self._results_file),
-                   str(site)]
+        command = [
+            sys.executable,
+            "-I",
+            "-S",
+            "-X",
+            "utf8",
+            "-B",
+            str(CHILD),
+            str(job),
+            str(self._results_file),
+            str(site),
+        ]
         try:
-            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out_write, stderr=err_write,
-                                       cwd=str(path.parent), env=_child_env(),
-                                       creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=out_write,
+                stderr=err_write,
+                cwd=str(path.parent),
+                env=_child_env(),
+                creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
+            )
         finally:
             os.close(out_write)
             os.close(err_write)
@@ -275,12 +333,19 @@ class Run:
             for thread in self._threads:
                 thread.join(timeout=max(deadline - time.monotonic(), 0.01))
             if self._results_file is not None:
-                self.results.feed(self._results_file.read_bytes()[:RESULTS_LIMIT] if self._results_file.exists()
-                                  else b"")
+                self.results.feed(
+                    self._results_file.read_bytes()[:RESULTS_LIMIT] if self._results_file.exists() else b""
+                )
             self.folder.remove()
-        outcome = RunOutcome(frames=parse_frames(self.results.data()), returncode=None, timed_out=timed_out,
-                             seconds=seconds, stdout=self.stdout.text(), stderr=self.stderr.text(),
-                             results_dropped=self.results.dropped_bytes)
+        outcome = RunOutcome(
+            frames=parse_frames(self.results.data()),
+            returncode=None,
+            timed_out=timed_out,
+            seconds=seconds,
+            stdout=self.stdout.text(),
+            stderr=self.stderr.text(),
+            results_dropped=self.results.dropped_bytes,
+        )
         if self._control is None:  # direct (Windows)
             outcome.returncode, outcome.isolation = self.process.returncode, "direct"
         else:
@@ -347,8 +412,16 @@ def _read_status(data: bytes, outcome: RunOutcome, supervisor_code: int | None) 
             outcome.internal_error = f"the supervisor ended with status {supervisor_code}"
 
 
-def start(path: Path, functions: list[str], calls: list[tuple[str, bytes]], *, time_limit_s: float,
-          memory_limit_mb: int, allow_torch: bool = False, harness: str | None = None) -> Run:
+def start(
+    path: Path,
+    functions: list[str],
+    calls: list[tuple[str, bytes]],
+    *,
+    time_limit_s: float,
+    memory_limit_mb: int,
+    allow_torch: bool = False,
+    harness: str | None = None,
+) -> Run:
     """Launch the learner's process; ``calls`` are (function name, pickle.dumps((args, kwargs))).
 
     ``allow_torch`` makes torch importable there; ``harness`` is the source of an exercise's harness.py (see spec.py).

@@ -133,8 +133,10 @@ def _spawn_learner(config, libc, in_namespace):
 
 def _describe_end(status, rusage):
     """``exit CODE`` or ``signal N``, with the CPU seconds and peak resident memory (KiB) it used."""
-    usage = (f"cpu={rusage.ru_utime + rusage.ru_stime:.2f}",
-             f"rss={rusage.ru_maxrss // (1024 if sys.platform == 'darwin' else 1)}")
+    usage = (
+        f"cpu={rusage.ru_utime + rusage.ru_stime:.2f}",
+        f"rss={rusage.ru_maxrss // (1024 if sys.platform == 'darwin' else 1)}",
+    )
     if os.WIFSIGNALED(status):
         return ("signal", os.WTERMSIG(status)) + usage
     return ("exit", os.waitstatus_to_exitcode(status)) + usage

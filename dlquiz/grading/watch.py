@@ -34,8 +34,13 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return status.st_mtime_ns, status.st_size, status.st_ino
 
 
-def changes(path: Path, *, interval_s: float = POLL_S, settle_s: float = SETTLE_S,
-            should_stop: Callable[[], bool] = lambda: False) -> Iterator[None]:
+def changes(
+    path: Path,
+    *,
+    interval_s: float = POLL_S,
+    settle_s: float = SETTLE_S,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[None]:
     """Yield once each time the file's content changes (not merely its mtime), until ``should_stop()``.
 
     The content is read at this call, not at the first iteration: a save made right after the caller says it is
@@ -45,8 +50,14 @@ def changes(path: Path, *, interval_s: float = POLL_S, settle_s: float = SETTLE_
     return _poll(path, _stamp(path), fingerprint(path), interval_s, settle_s, should_stop)
 
 
-def _poll(path: Path, stamp: tuple[int, int, int] | None, last: str | None, interval_s: float, settle_s: float,
-          should_stop: Callable[[], bool]) -> Iterator[None]:
+def _poll(
+    path: Path,
+    stamp: tuple[int, int, int] | None,
+    last: str | None,
+    interval_s: float,
+    settle_s: float,
+    should_stop: Callable[[], bool],
+) -> Iterator[None]:
     polls = 0
     while not should_stop():
         time.sleep(interval_s)

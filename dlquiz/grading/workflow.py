@@ -24,7 +24,7 @@ from dlquiz.grading.catalog import Exercise, list_exercises
 
 if TYPE_CHECKING:
     from dlquiz.grading.grader import GradeResult
-    from dlquiz.text import Text
+    from dlquiz.text import RawText
 
 BACKUP_SUFFIX = ".bak"
 
@@ -179,7 +179,7 @@ def _write(path: Path, text: str) -> None:
 class Hint:
     number: int  # 1-based
     total: int
-    text: Text
+    text: RawText  # zh/en as exercise.yaml writes it
 
     @property
     def is_last(self) -> bool:

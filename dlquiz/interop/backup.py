@@ -54,6 +54,7 @@ FORMAT_VERSION = 1
 
 # -- export -----------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class ExportSummary:
     reviews: int = 0
@@ -68,8 +69,11 @@ class ExportSummary:
 
 def _records(store: Store, summary: ExportSummary) -> Iterator[dict[str, Any]]:
     repository = ProgressRepository(store)
-    yield {"dlquiz_progress": FORMAT_VERSION, "exported_at": clock.to_text(clock.now()),
-           "schema_version": store.schema_version()}
+    yield {
+        "dlquiz_progress": FORMAT_VERSION,
+        "exported_at": clock.to_text(clock.now()),
+        "schema_version": store.schema_version(),
+    }
     if summary.damaged:
         salvage = repository.salvage()
         summary.unreadable += salvage.unreadable_rows
@@ -143,12 +147,15 @@ def export_to_file(store: Store, path: Path) -> ExportSummary:
         with fsutil.atomic_write(path, private=True) as handle:
             summary = write_export(store, handle)
     except OSError as error:
-        raise DlquizError(f"cannot write {path}: {error.strerror or error}",
-                          "Nothing was written; check that the folder exists and is writable.") from None
+        raise DlquizError(
+            f"cannot write {path}: {error.strerror or error}",
+            "Nothing was written; check that the folder exists and is writable.",
+        ) from None
     return summary
 
 
 # -- reading a file -----------------------------------------------------------------------------------------------
+
 
 class _Bad(ValueError):
     """A problem with one line; read_lines adds the file name and line number."""
@@ -216,8 +223,14 @@ class _Default:
         return self.check(value)
 
 
-_STATE = {"state": _one_of(1, 2, 3), "step": _optional(_integer), "stability": _optional(_number),
-          "difficulty": _optional(_number), "due": _time, "last_review": _optional(_time)}
+_STATE = {
+    "state": _one_of(1, 2, 3),
+    "step": _optional(_integer),
+    "stability": _optional(_number),
+    "difficulty": _optional(_number),
+    "due": _time,
+    "last_review": _optional(_time),
+}
 
 
 def _fields(record: dict[str, Any], spec: dict[str, Callable[[Any], Any]], where: str = "") -> dict[str, Any]:
@@ -247,26 +260,48 @@ def _state(value: Any) -> dict[str, Any]:
 # a ``_Default`` so that files written before it still import.
 SPECS: dict[str, dict[str, Callable[[Any], Any]]] = {
     "review": {
-        "deck_id": _text, "card_id": _text, "rating": _one_of(1, 2, 3, 4),
-        "queue": _one_of(*QUEUES), "reviewed_at": _time,
-        "duration_ms": _optional(_integer), "state_before": _optional(_state), "state_after": _state,
+        "deck_id": _text,
+        "card_id": _text,
+        "rating": _one_of(1, 2, 3, 4),
+        "queue": _one_of(*QUEUES),
+        "reviewed_at": _time,
+        "duration_ms": _optional(_integer),
+        "state_before": _optional(_state),
+        "state_after": _state,
     },
     "card": {
-        "deck_id": _text, "card_id": _text, **_STATE, "suspended": _one_of(0, 1), "buried_until": _optional(_time),
+        "deck_id": _text,
+        "card_id": _text,
+        **_STATE,
+        "suspended": _one_of(0, 1),
+        "buried_until": _optional(_time),
     },
     "setting": {"key": _text, "value": _string},
     "exercise_attempt": {
-        "exercise": _text, "attempted_at": _time, "status": _one_of(*EXERCISE_STATUSES), "cases_passed": _integer,
-        "cases_total": _integer, "hints_used": _integer, "summary": _string,
+        "exercise": _text,
+        "attempted_at": _time,
+        "status": _one_of(*EXERCISE_STATUSES),
+        "cases_passed": _integer,
+        "cases_total": _integer,
+        "hints_used": _integer,
+        "summary": _string,
     },
     "exercise_hint": {
-        "exercise": _text, "hints_shown": _integer, "last_shown_at": _Default(None, _optional(_time)),
-        "solution_shown_at": _Default(None, _optional(_time)), "restarted_at": _Default(None, _optional(_time)),
+        "exercise": _text,
+        "hints_shown": _integer,
+        "last_shown_at": _Default(None, _optional(_time)),
+        "solution_shown_at": _Default(None, _optional(_time)),
+        "restarted_at": _Default(None, _optional(_time)),
     },
     "exercise_review": {
-        "exercise": _text, "rating": _one_of(1, 2, 3, 4),
-        "rule": _one_of("first-try", "clean", "hints", "solution", "gave-up"), "reviewed_at": _time,
-        "attempts": _integer, "hints_used": _integer, "state_before": _optional(_state), "state_after": _state,
+        "exercise": _text,
+        "rating": _one_of(1, 2, 3, 4),
+        "rule": _one_of("first-try", "clean", "hints", "solution", "gave-up"),
+        "reviewed_at": _time,
+        "attempts": _integer,
+        "hints_used": _integer,
+        "state_before": _optional(_state),
+        "state_after": _state,
     },
 }
 
@@ -292,8 +327,9 @@ def _header(line: str) -> None:
     if not isinstance(header, dict) or "dlquiz_progress" not in header:
         raise _Bad('not a dlquiz progress file (the first line has no "dlquiz_progress")')
     if header["dlquiz_progress"] != FORMAT_VERSION:
-        raise _Bad(f"progress format {header['dlquiz_progress']!r} is not one this dlquiz reads "
-                   f"(it reads {FORMAT_VERSION})")
+        raise _Bad(
+            f"progress format {header['dlquiz_progress']!r} is not one this dlquiz reads (it reads {FORMAT_VERSION})"
+        )
 
 
 # A record is an object whose states are objects: two levels. Anything deeper is not a progress record, and a line
@@ -357,8 +393,9 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
         except UnicodeDecodeError:
             raise DlquizError(f"{name}:{number}: not UTF-8 text", "Nothing was imported.") from None
         except json.JSONDecodeError as error:
-            raise DlquizError(f"{name}:{number}: not JSON ({error.msg}, column {error.colno})",
-                              "Nothing was imported.") from None
+            raise DlquizError(
+                f"{name}:{number}: not JSON ({error.msg}, column {error.colno})", "Nothing was imported."
+            ) from None
         except _Bad as problem:
             raise DlquizError(f"{name}:{number}: {problem}", "Nothing was imported.") from None
         if isinstance(row, ReviewLog):
@@ -366,8 +403,10 @@ def read_lines(lines: Iterable[bytes], name: str) -> Contents:
         elif isinstance(row, CardState):
             key = row.key
             if key in first_card_line:
-                raise DlquizError(f"{name}:{number}: card {key[1]} of deck {key[0]} again "
-                                  f"(first on line {first_card_line[key]})", "Nothing was imported.")
+                raise DlquizError(
+                    f"{name}:{number}: card {key[1]} of deck {key[0]} again (first on line {first_card_line[key]})",
+                    "Nothing was imported.",
+                )
             first_card_line[key] = number
             contents.cards[key] = row
         elif isinstance(row, ExerciseAttempt):
@@ -406,12 +445,15 @@ def read_file(path: Path) -> Contents:
         raise DlquizError(
             f"cannot read {path}: {reason}",
             "Give the path of a file written by `dlquiz progress export` (.jsonl or .jsonl.gz). Nothing was imported.",
-            zh=(f"无法读取 {path}：{reason}",
-                "请给出 `dlquiz progress export` 写出的文件路径（.jsonl 或 .jsonl.gz）。没有导入任何内容。"),
+            zh=(
+                f"无法读取 {path}：{reason}",
+                "请给出 `dlquiz progress export` 写出的文件路径（.jsonl 或 .jsonl.gz）。没有导入任何内容。",
+            ),
         ) from None
 
 
 # -- merging ------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportSummary:
@@ -463,8 +505,14 @@ def _natural(review: ReviewLog) -> Natural:
     return (review.reviewed_at, int(review.rating))
 
 
-def _merge_card(repository: ProgressRepository, key: Key, file_reviews: list[ReviewLog], file_card: CardState | None,
-                scheduler: Scheduler, summary: ImportSummary) -> None:
+def _merge_card(
+    repository: ProgressRepository,
+    key: Key,
+    file_reviews: list[ReviewLog],
+    file_card: CardState | None,
+    scheduler: Scheduler,
+    summary: ImportSummary,
+) -> None:
     local_card = repository.card_state(*key)
     present = set(repository.answers(*key))
     incoming: dict[Natural, ReviewLog] = {}
@@ -475,8 +523,7 @@ def _merge_card(repository: ProgressRepository, key: Key, file_reviews: list[Rev
             summary.reviews_added += 1
         incoming.setdefault(_natural(review), review)
     if all(natural in present for natural in incoming):  # nothing new: the local history stays as it is
-        _save_card(repository, key, None if local_card is None else local_card.schedule, local_card, file_card,
-                   summary)
+        _save_card(repository, key, None if local_card is None else local_card.schedule, local_card, file_card, summary)
         return
     local = {_natural(review): review for review in repository.reviews(*key)}
     summary.cards_recomputed += 1
@@ -493,8 +540,9 @@ def _merge_card(repository: ProgressRepository, key: Key, file_reviews: list[Rev
         else:
             card_before = None if after is None else after.to_card()
             moment, rating = natural
-            card_after, _log = scheduler.review_card(card_before or new_card(moment), Rating(rating),
-                                                     review_datetime=moment)
+            card_after, _log = scheduler.review_card(
+                card_before or new_card(moment), Rating(rating), review_datetime=moment
+            )
             queue = queue_of(after)
             before = None if card_before is None else SchedulingState.from_card(card_before)
             after = SchedulingState.from_card(card_after)
@@ -516,8 +564,15 @@ def _merge_card(repository: ProgressRepository, key: Key, file_reviews: list[Rev
     _save_card(repository, key, schedule, local_card, file_card, summary, recomputed=True)
 
 
-def _save_card(repository: ProgressRepository, key: Key, schedule: SchedulingState | None, local: CardState | None,
-               file: CardState | None, summary: ImportSummary, recomputed: bool = False) -> None:
+def _save_card(
+    repository: ProgressRepository,
+    key: Key,
+    schedule: SchedulingState | None,
+    local: CardState | None,
+    file: CardState | None,
+    summary: ImportSummary,
+    recomputed: bool = False,
+) -> None:
     """Write the card's state with both sides' flags: suspended if either says so, buried until the later time."""
     if schedule is None:  # no local row: the file's row (a never-answered card, suspended or buried) comes as it is
         if file is None:
@@ -564,13 +619,18 @@ def _newer_help(local: ExerciseHelp, incoming: ExerciseHelp) -> ExerciseHelp:
     local_key = (local.last_shown_at or never, local.hints_shown)
     incoming_key = (incoming.last_shown_at or never, incoming.hints_shown)
     hints = local if local_key >= incoming_key else incoming
-    return replace(local, hints_shown=hints.hints_shown, last_shown_at=hints.last_shown_at,
-                   solution_shown_at=_later(local.solution_shown_at, incoming.solution_shown_at),
-                   restarted_at=_later(local.restarted_at, incoming.restarted_at))
+    return replace(
+        local,
+        hints_shown=hints.hints_shown,
+        last_shown_at=hints.last_shown_at,
+        solution_shown_at=_later(local.solution_shown_at, incoming.solution_shown_at),
+        restarted_at=_later(local.restarted_at, incoming.restarted_at),
+    )
 
 
-def _merge_exercise_reviews(repository: ProgressRepository, incoming: list[ExerciseReview],
-                            summary: ImportSummary) -> None:
+def _merge_exercise_reviews(
+    repository: ProgressRepository, incoming: list[ExerciseReview], summary: ImportSummary
+) -> None:
     """Reviews are the same review when exercise, time and rating agree. When one side had none of an exercise's
     reviews, the other side's come as they are; when both add to it, the merged history is replayed through py-fsrs
     (fuzzing off) so the last state, which is the schedule, follows every review in time order."""
@@ -598,8 +658,9 @@ def _merge_exercise_reviews(repository: ProgressRepository, incoming: list[Exerc
                 repository.add_exercise_review(review)
             continue
         summary.exercises_replayed += 1
-        merged = sorted([*local, *(replace(review, id=None) for review in added)],
-                        key=lambda r: (r.reviewed_at, int(r.rating)))
+        merged = sorted(
+            [*local, *(replace(review, id=None) for review in added)], key=lambda r: (r.reviewed_at, int(r.rating))
+        )
         before: SchedulingState | None = None
         for review in merged:
             after = next_schedule(scheduler, before, review.rating, review.reviewed_at)

@@ -38,8 +38,17 @@ COLUMN_NAMES = {
     "extra": {"extra", "notes", "note", "备注"},
 }
 # Anki's header lines (Anki ≥ 2.1.55) look like "#separator:tab"; these are the ones it writes.
-ANKI_HEADERS = {"separator", "html", "tags column", "columns", "notetype", "deck",
-                "notetype column", "deck column", "guid column"}
+ANKI_HEADERS = {
+    "separator",
+    "html",
+    "tags column",
+    "columns",
+    "notetype",
+    "deck",
+    "notetype column",
+    "deck column",
+    "guid column",
+}
 ANKI_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _ANKI_HEADER = re.compile(r"^#([a-z ]+):(.*)$")
 
@@ -81,16 +90,22 @@ def import_deck(
 ) -> ImportResult:
     """Read ``source`` and write a valid deck to ``target`` (refusing to replace it unless ``force``)."""
     if source.suffix.lower() not in SUFFIXES:
-        raise DlquizError(f"cannot import {source.name}: dlquiz reads .csv, .tsv and .txt (Anki's plain-text notes)",
-                          "In Anki: File → Export → Notes in Plain Text (.txt).", exit_code=2)
+        raise DlquizError(
+            f"cannot import {source.name}: dlquiz reads .csv, .tsv and .txt (Anki's plain-text notes)",
+            "In Anki: File → Export → Notes in Plain Text (.txt).",
+            exit_code=2,
+        )
     if not source.is_file():
         raise DlquizError(f"no such file: {source}", exit_code=2)
     if target.exists() and not force:
         raise DlquizError(f"{target} already exists", "Pass --force to replace it, or choose another -o.")
     deck_id = deck_id if deck_id is not None else default_deck_id(target)
     if not ID_PATTERN.match(deck_id):
-        raise DlquizError(f"invalid deck id {deck_id!r}",
-                          "Use lower-case letters, digits, '-' or '_', e.g. --id my-deck.", exit_code=2)
+        raise DlquizError(
+            f"invalid deck id {deck_id!r}",
+            "Use lower-case letters, digits, '-' or '_', e.g. --id my-deck.",
+            exit_code=2,
+        )
     result = ImportResult(source=source, target=target, deck_id=deck_id)
     text = read_text(source)
     if not text.strip():
@@ -101,8 +116,10 @@ def import_deck(
         raise DlquizError(f"cannot read {source} as a table: {error}", "Check the quotes in the file.") from None
     if not cards:
         first = f" (first: {result.skipped[0]})" if result.skipped else ""
-        raise DlquizError(f"no cards found in {source}: {len(result.skipped)} row(s) skipped{first}",
-                          "Each row needs a front and a back column.")
+        raise DlquizError(
+            f"no cards found in {source}: {len(result.skipped)} row(s) skipped{first}",
+            "Each row needs a front and a back column.",
+        )
     deck = {"format": FORMAT_VERSION, "id": deck_id, "title": title or target.stem, "cards": cards}
     _write(deck, source, target)
     return result
@@ -117,17 +134,22 @@ def read_text(source: Path) -> str:
     try:
         data = source.read_bytes()
         if b"\x00" in data:  # valid UTF-8 to the decoder, but no table has NULs: UTF-16 (or binary) without a BOM
-            raise DlquizError(f"{source} is not UTF-8 text (NUL bytes at byte {data.index(0)}: UTF-16 or binary?)",
-                              "Save it as UTF-8 (in Excel: CSV UTF-8).")
+            raise DlquizError(
+                f"{source} is not UTF-8 text (NUL bytes at byte {data.index(0)}: UTF-16 or binary?)",
+                "Save it as UTF-8 (in Excel: CSV UTF-8).",
+            )
         return data.decode("utf-8-sig")  # -sig drops the BOM Excel puts at the start
     except UnicodeDecodeError as error:
-        raise DlquizError(f"{source} is not UTF-8 text ({error.reason} at byte {error.start})",
-                          "Save it as UTF-8 (in Excel: CSV UTF-8).") from None
+        raise DlquizError(
+            f"{source} is not UTF-8 text ({error.reason} at byte {error.start})",
+            "Save it as UTF-8 (in Excel: CSV UTF-8).",
+        ) from None
     except OSError as error:
         raise DlquizError(f"cannot read {source}: {error.strerror}") from None
 
 
 # --- reading the table ----------------------------------------------------------------------------------------------
+
 
 def _cards(text: str, suffix: str, result: ImportResult) -> list[dict[str, Any]]:
     layout, body = _layout(text, suffix)
@@ -159,17 +181,22 @@ def _cards(text: str, suffix: str, result: ImportResult) -> list[dict[str, Any]]
 def _card(cells: dict[str, str], line: int, seen: dict[str, int], result: ImportResult) -> dict[str, Any] | None:
     front, back = cells.get("front", ""), cells.get("back", "")
     if not any(cells.values()):
-        return _skip(result, line, "empty row")
+        _skip(result, line, "empty row")
+        return None
     if not front:
-        return _skip(result, line, "no front")
+        _skip(result, line, "no front")
+        return None
     key = normalize_front(front)
     if key in seen:
-        return _skip(result, line, f"same front as line {seen[key]}")
+        _skip(result, line, f"same front as line {seen[key]}")
+        return None
     is_cloze = "{{c" in front
     if is_cloze and (not DELETION.search(front) or "{{c" in DELETION.sub("", front)):
-        return _skip(result, line, "malformed cloze deletion (the form is {{c1::answer}})")
+        _skip(result, line, "malformed cloze deletion (the form is {{c1::answer}})")
+        return None
     if not back and not is_cloze:
-        return _skip(result, line, "no back")
+        _skip(result, line, "no back")
+        return None
     seen[key] = line
     tags = [tag for tag in re.split(r"[\s,;]+", cells.get("tags", "")) if tag]
     extra = cells.get("extra", "")
@@ -189,7 +216,6 @@ def _card(cells: dict[str, str], line: int, seen: dict[str, int], result: Import
 
 def _skip(result: ImportResult, line: int, reason: str) -> None:
     result.skipped.append(Skipped(line, reason))
-    return None
 
 
 def _ordered(card: dict[str, Any]) -> dict[str, Any]:
@@ -228,8 +254,11 @@ def _layout(text: str, suffix: str) -> tuple[_Layout, str]:
 
 def _anki_columns(layout: _Layout, headers: dict[str, str]) -> None:
     """Anki says which columns are tags, guid, note type and deck; the others are the note's fields in order."""
-    special = {int(headers[name]) - 1 for name in ("guid column", "notetype column", "deck column", "tags column")
-               if headers.get(name, "").isdigit()}
+    special = {
+        int(headers[name]) - 1
+        for name in ("guid column", "notetype column", "deck column", "tags column")
+        if headers.get(name, "").isdigit()
+    }
     layout.anki_columns = special
     if "columns" in headers:  # names of every column, e.g. "Front\tBack\tTags"
         named = _named_columns(headers["columns"].split(layout.delimiter))
@@ -268,8 +297,9 @@ def _delimiter(headers: dict[str, str], body: str, suffix: str) -> str:
     try:  # no sign from the extension: let the csv module guess from the first rows
         return csv.Sniffer().sniff("\n".join(body.splitlines()[:20]), delimiters=",\t;|").delimiter
     except csv.Error:
-        raise DlquizError("cannot tell how the columns are separated",
-                          "Use tabs (.tsv) or commas (.csv) between front and back.") from None
+        raise DlquizError(
+            "cannot tell how the columns are separated", "Use tabs (.tsv) or commas (.csv) between front and back."
+        ) from None
 
 
 # --- text and ids ---------------------------------------------------------------------------------------------------
@@ -324,6 +354,7 @@ def _unique(candidate: str, used: set[str]) -> str:
 
 # --- writing --------------------------------------------------------------------------------------------------------
 
+
 class _DeckDumper(yaml.SafeDumper):
     """SafeDumper that writes multi-line text as a readable `|` block instead of one quoted line of \\n."""
 
@@ -337,8 +368,10 @@ _DeckDumper.add_representer(str, _represent_text)
 
 
 def render(deck: dict[str, Any], source: Path) -> str:
-    header = (f"# Imported from {source.name} by `dlquiz import`.\n"
-              "# Card ids are permanent: progress is keyed on them. Edit the text freely, never the ids.\n")
+    header = (
+        f"# Imported from {source.name} by `dlquiz import`.\n"
+        "# Card ids are permanent: progress is keyed on them. Edit the text freely, never the ids.\n"
+    )
     return header + yaml.dump(deck, Dumper=_DeckDumper, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -350,7 +383,9 @@ def _write(deck: dict[str, Any], source: Path, target: Path) -> None:
             temporary.write_text(render(deck, source), encoding="utf-8", newline="\n")
             _deck, problems = check_deck(temporary)
             if problems:  # a bug of ours, not of the input: say so plainly
-                raise DlquizError("the imported deck did not pass validation: "
-                                  + "; ".join(p.message for p in problems), "Please report this with the input file.")
+                raise DlquizError(
+                    "the imported deck did not pass validation: " + "; ".join(p.message for p in problems),
+                    "Please report this with the input file.",
+                )
     except OSError as error:
         raise DlquizError(f"cannot write {target}: {error.strerror}", "Check the folder is writable.") from None

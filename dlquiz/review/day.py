@@ -197,8 +197,14 @@ class Queues(Generic[Item]):
     later: int = 0  # answered cards not due before the day ends
 
     @classmethod
-    def build(cls, items: Iterable[Item], states: Mapping[Key, CardState], day: StudyDay,
-              now: datetime, siblings: Siblings | None = None) -> Queues[Item]:
+    def build(
+        cls,
+        items: Iterable[Item],
+        states: Mapping[Key, CardState],
+        day: StudyDay,
+        now: datetime,
+        siblings: Siblings | None = None,
+    ) -> Queues[Item]:
         queues: Queues[Item] = cls()
         for item in items:
             state = states.get((item.deck_id, item.key))

@@ -110,18 +110,36 @@ class SchedulingState:
 
     def to_card(self) -> Card:
         # card_id is ours to keep elsewhere; a fixed value avoids py-fsrs's id-generating sleep.
-        return Card(card_id=0, state=self.state, step=self.step, stability=self.stability,
-                    difficulty=self.difficulty, due=self.due, last_review=self.last_review)
+        return Card(
+            card_id=0,
+            state=self.state,
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"state": int(self.state), "step": self.step, "stability": self.stability,
-                "difficulty": self.difficulty, "due": clock.to_text(self.due),
-                "last_review": _text_or_none(self.last_review)}
+        return {
+            "state": int(self.state),
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": clock.to_text(self.due),
+            "last_review": _text_or_none(self.last_review),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SchedulingState:
-        return cls(_state_of(data["state"]), data["step"], data["stability"], data["difficulty"],
-                   clock.from_text(data["due"]), _time_or_none(data["last_review"]))
+        return cls(
+            _state_of(data["state"]),
+            data["step"],
+            data["stability"],
+            data["difficulty"],
+            clock.from_text(data["due"]),
+            _time_or_none(data["last_review"]),
+        )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -159,15 +177,38 @@ class CardState:
         return SchedulingState(self.state, self.step, self.stability, self.difficulty, self.due, self.last_review)
 
     @classmethod
-    def scheduled(cls, deck_id: str, card_id: str, schedule: SchedulingState, suspended: bool = False,
-                  buried_until: datetime | None = None) -> CardState:
-        return cls(deck_id, card_id, schedule.state, schedule.step, schedule.stability, schedule.difficulty,
-                   schedule.due, schedule.last_review, suspended, buried_until)
+    def scheduled(
+        cls,
+        deck_id: str,
+        card_id: str,
+        schedule: SchedulingState,
+        suspended: bool = False,
+        buried_until: datetime | None = None,
+    ) -> CardState:
+        return cls(
+            deck_id,
+            card_id,
+            schedule.state,
+            schedule.step,
+            schedule.stability,
+            schedule.difficulty,
+            schedule.due,
+            schedule.last_review,
+            suspended,
+            buried_until,
+        )
 
     def with_schedule(self, schedule: SchedulingState) -> CardState:
         """This row with another schedule; the flags and any other column stay."""
-        return replace(self, state=schedule.state, step=schedule.step, stability=schedule.stability,
-                       difficulty=schedule.difficulty, due=schedule.due, last_review=schedule.last_review)
+        return replace(
+            self,
+            state=schedule.state,
+            step=schedule.step,
+            stability=schedule.stability,
+            difficulty=schedule.difficulty,
+            due=schedule.due,
+            last_review=schedule.last_review,
+        )
 
     @classmethod
     def unanswered(cls, deck_id: str, card_id: str, now: datetime) -> CardState:
@@ -175,16 +216,30 @@ class CardState:
         return cls(deck_id, card_id, State.Learning, None, None, None, to_millis(now), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"deck_id": self.deck_id, "card_id": self.card_id, **self.schedule.to_dict(),
-                "suspended": int(self.suspended), "buried_until": _text_or_none(self.buried_until)}
+        return {
+            "deck_id": self.deck_id,
+            "card_id": self.card_id,
+            **self.schedule.to_dict(),
+            "suspended": int(self.suspended),
+            "buried_until": _text_or_none(self.buried_until),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> CardState:
         if data["suspended"] not in (0, 1):
             raise ValueError(f"suspended must be 0 or 1, not {data['suspended']!r}")
-        return cls(data["deck_id"], data["card_id"], _state_of(data["state"]), data["step"], data["stability"],
-                   data["difficulty"], clock.from_text(data["due"]), _time_or_none(data["last_review"]),
-                   bool(data["suspended"]), _time_or_none(data["buried_until"]))
+        return cls(
+            data["deck_id"],
+            data["card_id"],
+            _state_of(data["state"]),
+            data["step"],
+            data["stability"],
+            data["difficulty"],
+            clock.from_text(data["due"]),
+            _time_or_none(data["last_review"]),
+            bool(data["suspended"]),
+            _time_or_none(data["buried_until"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -219,10 +274,16 @@ class ReviewLog:
         def state(value: SchedulingState) -> Any:
             return value.to_json() if states_as_json else value.to_dict()
 
-        return {"deck_id": self.deck_id, "card_id": self.card_id, "rating": int(self.rating), "queue": self.queue,
-                "reviewed_at": clock.to_text(self.reviewed_at), "duration_ms": self.duration_ms,
-                "state_before": None if self.state_before is None else state(self.state_before),
-                "state_after": state(self.state_after)}
+        return {
+            "deck_id": self.deck_id,
+            "card_id": self.card_id,
+            "rating": int(self.rating),
+            "queue": self.queue,
+            "reviewed_at": clock.to_text(self.reviewed_at),
+            "duration_ms": self.duration_ms,
+            "state_before": None if self.state_before is None else state(self.state_before),
+            "state_after": state(self.state_after),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ReviewLog:
@@ -230,10 +291,17 @@ class ReviewLog:
         rating = data["rating"]
         if isinstance(rating, bool) or rating not in (1, 2, 3, 4):
             raise ValueError(f"rating must be 1, 2, 3 or 4, not {rating!r}")
-        return cls(data["deck_id"], data["card_id"], Rating(rating), data["queue"],
-                   clock.from_text(data["reviewed_at"]), data["duration_ms"],
-                   None if before is None else SchedulingState.from_dict(before),
-                   SchedulingState.from_dict(data["state_after"]), data.get("id"))
+        return cls(
+            data["deck_id"],
+            data["card_id"],
+            Rating(rating),
+            data["queue"],
+            clock.from_text(data["reviewed_at"]),
+            data["duration_ms"],
+            None if before is None else SchedulingState.from_dict(before),
+            SchedulingState.from_dict(data["state_after"]),
+            data.get("id"),
+        )
 
 
 @dataclass(frozen=True)
@@ -256,8 +324,10 @@ class ExerciseAttempt:
             raise ValueError(f"cases_passed ({self.cases_passed}) is more than cases_total ({self.cases_total})")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**{item.name: getattr(self, item.name) for item in fields(self)},
-                "attempted_at": clock.to_text(self.attempted_at)}
+        return {
+            **{item.name: getattr(self, item.name) for item in fields(self)},
+            "attempted_at": clock.to_text(self.attempted_at),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExerciseAttempt:
@@ -288,18 +358,31 @@ class ExerciseReview:
         def state(value: SchedulingState) -> Any:
             return value.to_json() if states_as_json else value.to_dict()
 
-        return {"exercise": self.exercise, "rating": int(self.rating), "rule": self.rule,
-                "reviewed_at": clock.to_text(self.reviewed_at), "attempts": self.attempts,
-                "hints_used": self.hints_used,
-                "state_before": None if self.state_before is None else state(self.state_before),
-                "state_after": state(self.state_after)}
+        return {
+            "exercise": self.exercise,
+            "rating": int(self.rating),
+            "rule": self.rule,
+            "reviewed_at": clock.to_text(self.reviewed_at),
+            "attempts": self.attempts,
+            "hints_used": self.hints_used,
+            "state_before": None if self.state_before is None else state(self.state_before),
+            "state_after": state(self.state_after),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExerciseReview:
         before = data["state_before"]
-        return cls(data["exercise"], Rating(data["rating"]), data["rule"], clock.from_text(data["reviewed_at"]),
-                   data["attempts"], data["hints_used"], None if before is None else SchedulingState.from_dict(before),
-                   SchedulingState.from_dict(data["state_after"]), data.get("id"))
+        return cls(
+            data["exercise"],
+            Rating(data["rating"]),
+            data["rule"],
+            clock.from_text(data["reviewed_at"]),
+            data["attempts"],
+            data["hints_used"],
+            None if before is None else SchedulingState.from_dict(before),
+            SchedulingState.from_dict(data["state_after"]),
+            data.get("id"),
+        )
 
 
 @dataclass(frozen=True)
@@ -314,12 +397,20 @@ class ExerciseHelp:
     restarted_at: datetime | None = None  # when a due review put the template back in the learner's file
 
     def to_dict(self) -> dict[str, Any]:
-        return {"exercise": self.exercise, "hints_shown": self.hints_shown,
-                "last_shown_at": _text_or_none(self.last_shown_at),
-                "solution_shown_at": _text_or_none(self.solution_shown_at),
-                "restarted_at": _text_or_none(self.restarted_at)}
+        return {
+            "exercise": self.exercise,
+            "hints_shown": self.hints_shown,
+            "last_shown_at": _text_or_none(self.last_shown_at),
+            "solution_shown_at": _text_or_none(self.solution_shown_at),
+            "restarted_at": _text_or_none(self.restarted_at),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ExerciseHelp:
-        return cls(data["exercise"], data["hints_shown"], _time_or_none(data.get("last_shown_at")),
-                   _time_or_none(data.get("solution_shown_at")), _time_or_none(data.get("restarted_at")))
+        return cls(
+            data["exercise"],
+            data["hints_shown"],
+            _time_or_none(data.get("last_shown_at")),
+            _time_or_none(data.get("solution_shown_at")),
+            _time_or_none(data.get("restarted_at")),
+        )

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
 @dataclass
 class ReviewDay:
     """One study day's answers, summed in SQL (the review log may hold hundreds of thousands of rows)."""
@@ -83,8 +84,10 @@ def _upsert(table: str, columns: tuple[str, ...], keys: tuple[str, ...], updated
 
 _SAVE_CARD = _upsert("card_state", _CARD_COLUMNS, ("deck_id", "card_id"), _CARD_COLUMNS[2:])
 # An answer writes the new schedule and ends a burial; suspension is the learner's to change.
-_ANSWER_CARD = _upsert("card_state", ("deck_id", "card_id", *_SCHEDULE_COLUMNS), ("deck_id", "card_id"),
-                       _SCHEDULE_COLUMNS) + ", buried_until = NULL"
+_ANSWER_CARD = (
+    _upsert("card_state", ("deck_id", "card_id", *_SCHEDULE_COLUMNS), ("deck_id", "card_id"), _SCHEDULE_COLUMNS)
+    + ", buried_until = NULL"
+)
 _ADD_REVIEW = _insert("review_log", _REVIEW_COLUMNS)
 _ADD_ATTEMPT = _insert("exercise_attempt", _ATTEMPT_COLUMNS)
 _ADD_EXERCISE_REVIEW = _insert("exercise_review", _EXERCISE_REVIEW_COLUMNS)
@@ -177,8 +180,9 @@ def _time(text: object, what: str) -> datetime:
         raise _unreadable(what, text, error) from None
 
 
-def _converted(rows: Iterable[sqlite3.Row], convert: Callable[[sqlite3.Row], T],
-               problems: list[str] | None) -> Iterator[T]:
+def _converted(
+    rows: Iterable[sqlite3.Row], convert: Callable[[sqlite3.Row], T], problems: list[str] | None
+) -> Iterator[T]:
     for row in rows:
         try:
             yield convert(row)
@@ -213,12 +217,14 @@ class ProgressRepository:
     # -- card states ---------------------------------------------------------------------------------------------
 
     def card_state(self, deck_id: str, card_id: str) -> CardState | None:
-        row = self.db.execute("SELECT * FROM card_state WHERE deck_id = ? AND card_id = ?",
-                              (deck_id, card_id)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM card_state WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
+        ).fetchone()
         return None if row is None else _card_state(row)
 
-    def card_states(self, deck_ids: Iterable[str] | None = None,
-                    problems: list[str] | None = None) -> dict[Key, CardState]:
+    def card_states(
+        self, deck_ids: Iterable[str] | None = None, problems: list[str] | None = None
+    ) -> dict[Key, CardState]:
         """The states of these decks' cards (of every card when ``deck_ids`` is None), by (deck id, card id).
         With ``problems``, an unreadable row is described there and skipped instead of raised."""
         where, params = _deck_filter(deck_ids)
@@ -253,14 +259,18 @@ class ProgressRepository:
     def set_suspended(self, deck_id: str, card_id: str, suspended: bool, now: datetime) -> None:
         with self.store.transaction() as db:
             self._ensure_row(db, deck_id, card_id, now)
-            db.execute("UPDATE card_state SET suspended = ? WHERE deck_id = ? AND card_id = ?",
-                       (int(suspended), deck_id, card_id))
+            db.execute(
+                "UPDATE card_state SET suspended = ? WHERE deck_id = ? AND card_id = ?",
+                (int(suspended), deck_id, card_id),
+            )
 
     def bury(self, deck_id: str, card_id: str, until: datetime, now: datetime) -> None:
         with self.store.transaction() as db:
             self._ensure_row(db, deck_id, card_id, now)
-            db.execute("UPDATE card_state SET buried_until = ? WHERE deck_id = ? AND card_id = ?",
-                       (clock.to_text(until), deck_id, card_id))
+            db.execute(
+                "UPDATE card_state SET buried_until = ? WHERE deck_id = ? AND card_id = ?",
+                (clock.to_text(until), deck_id, card_id),
+            )
 
     def unsuspend_all(self, deck_ids: Iterable[str]) -> int:
         where, params = _deck_filter(deck_ids, "AND")
@@ -283,8 +293,9 @@ class ProgressRepository:
         with self.store.transaction() as db:
             return self._write_answer(db, review)
 
-    def answer_card(self, deck_id: str, card_id: str,
-                    make_review: Callable[[CardState | None], ReviewLog]) -> tuple[CardState | None, ReviewLog]:
+    def answer_card(
+        self, deck_id: str, card_id: str, make_review: Callable[[CardState | None], ReviewLog]
+    ) -> tuple[CardState | None, ReviewLog]:
         """Read the card's row and save the answer ``make_review`` builds from it, in one write transaction: another
         dlquiz that answered the same card meanwhile cannot be overwritten by a schedule built from a stale copy.
         Returns the row as it was before (for undo) and the saved review with its id."""
@@ -330,8 +341,10 @@ class ProgressRepository:
             raise ValueError("only a saved review (with its id) can be rewritten")
         row = review.to_dict(states_as_json=True)
         with self.store.transaction() as db:
-            db.execute("UPDATE review_log SET queue = ?, state_before = ?, state_after = ? WHERE id = ?",
-                       (row["queue"], row["state_before"], row["state_after"], review.id))
+            db.execute(
+                "UPDATE review_log SET queue = ?, state_before = ?, state_after = ? WHERE id = ?",
+                (row["queue"], row["state_before"], row["state_after"], review.id),
+            )
 
     def iter_reviews(self, problems: list[str] | None = None) -> Iterator[ReviewLog]:
         """Every review in time order, read as it goes (the log can be long). With ``problems``, an unreadable row
@@ -340,14 +353,16 @@ class ProgressRepository:
 
     def answers(self, deck_id: str, card_id: str) -> list[tuple[datetime, int]]:
         """When one card was answered and the rating given, without reading the states (quick to compare)."""
-        rows = self.db.execute("SELECT reviewed_at, rating FROM review_log WHERE deck_id = ? AND card_id = ?",
-                               (deck_id, card_id))
+        rows = self.db.execute(
+            "SELECT reviewed_at, rating FROM review_log WHERE deck_id = ? AND card_id = ?", (deck_id, card_id)
+        )
         return [(_time(row[0], "review time"), int(row[1])) for row in rows]
 
     def reviews(self, deck_id: str, card_id: str) -> list[ReviewLog]:
         """One card's reviews in time order."""
-        rows = self.db.execute(f"SELECT * FROM review_log WHERE deck_id = ? AND card_id = ? ORDER BY {_REVIEW_ORDER}",
-                               (deck_id, card_id))
+        rows = self.db.execute(
+            f"SELECT * FROM review_log WHERE deck_id = ? AND card_id = ? ORDER BY {_REVIEW_ORDER}", (deck_id, card_id)
+        )
         return [_review(row) for row in rows]
 
     def review_count(self) -> int:
@@ -457,8 +472,9 @@ class ProgressRepository:
         with self.store.transaction() as db:
             db.execute(_ADD_ATTEMPT, _values(attempt.to_dict(), _ATTEMPT_COLUMNS))
 
-    def exercise_attempts(self, exercise: str | None = None,
-                          problems: list[str] | None = None) -> list[ExerciseAttempt]:
+    def exercise_attempts(
+        self, exercise: str | None = None, problems: list[str] | None = None
+    ) -> list[ExerciseAttempt]:
         """Attempts in time order, of one exercise or of all (``problems``: as for ``card_states``)."""
         where, params = ("", ()) if exercise is None else (" WHERE exercise = ?", (exercise,))
         rows = self.db.execute(f"SELECT * FROM exercise_attempt{where} ORDER BY attempted_at, id", params)
@@ -540,5 +556,7 @@ class ProgressRepository:
             raise ValueError("only a saved review (with its id) can be rewritten")
         row = review.to_dict(states_as_json=True)
         with self.store.transaction() as db:
-            db.execute("UPDATE exercise_review SET state_before = ?, state_after = ? WHERE id = ?",
-                       (row["state_before"], row["state_after"], review.id))
+            db.execute(
+                "UPDATE exercise_review SET state_before = ?, state_after = ? WHERE id = ?",
+                (row["state_before"], row["state_after"], review.id),
+            )

@@ -49,8 +49,9 @@ def preview(scheduler: Scheduler, card: Card, now: datetime) -> dict[Rating, Out
     return _passing_intervals_increase(outcomes, now, scheduler.maximum_interval)
 
 
-def _passing_intervals_increase(outcomes: dict[Rating, Outcome], now: datetime,
-                                maximum_days: int) -> dict[Rating, Outcome]:
+def _passing_intervals_increase(
+    outcomes: dict[Rating, Outcome], now: datetime, maximum_days: int
+) -> dict[Rating, Outcome]:
     """Hard < Good < Easy by at least a day where they lead to review, as Anki does with FSRS.
 
     py-fsrs rounds each interval to whole days and fuzzes each on its own, so a young review card can offer

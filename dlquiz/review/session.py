@@ -212,10 +212,19 @@ class StudySession:
             if fresh == shown:
                 after = turn.outcomes[rating].card
             else:  # changed behind our back: schedule from what is stored now
-                after, _log = self.scheduler.review_card(fresh.to_card() if fresh else scheduling.new_card(pending.at),
-                                                         rating, review_datetime=pending.at)
-            return ReviewLog(item.deck_id, item.key, rating, queue, pending.at, pending.duration_ms, fresh,
-                             SchedulingState.from_card(after))
+                after, _log = self.scheduler.review_card(
+                    fresh.to_card() if fresh else scheduling.new_card(pending.at), rating, review_datetime=pending.at
+                )
+            return ReviewLog(
+                item.deck_id,
+                item.key,
+                rating,
+                queue,
+                pending.at,
+                pending.duration_ms,
+                fresh,
+                SchedulingState.from_card(after),
+            )
 
         before, saved = self.repository.answer_card(item.deck_id, item.key, review_from)
         self._refresh(item)

@@ -125,12 +125,18 @@ SETTINGS: dict[str, Setting] = {
         Setting("maximum-interval", "36500", _interval_days, "longest interval in days"),
         Setting("fuzz", "on", _switch, "spread due dates a little so cards learnt together separate"),
         Setting("day-starts-at", "4", _hour, "local hour at which a new study day begins"),
-        Setting("fsrs-parameters", DEFAULT_FSRS_PARAMETERS, fsrs_parameters,
-                "FSRS model weights: default, or the 21 numbers dlquiz optimize fitted to your reviews"),
-
-
-        Setting("bury-siblings", "on", _switch,
-                "once a card is answered, hide its other cloze deletions and its reverse until tomorrow"),
+        Setting(
+            "fsrs-parameters",
+            DEFAULT_FSRS_PARAMETERS,
+            fsrs_parameters,
+            "FSRS model weights: default, or the 21 numbers dlquiz optimize fitted to your reviews",
+        ),
+        Setting(
+            "bury-siblings",
+            "on",
+            _switch,
+            "once a card is answered, hide its other cloze deletions and its reverse until tomorrow",
+        ),
     )
 }
 
@@ -138,17 +144,27 @@ SETTINGS: dict[str, Setting] = {
 def parse_value(name: str, text: str) -> Any:
     setting = SETTINGS.get(name)
     if setting is None:
-        raise DlquizError(f"unknown setting {name!r}", f"Settings: {', '.join(SETTINGS)}.", exit_code=2,
-                          zh=(f"没有名为 {name!r} 的设置", f"设置项：{'、'.join(SETTINGS)}。"))
+        raise DlquizError(
+            f"unknown setting {name!r}",
+            f"Settings: {', '.join(SETTINGS)}.",
+            exit_code=2,
+            zh=(f"没有名为 {name!r} 的设置", f"设置项：{'、'.join(SETTINGS)}。"),
+        )
     try:
         return setting.parse(text)
     except ValueError as error:
         reason = str(error)
         if reason.startswith(("invalid literal", "could not convert")):  # int()'s and float()'s own words
             reason = "is not a number"
-        raise DlquizError(f"{name} = {text!r}: {reason}", f"Example: dlquiz config {name} {setting.default}",
-                          exit_code=2, zh=(f"{name} = {text!r}：{_REASON_ZH.get(reason, reason)}",
-                                           f"例如：dlquiz config {name} {setting.default}")) from None
+        raise DlquizError(
+            f"{name} = {text!r}: {reason}",
+            f"Example: dlquiz config {name} {setting.default}",
+            exit_code=2,
+            zh=(
+                f"{name} = {text!r}：{_REASON_ZH.get(reason, reason)}",
+                f"例如：dlquiz config {name} {setting.default}",
+            ),
+        ) from None
 
 
 class StudySettings:

@@ -304,6 +304,15 @@ def _exercises(
         mine = attempts.get(exercise.id, [])
         status = exercise_status(mine)
         due = last_reviews[exercise.id].due if exercise.id in last_reviews else None
-        lines.append(ExerciseLine(exercise.id, exercise.title, status, len(mine), mine[-1] if mine else None, due,
-                                  due is not None and due <= now))
+        lines.append(
+            ExerciseLine(
+                exercise.id,
+                exercise.title,
+                status,
+                len(mine),
+                mine[-1] if mine else None,
+                due,
+                due is not None and due <= now,
+            )
+        )
     return lines, None

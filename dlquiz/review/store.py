@@ -87,7 +87,7 @@ def _m001_initial(db: sqlite3.Connection) -> None:
             exercise    TEXT PRIMARY KEY,
             hints_shown INTEGER NOT NULL
         ) STRICT;
-        """
+        """,
     )
 
 
@@ -113,7 +113,7 @@ def _m002_exercise_reviews(db: sqlite3.Connection) -> None:
         ALTER TABLE exercise_hint ADD COLUMN last_shown_at TEXT;      -- when the last hint was shown
         ALTER TABLE exercise_hint ADD COLUMN solution_shown_at TEXT;  -- when the solution was last shown
         ALTER TABLE exercise_hint ADD COLUMN restarted_at TEXT;       -- when a due review restarted the file
-        """
+        """,
     )
     _schedule_earlier_passes(db)
 
@@ -209,14 +209,19 @@ def explain(path: Path, error: sqlite3.Error) -> StoreError:
         return StoreFull(
             f"cannot save progress: the disk holding {path} is full ({error})",
             "Free some space (or raise your quota), then try again; what was saved before is intact.",
-            zh=(f"无法保存进度：{path} 所在的磁盘已满（{error}）", "请腾出一些空间（或提高配额）后再试；之前保存的内容都完好。"),
+            zh=(
+                f"无法保存进度：{path} 所在的磁盘已满（{error}）",
+                "请腾出一些空间（或提高配额）后再试；之前保存的内容都完好。",
+            ),
         )
     if "not a database" in text:  # the header itself is gone: nothing can be read back out of it
         return StoreDamaged(
             f"the progress database {path} is damaged ({error}); it was left untouched",
             "Move it aside to start afresh (your old file stays for recovery), or restore a backup copy.",
-            zh=(f"进度数据库 {path} 已损坏（{error}）；文件没有被改动",
-                "把它移到别处即可重新开始（旧文件留作恢复之用），或恢复一份备份。"),
+            zh=(
+                f"进度数据库 {path} 已损坏（{error}）；文件没有被改动",
+                "把它移到别处即可重新开始（旧文件留作恢复之用），或恢复一份备份。",
+            ),
         )
     if "malformed" in text or "corrupt" in text:  # some pages are garbage: the others can still be exported
         return StoreDamaged(
@@ -228,7 +233,10 @@ def explain(path: Path, error: sqlite3.Error) -> StoreError:
         return StoreBusy(
             f"the progress database {path} is busy: another dlquiz kept it locked; this change was not saved",
             "Try again in a moment (or close the other dlquiz).",
-            zh=(f"进度数据库 {path} 正忙：另一个 dlquiz 锁住了它；这次更改没有保存", "请稍后再试（或关闭另一个 dlquiz）。"),
+            zh=(
+                f"进度数据库 {path} 正忙：另一个 dlquiz 锁住了它；这次更改没有保存",
+                "请稍后再试（或关闭另一个 dlquiz）。",
+            ),
         )
     if "unable to open" in text or "disk i/o" in text:
         return StoreError(
@@ -403,4 +411,3 @@ def open_store(path: Path | None = None) -> Store:
     from dlquiz import paths
 
     return Store(path or paths.database_path())
-

@@ -112,8 +112,9 @@ def _mha_cases() -> list[Case]:
         _mha_case("multi-head: one sequence (N=1), 4 heads", n(size=(1, 5, 8)), _mha_weights(rng, 8), 4),
         _mha_case("multi-head: one token (L=1)", n(size=(3, 1, 6)), _mha_weights(rng, 6), 3),
         _mha_case("multi-head: causal mask, 3 heads", n(size=(2, 5, 6)), _mha_weights(rng, 6), 3, _causal(5)),
-        _mha_case("multi-head: random (L, L) mask", n(size=(3, 4, 8)), _mha_weights(rng, 8), 2,
-                  _mixed_mask(rng, (4, 4))),
+        _mha_case(
+            "multi-head: random (L, L) mask", n(size=(3, 4, 8)), _mha_weights(rng, 8), 2, _mixed_mask(rng, (4, 4))
+        ),
         _mha_case("multi-head: inputs near 100 (exp overflows)", loud_and_quiet, _mha_weights(rng, 8), 2),
     ]
 

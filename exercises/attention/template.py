@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise attention` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def scaled_dot_product_attention(q, k, v, mask=None):
     """softmax(q @ k^T / sqrt(E)) @ v, as torch.nn.functional.scaled_dot_product_attention computes it.

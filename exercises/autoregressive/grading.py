@@ -83,7 +83,7 @@ def _forecast_cases() -> list[Case]:
 def _random_cases() -> list[Case]:
     rng = np.random.default_rng(20240670)
     cases = []
-    for index in range(4):
+    for _ in range(4):
         p = int(rng.integers(1, 5))
         roots = rng.uniform(0.2, 0.8, p) * rng.choice([-1.0, 1.0], p)  # inside the unit circle: stationary
         phi = -np.poly(roots)[1:]  # z^p - phi_1 z^(p-1) - ... - phi_p = prod(z - root)
@@ -197,8 +197,7 @@ def _mean_as_intercept(series, p):
     return np.concatenate([[mean], phi])
 
 
-def _forecast_with(*, order="newest_first", intercept="first", refresh=True, skip_latest=False,
-                   whole_history=False):
+def _forecast_with(*, order="newest_first", intercept="first", refresh=True, skip_latest=False, whole_history=False):
     """A numpy recursive forecast; each keyword switches on one learner mistake."""
 
     def forecast(series, coeffs, steps):
@@ -237,98 +236,128 @@ def _minus_zero_slice(series, coeffs, steps):
 
 MISTAKES: list[Mistake] = [
     Mistake(
-        "no_intercept", FIT, _no_intercept,
+        "no_intercept",
+        FIT,
+        _no_intercept,
         "Only the p lag coefficients came back: the fit has no intercept c. Add a column of ones to the lag matrix "
         "and return [c, phi_1, ..., phi_p], p + 1 values.",
         "只返回了 p 个滞后系数：拟合里没有截距 c。请在滞后矩阵里加一列 1，并返回 [c, phi_1, ..., phi_p] 共 p + 1 个值。",
     ),
     Mistake(
-        "intercept_last", FIT, _intercept_last_fit,
+        "intercept_last",
+        FIT,
+        _intercept_last_fit,
         "The intercept came back last, [phi_1, ..., phi_p, c]. The order is [c, phi_1, ..., phi_p]: put the column "
         "of ones first.",
         "截距被放在了最后：[phi_1, ..., phi_p, c]。顺序应为 [c, phi_1, ..., phi_p]：把全 1 列放在最前面。",
     ),
     Mistake(
-        "lag_order_reversed", FIT, _lags_oldest_first_fit,
+        "lag_order_reversed",
+        FIT,
+        _lags_oldest_first_fit,
         "The lag coefficients came back in reverse, [c, phi_p, ..., phi_1]: a window series[t-p:t] lists "
         "x_{t-p} first. phi_1 belongs to x_{t-1}, the newest value: reverse each window (series[t-p:t][::-1]).",
         "滞后系数的顺序反了，成了 [c, phi_p, ..., phi_1]：窗口 series[t-p:t] 是从 x_{t-p} 开始排的。"
         "phi_1 对应最新的 x_{t-1}：请把每个窗口反过来（series[t-p:t][::-1]）。",
     ),
     Mistake(
-        "includes_current", FIT, _includes_current,
+        "includes_current",
+        FIT,
+        _includes_current,
         "The regressors included x_t itself, so the fit is the trivial x_t = x_t (phi_1 = 1, the rest 0). "
         "Lag i is x_{t-i}, for i = 1 .. p: the newest regressor is x_{t-1}.",
         "自变量里包含了 x_t 本身，于是拟合成了平凡的 x_t = x_t（phi_1 = 1，其余为 0）。"
         "第 i 个滞后是 x_{t-i}，i = 1 .. p：最新的自变量是 x_{t-1}。",
     ),
     Mistake(
-        "roll_wraps", FIT, _roll_wraps,
+        "roll_wraps",
+        FIT,
+        _roll_wraps,
         "The lags were built with np.roll, which wraps the last values of the series round to its start, so the "
         "first p rows pair x_t with values from the end. Fit only the rows t = p .. T-1.",
         "滞后列是用 np.roll 构造的，它会把序列末尾的值绕回开头，于是前 p 行把 x_t 和末尾的值配在了一起。"
         "只拟合 t = p .. T-1 这些行。",
     ),
     Mistake(
-        "zero_padded", FIT, _zero_padded,
+        "zero_padded",
+        FIT,
+        _zero_padded,
         "Values before the start of the series were taken as 0, adding p rows that do not exist. The sum runs "
         "over t = p .. T-1 only, where every lag is an observed value.",
         "把序列开始之前的值当成了 0，多出了 p 行并不存在的数据。求和只在 t = p .. T-1 上进行，那里每个滞后值都是观测值。",
     ),
     Mistake(
-        "first_row_dropped", FIT, _first_row_dropped,
+        "first_row_dropped",
+        FIT,
+        _first_row_dropped,
         "The first usable row, t = p, was left out (range(p + 1, T)). The targets are x_p, ..., x_{T-1}: "
         "T - p rows, starting at t = p.",
         "漏掉了第一条可用的行 t = p（写成了 range(p + 1, T)）。目标值是 x_p, ..., x_{T-1}：从 t = p 开始共 T - p 行。",
     ),
     Mistake(
-        "mean_as_intercept", FIT, _mean_as_intercept,
+        "mean_as_intercept",
+        FIT,
+        _mean_as_intercept,
         "c came back as the series' mean. The intercept is not the mean: an AR process has mean "
         "mu = c / (1 - sum(phi)). Fit c as the coefficient of a column of ones.",
         "c 返回的是序列的均值。截距不是均值：AR 过程的均值是 mu = c / (1 - sum(phi))。"
         "请把 c 作为全 1 列的系数一起拟合出来。",
     ),
     Mistake(
-        "window_not_updated", FORECAST, _forecast_with(refresh=False),
+        "window_not_updated",
+        FORECAST,
+        _forecast_with(refresh=False),
         "Every step repeated the first forecast: the window of recent values was taken once, before the loop. "
         "Each step must read the values just before it, forecasts included: rebuild the window every step.",
         "每一步都重复了第一个预测值：最近值的窗口只在循环之前取了一次。"
         "每一步都要读它前面的最新值（包括之前的预测值）：每一步都重新取窗口。",
     ),
     Mistake(
-        "phi_on_oldest_first", FORECAST, _forecast_with(order="oldest_first"),
+        "phi_on_oldest_first",
+        FORECAST,
+        _forecast_with(order="oldest_first"),
         "phi was applied to the recent values oldest first: history[-p:] lists x_{t-p} first. phi_1 multiplies "
         "x_{t-1}, the newest value: use history[-p:][::-1].",
         "phi 乘到了按从旧到新排列的值上：history[-p:] 是从 x_{t-p} 开始的。phi_1 乘的是最新的 x_{t-1}："
         "请用 history[-p:][::-1]。",
     ),
     Mistake(
-        "missing_intercept", FORECAST, _forecast_with(intercept="none"),
+        "missing_intercept",
+        FORECAST,
+        _forecast_with(intercept="none"),
         "The intercept c = coeffs[0] was left out of the forecasts: each step is c + phi_1 x_{t-1} + ... + "
         "phi_p x_{t-p}.",
         "预测里漏掉了截距 c = coeffs[0]：每一步都是 c + phi_1 x_{t-1} + ... + phi_p x_{t-p}。",
     ),
     Mistake(
-        "intercept_read_last", FORECAST, _forecast_with(intercept="last"),
+        "intercept_read_last",
+        FORECAST,
+        _forecast_with(intercept="last"),
         "coeffs was read as [phi_1, ..., phi_p, c]. It is [c, phi_1, ..., phi_p], as ar_fit returns it: "
         "c = coeffs[0], phi = coeffs[1:].",
         "coeffs 被当成了 [phi_1, ..., phi_p, c]。它的顺序是 [c, phi_1, ..., phi_p]（与 ar_fit 的返回值相同）："
         "c = coeffs[0]，phi = coeffs[1:]。",
     ),
     Mistake(
-        "skips_latest", FORECAST, _forecast_with(skip_latest=True),
+        "skips_latest",
+        FORECAST,
+        _forecast_with(skip_latest=True),
         "Each step skipped the newest value (history[-p-1:-1]), so phi_1 met x_{t-2}. The window for step t is the "
         "last p values, x_{t-1} back to x_{t-p}.",
         "每一步都跳过了最新的值（history[-p-1:-1]），于是 phi_1 乘到了 x_{t-2}。第 t 步的窗口是最后 p 个值，"
         "从 x_{t-1} 到 x_{t-p}。",
     ),
     Mistake(
-        "returned_history", FORECAST, _forecast_with(whole_history=True),
+        "returned_history",
+        FORECAST,
+        _forecast_with(whole_history=True),
         "The series came back with the forecasts appended. Return only the `steps` new values, shape (steps,).",
         "返回的是原序列加上预测值。只返回 `steps` 个新值，形状为 (steps,)。",
     ),
     Mistake(
-        "minus_zero_slice", FORECAST, _minus_zero_slice,
+        "minus_zero_slice",
+        FORECAST,
+        _minus_zero_slice,
         "With p = 0, history[-p:] is history[-0:] = history[0:], the whole history, not an empty window. "
         "Slice with history[len(history) - p:], which is empty when p = 0 (the forecast is then c at every step).",
         "p = 0 时，history[-p:] 就是 history[-0:] = history[0:]，是整个历史，而不是空窗口。"

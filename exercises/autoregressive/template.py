@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise autoregressive` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def ar_fit(series, p):
     """The AR(p) coefficients [c, phi_1, ..., phi_p] that minimise the squared one-step errors.

@@ -246,8 +246,9 @@ def _per_position_statistics_error(message: str, case) -> bool:
     x = case.args[0]
     per_position = x.shape[1:]
     compact = message.replace(" ", "")
-    return len(per_position) > 1 and (str(per_position).replace(" ", "") in compact
-                                      or f"size{int(np.prod(per_position))}into" in compact)
+    return len(per_position) > 1 and (
+        str(per_position).replace(" ", "") in compact or f"size{int(np.prod(per_position))}into" in compact
+    )
 
 
 MISTAKES: list[Mistake] = [

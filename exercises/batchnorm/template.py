@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise batchnorm` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     """Batch normalisation over the channel axis (axis 1), as torch.nn.functional.batch_norm computes it.

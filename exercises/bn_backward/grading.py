@@ -156,7 +156,8 @@ def _m(name, flaw, message_en, message_zh) -> Mistake:
 
 MISTAKES: list[Mistake] = [
     _m(
-        "statistics_as_constants", {"mean_path": False, "variance_path": False},
+        "statistics_as_constants",
+        {"mean_path": False, "variance_path": False},
         "grad_x = gamma * grad_out / sqrt(var + eps) treats the batch mean and variance as constants. In training "
         "mode they are computed from x, so x reaches the output three ways: "
         "grad_x = inv_std * (g - mean(g) - x_hat * mean(g * x_hat)), with g = grad_out * gamma.",
@@ -165,76 +166,87 @@ MISTAKES: list[Mistake] = [
         "其中 g = grad_out * gamma。",
     ),
     _m(
-        "no_variance_path", {"variance_path": False},
+        "no_variance_path",
+        {"variance_path": False},
         "grad_x misses the path through the variance: subtract x_hat * mean(g * x_hat) as well as mean(g), "
         "with g = grad_out * gamma and the means taken per channel.",
         "grad_x 漏掉了经过方差的那条路径：除了减去 mean(g)，还要减去 x_hat * mean(g * x_hat)"
         "（g = grad_out * gamma，均值按通道求）。",
     ),
     _m(
-        "no_mean_path", {"mean_path": False},
+        "no_mean_path",
+        {"mean_path": False},
         "grad_x misses the path through the mean: subtract mean(g) per channel (g = grad_out * gamma) as well as "
         "x_hat * mean(g * x_hat). With a constant grad_out, grad_x must be 0.",
         "grad_x 漏掉了经过均值的那条路径：除了 x_hat * mean(g * x_hat)，还要按通道减去 mean(g)"
         "（g = grad_out * gamma）。grad_out 为常数时，grad_x 应当为 0。",
     ),
     _m(
-        "unbiased_variance", {"unbiased": True},
+        "unbiased_variance",
+        {"unbiased": True},
         "The variance was the unbiased one (divided by n - 1). Training-mode BatchNorm normalises with the biased "
         "variance (divide by n, np.var's default), so its gradient uses that one too.",
         "方差用了无偏方差（除以 n - 1）。训练模式的 BatchNorm 用有偏方差归一化（除以 n，np.var 的默认做法），"
         "梯度也要用它。",
     ),
     _m(
-        "batch_axis_only", {"batch_axis_only": True},
+        "batch_axis_only",
+        {"batch_axis_only": True},
         "The sums and means ran over axis 0 only, as for (N, C) input. For (N, C, L) and (N, C, H, W) each channel "
         "has N*L or N*H*W values: reduce over every axis except 1, axis=(0,) + tuple(range(2, x.ndim)).",
         "求和与求均值只在第 0 轴上做了，那只适用于 (N, C)。对 (N, C, L) 和 (N, C, H, W)，每个通道有 N*L 或 N*H*W "
         "个数：要在除第 1 轴以外的所有轴上归约，axis=(0,) + tuple(range(2, x.ndim))。",
     ),
     _m(
-        "count_is_batch_size", {"count_is_batch_size": True},
+        "count_is_batch_size",
+        {"count_is_batch_size": True},
         "The formula divided by N = x.shape[0], but each channel has n = N*L or N*H*W values. Use n = x.size // C "
         "wherever the (N, C) formula has N.",
         "公式里除以的是 N = x.shape[0]，但每个通道有 n = N*L 或 N*H*W 个数。(N, C) 公式里出现 N 的地方都要换成 "
         "n = x.size // C。",
     ),
     _m(
-        "no_eps", {"eps_mode": "none"},
+        "no_eps",
+        {"eps_mode": "none"},
         "eps is missing: the standard deviation is sqrt(var + eps), not sqrt(var). Without it a channel of "
         "constant values divides by zero, and tiny variances blow up.",
         "漏掉了 eps：标准差是 sqrt(var + eps)，不是 sqrt(var)。没有它，取值全相同的通道会除以 0，"
         "方差很小时梯度会暴涨。",
     ),
     _m(
-        "eps_outside_sqrt", {"eps_mode": "outside"},
+        "eps_outside_sqrt",
+        {"eps_mode": "outside"},
         "eps was added outside the square root: sqrt(var) + eps. BatchNorm uses sqrt(var + eps); the difference "
         "shows when the variance is tiny.",
         "eps 加在了根号外面：sqrt(var) + eps。BatchNorm 用的是 sqrt(var + eps)；方差很小时两者差别很大。",
     ),
     _m(
-        "grad_gamma_uses_x", {"gamma_uses_x": True},
+        "grad_gamma_uses_x",
+        {"gamma_uses_x": True},
         "grad_gamma summed grad_out * x. gamma multiplies x_hat, the normalised input, so "
         "grad_gamma = sum(grad_out * x_hat) over every axis except the channel axis.",
         "grad_gamma 求的是 grad_out * x 的和。gamma 乘的是归一化后的 x_hat，所以 "
         "grad_gamma = sum(grad_out * x_hat)，在除通道轴以外的所有轴上求和。",
     ),
     _m(
-        "grad_x_without_gamma", {"grad_x_without_gamma": True},
+        "grad_x_without_gamma",
+        {"grad_x_without_gamma": True},
         "grad_x forgot gamma: out = gamma * x_hat + beta, so the gradient reaching x_hat is grad_out * gamma "
         "(per channel) before it flows back to x.",
         "grad_x 漏掉了 gamma：out = gamma * x_hat + beta，所以流到 x_hat 的梯度是 grad_out * gamma（按通道），"
         "然后才传回 x。",
     ),
     _m(
-        "grad_beta_mean", {"beta_mean": True},
+        "grad_beta_mean",
+        {"beta_mean": True},
         "grad_beta averaged grad_out. beta is added to every value of its channel, so its gradient is the sum: "
         "grad_beta = grad_out summed over every axis except the channel axis.",
         "grad_beta 对 grad_out 求了平均。beta 加到了所在通道的每一个数上，所以梯度是求和："
         "grad_beta = grad_out 在除通道轴以外的所有轴上的和。",
     ),
     _m(
-        "gamma_beta_swapped", {"swap_gamma_beta": True},
+        "gamma_beta_swapped",
+        {"swap_gamma_beta": True},
         "grad_gamma and grad_beta came back in the wrong order: return (grad_x, grad_gamma, grad_beta).",
         "grad_gamma 和 grad_beta 的返回顺序反了：应返回 (grad_x, grad_gamma, grad_beta)。",
     ),

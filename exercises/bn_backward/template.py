@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise bn_backward` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def batchnorm_backward(grad_out, x, gamma, eps=1e-5):
     """Gradients of training-mode BatchNorm, out = gamma * (x - mean) / sqrt(var + eps) + beta.

@@ -126,8 +126,9 @@ def cases() -> list[Case]:
         _normalize_case("CAMs of the first network", network_cam(0)),
         _normalize_case("CAM of the 16-channel network", network_cam(6)),
         _normalize_case("one map (N=1), all negative", -rng.random((1, 4, 6)) - 1.0),
-        _normalize_case("maps already scaled to [0, 1]", np.stack([np.linspace(0.0, 1.0, 12).reshape(3, 4),
-                                                                   np.eye(3, 4)])),
+        _normalize_case(
+            "maps already scaled to [0, 1]", np.stack([np.linspace(0.0, 1.0, 12).reshape(3, 4), np.eye(3, 4)])
+        ),
         _normalize_case("maps with very different ranges", ranges),
         _normalize_case("one constant map among others", with_constant),
         _normalize_case("all-zero maps", np.zeros((2, 3, 3))),
@@ -223,81 +224,105 @@ def _clips_negatives(cam):
 
 MISTAKES: list[Mistake] = [
     Mistake(
-        "weight_transposed", CAM, _weight_transposed,
+        "weight_transposed",
+        CAM,
+        _weight_transposed,
         "fc_weight was read as (C, K): fc_weight[:, class_index] takes columns. A Linear layer stores its weight "
         "as (out_features, in_features) = (K, C), so the weights of class k are the row fc_weight[k].",
         "fc_weight 被当成了 (C, K)：fc_weight[:, class_index] 取的是列。Linear 层的权重形状是 "
         "(out_features, in_features) = (K, C)，类别 k 的权重是第 k 行 fc_weight[k]。",
     ),
     Mistake(
-        "mean_not_sum", CAM, _mean_not_sum,
+        "mean_not_sum",
+        CAM,
+        _mean_not_sum,
         "The weighted feature maps were averaged over the channels. The CAM is their sum, "
         "M = sum over c of w[c] * f[c]: its mean over the pixels plus the bias is then exactly the class logit.",
         "加权后的特征图在通道上求了平均。CAM 是它们的和，M = Σ_c w[c] · f[c]："
         "这样 M 在所有像素上的均值加上 bias 恰好等于该类别的 logit。",
     ),
     Mistake(
-        "predicted_class", CAM, _predicted_class,
+        "predicted_class",
+        CAM,
+        _predicted_class,
         "The map was drawn for the class with the highest score, not for class_index. CAM can show any class: "
         "use fc_weight[class_index[n]] for sample n.",
         "画的是得分最高的类别的映射图，而不是 class_index 指定的类别。CAM 可以画任意类别："
         "样本 n 要用 fc_weight[class_index[n]]。",
     ),
     Mistake(
-        "relu_on_cam", CAM, _relu_on_cam,
+        "relu_on_cam",
+        CAM,
+        _relu_on_cam,
         "Negative values of the map were clipped to 0 (a ReLU, as Grad-CAM does). The CAM itself keeps its sign: "
         "return the weighted sum as it is.",
         "映射图的负值被截成了 0（像 Grad-CAM 那样加了 ReLU）。CAM 本身保留正负号：直接返回加权和。",
     ),
     Mistake(
-        "feature_map_of_class", CAM, _feature_map_of_class,
+        "feature_map_of_class",
+        CAM,
+        _feature_map_of_class,
         "You returned feature map number class_index[n]. Channel c is not class c: the CAM weights every one of "
         "the C feature maps by the class's weights, M = sum over c of fc_weight[k, c] * features[n, c].",
         "你返回的是第 class_index[n] 张特征图。第 c 个通道并不是第 c 个类别：CAM 用该类别的权重给全部 C 张特征图"
         "加权求和，M = Σ_c fc_weight[k, c] · features[n, c]。",
     ),
     Mistake(
-        "normalized_too", CAM, _quiet(_normalized_too),
+        "normalized_too",
+        CAM,
+        _quiet(_normalized_too),
         "class_activation_map returned the map scaled to [0, 1]. Return the raw weighted sum; scaling is "
         "normalize_map's job (the raw map keeps the link to the logit).",
         "class_activation_map 返回了缩放到 [0, 1] 的映射图。这里应返回原始的加权和；缩放是 normalize_map 的事"
         "（原始映射图与 logit 之间的关系才保得住）。",
     ),
     Mistake(
-        "global_min_max", NORMALIZE, _quiet(lambda cam: _scale(cam, axes=None)),
+        "global_min_max",
+        NORMALIZE,
+        _quiet(lambda cam: _scale(cam, axes=None)),
         "The minimum and maximum were taken over the whole batch. Scale each map on its own: "
         "cam.min(axis=(1, 2), keepdims=True) and cam.max(axis=(1, 2), keepdims=True).",
         "最小值和最大值是在整批数据上取的。每张图要单独缩放：cam.min(axis=(1, 2), keepdims=True) 和 "
         "cam.max(axis=(1, 2), keepdims=True)。",
     ),
     Mistake(
-        "axes_0_1", NORMALIZE, _quiet(lambda cam: _scale(cam, axes=(0, 1))),
+        "axes_0_1",
+        NORMALIZE,
+        _quiet(lambda cam: _scale(cam, axes=(0, 1))),
         "The minimum and maximum were taken over axes (0, 1). For (N, H, W) maps the pixels of one map are on "
         "axes 1 and 2; axis 0 is the sample.",
         "最小值和最大值是在轴 (0, 1) 上取的。对 (N, H, W) 来说，一张图的像素在轴 1 和 2 上；轴 0 是样本。",
     ),
     Mistake(
-        "divides_by_max", NORMALIZE, _quiet(_divides_by_max),
+        "divides_by_max",
+        NORMALIZE,
+        _quiet(_divides_by_max),
         "The map was divided by its maximum, not by its range: (cam - min) / max. Divide by (max - min), so that "
         "the largest value becomes exactly 1.",
         "映射图除以的是最大值而不是取值范围：(cam - min) / max。应除以 (max - min)，这样最大值才恰好变成 1。",
     ),
     Mistake(
-        "constant_map_nan", NORMALIZE, _quiet(lambda cam: _scale(cam, guard=False)),
+        "constant_map_nan",
+        NORMALIZE,
+        _quiet(lambda cam: _scale(cam, guard=False)),
         "A constant map gave 0 / 0 = nan. When max == min there is nothing to scale: return zeros for that map "
         "(np.where(span > 0, ..., 0.0)), and only for that map.",
         "取值全相同的图得到了 0 / 0 = nan。max == min 时没有什么可缩放的：这张图返回全 0"
         "（np.where(span > 0, ..., 0.0)），而且只对这张图这样做。",
     ),
     Mistake(
-        "clips_negatives", NORMALIZE, _quiet(_clips_negatives),
+        "clips_negatives",
+        NORMALIZE,
+        _quiet(_clips_negatives),
         "Negative values were clipped to 0 before scaling. Min-max scaling maps each map's own minimum to 0, "
         "negative or not: (cam - min) / (max - min).",
         "缩放之前把负值截成了 0。min-max 缩放把每张图自己的最小值映射到 0，不管它是不是负数："
         "(cam - min) / (max - min)。",
     ),
     Mistake(
-        "eps_in_denominator", NORMALIZE, _quiet(lambda cam: _scale(cam, eps=1e-8)),
+        "eps_in_denominator",
+        NORMALIZE,
+        _quiet(lambda cam: _scale(cam, eps=1e-8)),
         "The range had 1e-8 added: (cam - min) / (max - min + 1e-8). On a map whose range is tiny that is far "
         "from [0, 1] (the maximum is no longer 1). Guard the constant map with np.where instead.",
         "取值范围加上了 1e-8：(cam - min) / (max - min + 1e-8)。取值范围很小的图这样缩放后远不是 [0, 1]"

@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise cam` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def class_activation_map(features, fc_weight, class_index):
     """The class activation map of each sample's class, for a network conv -> ReLU -> GAP -> Linear.

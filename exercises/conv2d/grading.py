@@ -52,8 +52,15 @@ def _fixed_cases(rng: np.random.Generator) -> list[Case]:
         _case("stride=(1, 2)", rng, (2, 2, 5, 7), (3, 2, 2, 3), stride=(1, 2)),
         _case("dilation=2", rng, (1, 2, 7, 7), (2, 2, 3, 3), dilation=2),
         _case("dilation=(2, 1)", rng, (2, 1, 8, 6), (2, 1, 3, 2), dilation=(2, 1)),
-        _case("stride, padding and dilation together", rng, (2, 3, 9, 8), (4, 3, 3, 2),
-              stride=(2, 1), padding=(1, 2), dilation=(1, 2)),
+        _case(
+            "stride, padding and dilation together",
+            rng,
+            (2, 3, 9, 8),
+            (4, 3, 3, 2),
+            stride=(2, 1),
+            padding=(1, 2),
+            dilation=(1, 2),
+        ),
         _case("kernel as large as the input: 1x1 output", rng, (3, 2, 4, 5), (5, 2, 4, 5)),
         _case("M == C, square kernel", rng, (2, 3, 5, 5), (3, 3, 3, 3)),
         _case("Wo == M", rng, (2, 2, 4, 6), (4, 2, 3, 3)),
@@ -64,8 +71,13 @@ def _fixed_cases(rng: np.random.Generator) -> list[Case]:
     weight, bias = rng.uniform(0.1, 1.0, (3, 2, 2, 2)), rng.standard_normal(3)
     cases.append(Case("conv2d: all-negative input", FUNCTION, (x, weight), {"bias": bias, "stride": (2, 1)}))
     x, weight, bias = rng.standard_normal((2, 2, 6, 5)), rng.standard_normal((3, 2, 2, 3)), rng.standard_normal(3)
-    cases.append(Case("conv2d: positional (x, weight, bias, stride, padding, dilation)", FUNCTION,
-                      (x, weight, bias, (2, 1), 1, (1, 2))))
+    cases.append(
+        Case(
+            "conv2d: positional (x, weight, bias, stride, padding, dilation)",
+            FUNCTION,
+            (x, weight, bias, (2, 1), 1, (1, 2)),
+        )
+    )
     return cases
 
 
@@ -107,16 +119,23 @@ def reference(case: Case) -> np.ndarray:
 
     a = arguments(case)
     bias = None if a["bias"] is None else torch.from_numpy(a["bias"])
-    out = F.conv2d(torch.from_numpy(a["x"]), torch.from_numpy(a["weight"]), bias,
-                   stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+    out = F.conv2d(
+        torch.from_numpy(a["x"]),
+        torch.from_numpy(a["weight"]),
+        bias,
+        stride=a["stride"],
+        padding=a["padding"],
+        dilation=a["dilation"],
+    )
     return out.numpy()  # (N, M, Ho, Wo)
 
 
 # -- mistakes learners make ----------------------------------------------------------------------
 
 
-def _conv(x, weight, bias=None, stride=1, padding=0, dilation=1, *, flip=False, pad_mode="constant",
-          size_from_dk=False):
+def _conv(
+    x, weight, bias=None, stride=1, padding=0, dilation=1, *, flip=False, pad_mode="constant", size_from_dk=False
+):
     """A numpy conv2d in which each keyword switches on one learner mistake."""
     N, C, H, W = x.shape
     M, _, kH, kW = weight.shape
@@ -128,7 +147,7 @@ def _conv(x, weight, bias=None, stride=1, padding=0, dilation=1, *, flip=False, 
     out = np.zeros((N, M, Ho, Wo))
     for a in range(kH):
         for b in range(kW):
-            patch = padded[:, :, a * dh: a * dh + sh * (Ho - 1) + 1: sh, b * dw: b * dw + sw * (Wo - 1) + 1: sw]
+            patch = padded[:, :, a * dh : a * dh + sh * (Ho - 1) + 1 : sh, b * dw : b * dw + sw * (Wo - 1) + 1 : sw]
             out += np.einsum("nchw,mc->nmhw", patch, weight[:, :, a, b])
     if bias is not None:
         out += bias.reshape(1, M, 1, 1)
@@ -189,52 +208,92 @@ def _kernel_axes_swapped(x, weight, bias=None, stride=1, padding=0, dilation=1):
 
 
 MISTAKES: list[Mistake] = [
-    Mistake("flipped_kernel", FUNCTION, _with(flip=True),
-            "You flipped the kernel (true mathematical convolution). PyTorch's conv2d is a cross-correlation: "
-            "weight[m, c, a, b] multiplies the input pixel a rows and b columns after the window's top-left corner, "
-            "with no flip.",
-            "你把卷积核翻转了（数学上的真卷积）。PyTorch 的 conv2d 其实是互相关：weight[m, c, a, b] 乘的是窗口左上角"
-            "往下 a 行、往右 b 列的像素，不翻转。"),
-    Mistake("no_bias", FUNCTION, _no_bias,
-            "The bias is missing: add bias[m] to every pixel of output map m (when bias is not None).",
-            "漏掉了偏置：bias 不为 None 时，要给第 m 张输出特征图的每个像素加上 bias[m]。"),
-    Mistake("bias_on_last_axis", FUNCTION, _bias_on_last_axis,
-            "You added bias (M,) straight to the (N, M, Ho, Wo) output, so numpy lined it up with the last axis, the "
-            "width. It belongs to the channel axis: out + bias.reshape(1, M, 1, 1).",
-            "你把形状 (M,) 的 bias 直接加到了 (N, M, Ho, Wo) 的输出上，numpy 把它对到了最后一个轴，也就是宽度轴。"
-            "它属于通道轴：out + bias.reshape(1, M, 1, 1)。"),
-    Mistake("pairs_as_width_height", FUNCTION, _pairs_as_width_height,
-            "You read an (h, w) pair the other way round, as (width, height) — the order PIL uses for image sizes. "
-            "PyTorch's stride, padding and dilation pairs are (height, width), like the axes of (N, C, H, W).",
-            "你把 (h, w) 二元组读反了，当成了 (宽, 高)——PIL 表示图像尺寸的顺序。PyTorch 的 stride、padding、dilation "
-            "二元组是 (高, 宽)，和 (N, C, H, W) 的轴顺序一致。"),
-    Mistake("dilation_ignored", FUNCTION, _dilation_ignored,
-            "Dilation was ignored. With dilation d the kernel taps are d pixels apart: tap (a, b) reads the input at "
-            "(i*sh + a*dh, j*sw + b*dw), and the kernel spans d*(k - 1) + 1 pixels.",
-            "忽略了 dilation。膨胀为 d 时，卷积核的各个点相隔 d 个像素：点 (a, b) 读取的输入位置是 "
-            "(i*sh + a*dh, j*sw + b*dw)，卷积核覆盖 d*(k - 1) + 1 个像素。"),
-    Mistake("dilated_size_dk", FUNCTION, _with(size_from_dk=True),
-            "Your output is too small when dilation > 1: a dilated kernel spans d*(k - 1) + 1 pixels, not d*k. "
-            "Ho = (H + 2*ph - dh*(kH - 1) - 1) // sh + 1.",
-            "dilation > 1 时你的输出偏小：膨胀后的卷积核覆盖 d*(k - 1) + 1 个像素，而不是 d*k。"
-            "Ho = (H + 2*ph - dh*(kH - 1) - 1) // sh + 1。"),
-    Mistake("stride_ignored", FUNCTION, _stride_ignored,
-            "Stride was ignored: with stride s the window moves s pixels at a time, so Ho = (H + 2*ph - dh*(kH - 1) "
-            "- 1) // sh + 1 and output (i, j) starts at input (i*sh, j*sw).",
-            "忽略了 stride：步长为 s 时窗口每次移动 s 个像素，所以 Ho = (H + 2*ph - dh*(kH - 1) - 1) // sh + 1，"
-            "输出 (i, j) 从输入 (i*sh, j*sw) 开始。"),
-    Mistake("edge_padding", FUNCTION, _with(pad_mode="edge"),
-            "You padded by repeating the border pixels (np.pad's mode='edge'). conv2d pads with zeros: np.pad's "
-            "default mode='constant'.",
-            "你用重复边缘像素的方式填充（np.pad 的 mode='edge'）。conv2d 用 0 填充：np.pad 默认的 mode='constant'。"),
-    Mistake("weight_in_out_swapped", FUNCTION, _weight_in_out_swapped,
-            "You read weight as (C, M, kH, kW) — in channels first, the layout of conv_transpose2d. conv2d's weight "
-            "is (M, C, kH, kW): weight[m] is the kernel that makes output map m.",
-            "你把 weight 当成了 (C, M, kH, kW)——输入通道在前，那是 conv_transpose2d 的布局。conv2d 的 weight 是 "
-            "(M, C, kH, kW)：weight[m] 是产生第 m 张输出特征图的卷积核。"),
-    Mistake("kernel_axes_swapped", FUNCTION, _kernel_axes_swapped,
-            "You swapped the kernel's two spatial axes (weight[m, c, b, a] instead of weight[m, c, a, b]). The "
-            "third axis of weight runs down the rows (kH), the fourth across the columns (kW).",
-            "你把卷积核的两个空间轴交换了（用了 weight[m, c, b, a] 而不是 weight[m, c, a, b]）。"
-            "weight 的第三个轴沿行向下（kH），第四个轴沿列向右（kW）。"),
+    Mistake(
+        "flipped_kernel",
+        FUNCTION,
+        _with(flip=True),
+        "You flipped the kernel (true mathematical convolution). PyTorch's conv2d is a cross-correlation: "
+        "weight[m, c, a, b] multiplies the input pixel a rows and b columns after the window's top-left corner, "
+        "with no flip.",
+        "你把卷积核翻转了（数学上的真卷积）。PyTorch 的 conv2d 其实是互相关：weight[m, c, a, b] 乘的是窗口左上角"
+        "往下 a 行、往右 b 列的像素，不翻转。",
+    ),
+    Mistake(
+        "no_bias",
+        FUNCTION,
+        _no_bias,
+        "The bias is missing: add bias[m] to every pixel of output map m (when bias is not None).",
+        "漏掉了偏置：bias 不为 None 时，要给第 m 张输出特征图的每个像素加上 bias[m]。",
+    ),
+    Mistake(
+        "bias_on_last_axis",
+        FUNCTION,
+        _bias_on_last_axis,
+        "You added bias (M,) straight to the (N, M, Ho, Wo) output, so numpy lined it up with the last axis, the "
+        "width. It belongs to the channel axis: out + bias.reshape(1, M, 1, 1).",
+        "你把形状 (M,) 的 bias 直接加到了 (N, M, Ho, Wo) 的输出上，numpy 把它对到了最后一个轴，也就是宽度轴。"
+        "它属于通道轴：out + bias.reshape(1, M, 1, 1)。",
+    ),
+    Mistake(
+        "pairs_as_width_height",
+        FUNCTION,
+        _pairs_as_width_height,
+        "You read an (h, w) pair the other way round, as (width, height) — the order PIL uses for image sizes. "
+        "PyTorch's stride, padding and dilation pairs are (height, width), like the axes of (N, C, H, W).",
+        "你把 (h, w) 二元组读反了，当成了 (宽, 高)——PIL 表示图像尺寸的顺序。PyTorch 的 stride、padding、dilation "
+        "二元组是 (高, 宽)，和 (N, C, H, W) 的轴顺序一致。",
+    ),
+    Mistake(
+        "dilation_ignored",
+        FUNCTION,
+        _dilation_ignored,
+        "Dilation was ignored. With dilation d the kernel taps are d pixels apart: tap (a, b) reads the input at "
+        "(i*sh + a*dh, j*sw + b*dw), and the kernel spans d*(k - 1) + 1 pixels.",
+        "忽略了 dilation。膨胀为 d 时，卷积核的各个点相隔 d 个像素：点 (a, b) 读取的输入位置是 "
+        "(i*sh + a*dh, j*sw + b*dw)，卷积核覆盖 d*(k - 1) + 1 个像素。",
+    ),
+    Mistake(
+        "dilated_size_dk",
+        FUNCTION,
+        _with(size_from_dk=True),
+        "Your output is too small when dilation > 1: a dilated kernel spans d*(k - 1) + 1 pixels, not d*k. "
+        "Ho = (H + 2*ph - dh*(kH - 1) - 1) // sh + 1.",
+        "dilation > 1 时你的输出偏小：膨胀后的卷积核覆盖 d*(k - 1) + 1 个像素，而不是 d*k。"
+        "Ho = (H + 2*ph - dh*(kH - 1) - 1) // sh + 1。",
+    ),
+    Mistake(
+        "stride_ignored",
+        FUNCTION,
+        _stride_ignored,
+        "Stride was ignored: with stride s the window moves s pixels at a time, so Ho = (H + 2*ph - dh*(kH - 1) "
+        "- 1) // sh + 1 and output (i, j) starts at input (i*sh, j*sw).",
+        "忽略了 stride：步长为 s 时窗口每次移动 s 个像素，所以 Ho = (H + 2*ph - dh*(kH - 1) - 1) // sh + 1，"
+        "输出 (i, j) 从输入 (i*sh, j*sw) 开始。",
+    ),
+    Mistake(
+        "edge_padding",
+        FUNCTION,
+        _with(pad_mode="edge"),
+        "You padded by repeating the border pixels (np.pad's mode='edge'). conv2d pads with zeros: np.pad's "
+        "default mode='constant'.",
+        "你用重复边缘像素的方式填充（np.pad 的 mode='edge'）。conv2d 用 0 填充：np.pad 默认的 mode='constant'。",
+    ),
+    Mistake(
+        "weight_in_out_swapped",
+        FUNCTION,
+        _weight_in_out_swapped,
+        "You read weight as (C, M, kH, kW) — in channels first, the layout of conv_transpose2d. conv2d's weight "
+        "is (M, C, kH, kW): weight[m] is the kernel that makes output map m.",
+        "你把 weight 当成了 (C, M, kH, kW)——输入通道在前，那是 conv_transpose2d 的布局。conv2d 的 weight 是 "
+        "(M, C, kH, kW)：weight[m] 是产生第 m 张输出特征图的卷积核。",
+    ),
+    Mistake(
+        "kernel_axes_swapped",
+        FUNCTION,
+        _kernel_axes_swapped,
+        "You swapped the kernel's two spatial axes (weight[m, c, b, a] instead of weight[m, c, a, b]). The "
+        "third axis of weight runs down the rows (kH), the fourth across the columns (kW).",
+        "你把卷积核的两个空间轴交换了（用了 weight[m, c, b, a] 而不是 weight[m, c, a, b]）。"
+        "weight 的第三个轴沿行向下（kH），第四个轴沿列向右（kW）。",
+    ),
 ]

@@ -149,60 +149,119 @@ def _p_one_zero_division(x, p, keep):
     return x * keep * scale
 
 
-_SCALE_EN = ("In training the kept units are divided by 1 - p (inverted dropout), so that the expected output equals "
-             "x and evaluation needs no change: x * keep / (1 - p).")
-_SCALE_ZH = "训练时保留的单元要除以 1 - p（inverted dropout），这样输出的期望等于 x，验证时就无需任何改动：x * keep / (1 - p)。"
-_P_ONE_EN = ("With p = 1 every unit is dropped and PyTorch returns zeros, but 1 / (1 - p) is a division by zero. "
-             "Handle p == 1 on its own: return np.zeros_like(x).")
-_P_ONE_ZH = "p = 1 时所有单元都被丢弃，PyTorch 返回全 0，但 1 / (1 - p) 是除以 0。单独处理 p == 1：返回 np.zeros_like(x)。"
+_SCALE_EN = (
+    "In training the kept units are divided by 1 - p (inverted dropout), so that the expected output equals "
+    "x and evaluation needs no change: x * keep / (1 - p)."
+)
+_SCALE_ZH = (
+    "训练时保留的单元要除以 1 - p（inverted dropout），这样输出的期望等于 x，验证时就无需任何改动：x * keep / (1 - p)。"
+)
+_P_ONE_EN = (
+    "With p = 1 every unit is dropped and PyTorch returns zeros, but 1 / (1 - p) is a division by zero. "
+    "Handle p == 1 on its own: return np.zeros_like(x)."
+)
+_P_ONE_ZH = (
+    "p = 1 时所有单元都被丢弃，PyTorch 返回全 0，但 1 / (1 - p) 是除以 0。单独处理 p == 1：返回 np.zeros_like(x)。"
+)
 
 MISTAKES: list[Mistake] = [
-    Mistake("no_rescale", FORWARD, _forward_mistake(train=lambda x, p, keep: x * keep),
-            "The kept units were not rescaled. " + _SCALE_EN,
-            "保留下来的单元没有放大。" + _SCALE_ZH),
-    Mistake("scaled_by_p", FORWARD, _forward_mistake(train=lambda x, p, keep: x * keep / p),
-            "The kept units were divided by p, the probability of DROPPING a unit. Divide by the probability of "
-            "keeping it, 1 - p: x * keep / (1 - p).",
-            "保留的单元除以了 p，而 p 是丢弃一个单元的概率。应除以保留的概率 1 - p：x * keep / (1 - p)。"),
-    Mistake("multiplied_by_keep_prob", FORWARD, _forward_mistake(train=lambda x, p, keep: x * keep * (1.0 - p)),
-            "The kept units were multiplied by 1 - p. That shrinks the output twice (the mask already removes a "
-            "share p); PyTorch divides by 1 - p instead, so the expected output stays x.",
-            "保留的单元乘上了 1 - p。这会让输出缩小两次（掩码已经去掉了 p 的比例）；PyTorch 是除以 1 - p，让输出的期望保持为 x。"),
-    Mistake("eval_scaled", FORWARD, _forward_mistake(evaluate=lambda x, p, keep: x * (1.0 - p)),
-            "In evaluation you multiplied x by 1 - p — the rule of the original dropout paper, where training did not "
-            "rescale. PyTorch rescales in training (inverted dropout), so in evaluation dropout is the identity: "
-            "return x.copy().",
-            "验证时你把 x 乘上了 1 - p——这是最初 dropout 论文的做法，那时训练时不放大。PyTorch 在训练时放大"
-            "（inverted dropout），所以验证时 dropout 是恒等映射：返回 x.copy()。"),
-    Mistake("eval_masked", FORWARD, _forward_mistake(evaluate=lambda x, p, keep: _inverted(x, keep, p)),
-            "In evaluation (training=False) you still dropped units. Dropout only acts in training (model.train()); "
-            "in evaluation (model.eval()) it returns its input unchanged, as a new array.",
-            "验证模式（training=False）下你仍然丢弃了单元。Dropout 只在训练时（model.train()）起作用；"
-            "验证时（model.eval()）原样返回输入（一个新数组）。"),
-    Mistake("mask_inverted", FORWARD, _forward_mistake(train=lambda x, p, keep: x * ~keep / (1.0 - p)),
-            "You kept the units where keep is False. keep is True for the units that survive: x * keep / (1 - p).",
-            "你保留的是 keep 为 False 的单元。keep 为 True 的才是保留下来的单元：x * keep / (1 - p)。"),
-    Mistake("p_one_nan", FORWARD, _forward_mistake(train=lambda x, p, keep: x * keep / (1.0 - p)),
-            "Your result is NaN for p = 1: 0 / 0. " + _P_ONE_EN, "p = 1 时你的结果是 NaN：0 / 0。" + _P_ONE_ZH),
-    Mistake("p_one_zero_division", FORWARD, _forward_mistake(train=_p_one_zero_division),
-            "ZeroDivisionError for p = 1. " + _P_ONE_EN, "p = 1 时抛出了 ZeroDivisionError。" + _P_ONE_ZH),
-    Mistake("grad_no_rescale", GRAD, _grad_mistake(train=lambda g, p, keep: g * keep),
-            "The gradient was masked but not rescaled. The forward pass multiplies every kept unit by 1 / (1 - p), "
-            "so its gradient carries the same factor: grad_out * keep / (1 - p).",
-            "梯度做了掩码但没有放大。前向传播把每个保留的单元乘上了 1 / (1 - p)，所以梯度也带着同样的因子："
-            "grad_out * keep / (1 - p)。"),
-    Mistake("grad_local_only", GRAD, _grad_mistake(train=lambda g, p, keep: _inverted(np.ones_like(g), keep, p),
-                                                  evaluate=lambda g, p, keep: np.ones_like(g)),
-            "You returned dropout's local derivative d out / d x = keep / (1 - p) alone. Backpropagation multiplies "
-            "it by the gradient arriving from above: grad_out * keep / (1 - p) (and grad_out itself in evaluation).",
-            "你只返回了 dropout 的局部导数 d out / d x = keep / (1 - p)。反向传播要把它乘上从上游传来的梯度："
-            "grad_out * keep / (1 - p)（验证时就是 grad_out 本身）。"),
-    Mistake("grad_masked_in_eval", GRAD, _grad_mistake(evaluate=lambda g, p, keep: _inverted(g, keep, p)),
-            "In evaluation dropout is the identity, so the gradient passes through unchanged: return grad_out.copy() "
-            "when training is False.",
-            "验证时 dropout 是恒等映射，梯度原样通过：training 为 False 时返回 grad_out.copy()。"),
-    Mistake("grad_scaled_by_keep_prob", GRAD, _grad_mistake(train=lambda g, p, keep: g * keep * (1.0 - p)),
-            "The gradient was multiplied by 1 - p. The forward pass divides the kept units by 1 - p, and so does "
-            "its gradient: grad_out * keep / (1 - p).",
-            "梯度乘上了 1 - p。前向传播把保留的单元除以 1 - p，梯度也一样：grad_out * keep / (1 - p)。"),
+    Mistake(
+        "no_rescale",
+        FORWARD,
+        _forward_mistake(train=lambda x, p, keep: x * keep),
+        "The kept units were not rescaled. " + _SCALE_EN,
+        "保留下来的单元没有放大。" + _SCALE_ZH,
+    ),
+    Mistake(
+        "scaled_by_p",
+        FORWARD,
+        _forward_mistake(train=lambda x, p, keep: x * keep / p),
+        "The kept units were divided by p, the probability of DROPPING a unit. Divide by the probability of "
+        "keeping it, 1 - p: x * keep / (1 - p).",
+        "保留的单元除以了 p，而 p 是丢弃一个单元的概率。应除以保留的概率 1 - p：x * keep / (1 - p)。",
+    ),
+    Mistake(
+        "multiplied_by_keep_prob",
+        FORWARD,
+        _forward_mistake(train=lambda x, p, keep: x * keep * (1.0 - p)),
+        "The kept units were multiplied by 1 - p. That shrinks the output twice (the mask already removes a "
+        "share p); PyTorch divides by 1 - p instead, so the expected output stays x.",
+        "保留的单元乘上了 1 - p。这会让输出缩小两次（掩码已经去掉了 p 的比例）；PyTorch 是除以 1 - p，让输出的期望保持为 x。",
+    ),
+    Mistake(
+        "eval_scaled",
+        FORWARD,
+        _forward_mistake(evaluate=lambda x, p, keep: x * (1.0 - p)),
+        "In evaluation you multiplied x by 1 - p — the rule of the original dropout paper, where training did not "
+        "rescale. PyTorch rescales in training (inverted dropout), so in evaluation dropout is the identity: "
+        "return x.copy().",
+        "验证时你把 x 乘上了 1 - p——这是最初 dropout 论文的做法，那时训练时不放大。PyTorch 在训练时放大"
+        "（inverted dropout），所以验证时 dropout 是恒等映射：返回 x.copy()。",
+    ),
+    Mistake(
+        "eval_masked",
+        FORWARD,
+        _forward_mistake(evaluate=lambda x, p, keep: _inverted(x, keep, p)),
+        "In evaluation (training=False) you still dropped units. Dropout only acts in training (model.train()); "
+        "in evaluation (model.eval()) it returns its input unchanged, as a new array.",
+        "验证模式（training=False）下你仍然丢弃了单元。Dropout 只在训练时（model.train()）起作用；"
+        "验证时（model.eval()）原样返回输入（一个新数组）。",
+    ),
+    Mistake(
+        "mask_inverted",
+        FORWARD,
+        _forward_mistake(train=lambda x, p, keep: x * ~keep / (1.0 - p)),
+        "You kept the units where keep is False. keep is True for the units that survive: x * keep / (1 - p).",
+        "你保留的是 keep 为 False 的单元。keep 为 True 的才是保留下来的单元：x * keep / (1 - p)。",
+    ),
+    Mistake(
+        "p_one_nan",
+        FORWARD,
+        _forward_mistake(train=lambda x, p, keep: x * keep / (1.0 - p)),
+        "Your result is NaN for p = 1: 0 / 0. " + _P_ONE_EN,
+        "p = 1 时你的结果是 NaN：0 / 0。" + _P_ONE_ZH,
+    ),
+    Mistake(
+        "p_one_zero_division",
+        FORWARD,
+        _forward_mistake(train=_p_one_zero_division),
+        "ZeroDivisionError for p = 1. " + _P_ONE_EN,
+        "p = 1 时抛出了 ZeroDivisionError。" + _P_ONE_ZH,
+    ),
+    Mistake(
+        "grad_no_rescale",
+        GRAD,
+        _grad_mistake(train=lambda g, p, keep: g * keep),
+        "The gradient was masked but not rescaled. The forward pass multiplies every kept unit by 1 / (1 - p), "
+        "so its gradient carries the same factor: grad_out * keep / (1 - p).",
+        "梯度做了掩码但没有放大。前向传播把每个保留的单元乘上了 1 / (1 - p)，所以梯度也带着同样的因子："
+        "grad_out * keep / (1 - p)。",
+    ),
+    Mistake(
+        "grad_local_only",
+        GRAD,
+        _grad_mistake(
+            train=lambda g, p, keep: _inverted(np.ones_like(g), keep, p), evaluate=lambda g, p, keep: np.ones_like(g)
+        ),
+        "You returned dropout's local derivative d out / d x = keep / (1 - p) alone. Backpropagation multiplies "
+        "it by the gradient arriving from above: grad_out * keep / (1 - p) (and grad_out itself in evaluation).",
+        "你只返回了 dropout 的局部导数 d out / d x = keep / (1 - p)。反向传播要把它乘上从上游传来的梯度："
+        "grad_out * keep / (1 - p)（验证时就是 grad_out 本身）。",
+    ),
+    Mistake(
+        "grad_masked_in_eval",
+        GRAD,
+        _grad_mistake(evaluate=lambda g, p, keep: _inverted(g, keep, p)),
+        "In evaluation dropout is the identity, so the gradient passes through unchanged: return grad_out.copy() "
+        "when training is False.",
+        "验证时 dropout 是恒等映射，梯度原样通过：training 为 False 时返回 grad_out.copy()。",
+    ),
+    Mistake(
+        "grad_scaled_by_keep_prob",
+        GRAD,
+        _grad_mistake(train=lambda g, p, keep: g * keep * (1.0 - p)),
+        "The gradient was multiplied by 1 - p. The forward pass divides the kept units by 1 - p, and so does "
+        "its gradient: grad_out * keep / (1 - p).",
+        "梯度乘上了 1 - p。前向传播把保留的单元除以 1 - p，梯度也一样：grad_out * keep / (1 - p)。",
+    ),
 ]

@@ -56,8 +56,9 @@ def _grad_cases() -> list[Case]:
         _grad("1-d indices with repeats", [1, 3, 1, 1, 0], n(size=(5, 3)), 5),
         _grad("one index, 0-d (shape ())", np.array(2), n(size=(4,)), 6),
         _grad("(N, L) with padding_idx=0 among repeats", [[0, 2, 2], [3, 0, 1]], n(size=(2, 3, 2)), 5, 0),
-        _grad("(N, L, K) with padding_idx=-1 (the last row)", rng.integers(0, 6, (2, 3, 4)), n(size=(2, 3, 4, 3)),
-              6, -1),
+        _grad(
+            "(N, L, K) with padding_idx=-1 (the last row)", rng.integers(0, 6, (2, 3, 4)), n(size=(2, 3, 4, 3)), 6, -1
+        ),
         _grad("1-d, padding_idx=0 occurs once", [2, 0, 1, 2], n(size=(4, 3)), 3, 0),
         _grad("padding_idx=2 never occurs", [0, 1, 1, 3], n(size=(4, 5)), 4, 2),
         _grad("padding_idx=-3 (counts from the end)", [5, 2, 3, 2, 4], n(size=(5, 2)), 6, -3),
@@ -81,8 +82,15 @@ def _random_cases() -> list[Case]:
         grad_shape = tuple(int(s) for s in rng.integers(2, 6, 1 + index % 3))  # room for repeats
         indices = rng.integers(0, V, grad_shape)
         padding_idx = [None, int(indices.flat[0]), -1, None][index]
-        cases.append(_grad(f"random indices {grad_shape}, V={V}, D={D}, padding_idx={padding_idx}", indices,
-                           rng.normal(size=grad_shape + (D,)), V, padding_idx))
+        cases.append(
+            _grad(
+                f"random indices {grad_shape}, V={V}, D={D}, padding_idx={padding_idx}",
+                indices,
+                rng.normal(size=grad_shape + (D,)),
+                V,
+                padding_idx,
+            )
+        )
     return cases
 
 
@@ -191,55 +199,71 @@ def _grad_with(*, accumulate=True, average=False, padding="correct", integer=Fal
 # output, and the grader names the one listed first unless the other explains more failed cases.
 MISTAKES: list[Mistake] = [
     Mistake(
-        "negative_indices_wrap", LOOKUP, _negative_indices_wrap,
+        "negative_indices_wrap",
+        LOOKUP,
+        _negative_indices_wrap,
         "A negative index returned a row: numpy counts weight[-1] from the end, but PyTorch refuses every index "
         "outside [0, V) with IndexError. Check `(indices < 0) | (indices >= V)` and raise IndexError.",
         "负数下标返回了一行：numpy 把 weight[-1] 当作从末尾数起，而 PyTorch 对 [0, V) 以外的任何下标都抛出 IndexError。"
         "请检查 `(indices < 0) | (indices >= V)`，有则抛出 IndexError。",
     ),
     Mistake(
-        "rows_and_columns_swapped", LOOKUP, _rows_and_columns_swapped,
+        "rows_and_columns_swapped",
+        LOOKUP,
+        _rows_and_columns_swapped,
         "Index i picked column i of weight (weight.T[i] or weight[:, i]). weight is (V, D): one row per index, "
         "so the vector of index i is the row weight[i].",
         "下标 i 取到的是 weight 的第 i 列（weight.T[i] 或 weight[:, i]）。weight 的形状是 (V, D)，每个下标一行，"
         "下标 i 的向量是第 i 行 weight[i]。",
     ),
     Mistake(
-        "flattened", LOOKUP, _flattened,
+        "flattened",
+        LOOKUP,
+        _flattened,
         "The output lost the shape of indices: it should be indices.shape + (D,) — (N, L, D) for (N, L) indices, "
         "(D,) for a single 0-d index — not (number of indices, D). weight[indices] keeps the shape by itself.",
         "输出丢掉了 indices 的形状：应为 indices.shape + (D,)——(N, L) 的下标得到 (N, L, D)，"
         "0 维的单个下标得到 (D,)——而不是 (下标个数, D)。weight[indices] 本身就会保持形状。",
     ),
     Mistake(
-        "bag_mean", LOOKUP, _bag(np.mean),
+        "bag_mean",
+        LOOKUP,
+        _bag(np.mean),
         "The vectors of each sequence were averaged into one: that is nn.EmbeddingBag (mode='mean'). "
         "F.embedding returns one vector per index, shape indices.shape + (D,).",
         "每个序列的向量被平均成了一个：那是 nn.EmbeddingBag（mode='mean'）。"
         "F.embedding 为每个下标返回一个向量，形状为 indices.shape + (D,)。",
     ),
     Mistake(
-        "bag_sum", LOOKUP, _bag(np.sum),
+        "bag_sum",
+        LOOKUP,
+        _bag(np.sum),
         "The vectors of each sequence were summed into one: that is nn.EmbeddingBag(mode='sum'). "
         "F.embedding returns one vector per index, shape indices.shape + (D,).",
         "每个序列的向量被加成了一个：那是 nn.EmbeddingBag(mode='sum')。"
         "F.embedding 为每个下标返回一个向量，形状为 indices.shape + (D,)。",
     ),
     Mistake(
-        "scaled_by_sqrt_d", LOOKUP, _scaled_by_sqrt_d,
+        "scaled_by_sqrt_d",
+        LOOKUP,
+        _scaled_by_sqrt_d,
         "The vectors were multiplied by sqrt(D). The Transformer scales its embeddings by sqrt(d_model), but "
         "outside the embedding layer: F.embedding returns the rows of weight exactly as stored.",
         "向量被乘上了 sqrt(D)。Transformer 确实会把嵌入乘以 sqrt(d_model)，但那是在嵌入层之外做的："
         "F.embedding 原样返回 weight 的行。",
     ),
     Mistake(
-        "one_based", LOOKUP, _one_based,
+        "one_based",
+        LOOKUP,
+        _one_based,
         "Index i picked row i - 1. Indices start at 0: index i selects weight[i] (and weight[0 - 1] quietly "
         "wraps to the last row).",
         "下标 i 取到了第 i - 1 行。下标从 0 开始：下标 i 对应 weight[i]（而 weight[0 - 1] 会悄悄绕到最后一行）。",
     ),
     Mistake(
-        "repeats_lost", GRAD, _grad_with(accumulate=False),
+        "repeats_lost",
+        GRAD,
+        _grad_with(accumulate=False),
         "A repeated index got the gradient of only one of its positions: `grad[indices] += grad_output` is "
         "buffered, so each row is written once however often its index occurs. Use "
         "`np.add.at(grad, indices, grad_output)`, which adds every occurrence.",
@@ -247,34 +271,44 @@ MISTAKES: list[Mistake] = [
         "无论下标出现多少次，每一行只写入一次。请用 `np.add.at(grad, indices, grad_output)`，它会把每次出现都加上。",
     ),
     Mistake(
-        "repeats_averaged", GRAD, _grad_with(average=True),
+        "repeats_averaged",
+        GRAD,
+        _grad_with(average=True),
         "The gradients of a repeated index were averaged. PyTorch sums them: a row used k times collects k "
         "gradients (dividing by the count is what scale_grad_by_freq=True does, and it is off by default).",
         "重复下标的梯度被取了平均。PyTorch 是求和：被用了 k 次的行累加 k 份梯度"
         "（除以出现次数是 scale_grad_by_freq=True 的行为，默认关闭）。",
     ),
     Mistake(
-        "padding_zero_is_falsy", GRAD, _grad_with(padding="falsy"),
+        "padding_zero_is_falsy",
+        GRAD,
+        _grad_with(padding="falsy"),
         "padding_idx=0 was ignored: `if padding_idx:` is False for 0, the most common padding index. "
         "Test `if padding_idx is not None:`.",
         "padding_idx=0 被忽略了：对最常见的填充下标 0，`if padding_idx:` 为假。请写 `if padding_idx is not None:`。",
     ),
     Mistake(
-        "padding_not_zeroed", GRAD, _grad_with(padding="ignored"),
+        "padding_not_zeroed",
+        GRAD,
+        _grad_with(padding="ignored"),
         "The padding_idx row received a gradient. F.embedding(..., padding_idx=p) never trains row p: set "
         "grad[padding_idx] = 0 when padding_idx is not None.",
         "padding_idx 那一行得到了梯度。F.embedding(..., padding_idx=p) 从不训练第 p 行："
         "当 padding_idx 不是 None 时，令 grad[padding_idx] = 0。",
     ),
     Mistake(
-        "padding_none_zeroes_everything", GRAD, _grad_with(padding="unguarded"),
+        "padding_none_zeroes_everything",
+        GRAD,
+        _grad_with(padding="unguarded"),
         "With padding_idx=None every row came back zero: grad[None] = 0 means grad[np.newaxis] = 0, which "
         "writes the whole array. Zero the row only when padding_idx is not None.",
         "padding_idx=None 时所有行都变成了 0：grad[None] = 0 等于 grad[np.newaxis] = 0，会写遍整个数组。"
         "只在 padding_idx 不是 None 时把那一行置 0。",
     ),
     Mistake(
-        "integer_grad", GRAD, _grad_with(integer=True),
+        "integer_grad",
+        GRAD,
+        _grad_with(integer=True),
         "The gradient array was created with the indices' integer dtype, so every gradient added to it was "
         "truncated to an integer (np.add.at does so silently; `+=` refuses). Create it as float: "
         "np.zeros((V, D), dtype=grad_output.dtype).",

@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise embedding` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def embedding(indices, weight):
     """One row of weight per index, as torch.nn.functional.embedding(indices, weight) computes it.

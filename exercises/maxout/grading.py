@@ -36,13 +36,18 @@ def _fixed_cases(rng: np.random.Generator) -> list[Case]:
         _case("one sample (N=1)", n((1, 5)), *_params(rng, 3, 5, 2)),
         _case("one piece (K=1): just a linear layer", n((4, 3)), *_params(rng, 1, 3, 2)),
         _case("ReLU as maxout: pieces (W, b) and (0, 0)", n((5, 4)), relu_weight, relu_bias),
-        _case("every piece negative", rng.uniform(0.5, 2.0, (3, 4)),
-              -rng.uniform(0.5, 2.0, (3, 4, 2)), -rng.uniform(0.5, 2.0, (3, 2))),
+        _case(
+            "every piece negative",
+            rng.uniform(0.5, 2.0, (3, 4)),
+            -rng.uniform(0.5, 2.0, (3, 4, 2)),
+            -rng.uniform(0.5, 2.0, (3, 2)),
+        ),
         _case("N == K (3 samples, 3 pieces)", n((3, 2)), *_params(rng, 3, 2, 4)),
         _case("square pieces, D == M == K", n((2, 3)), *_params(rng, 3, 3, 3)),
         _case("one output unit (M=1)", n((4, 6)), *_params(rng, 4, 6, 1)),
-        _case("two identical pieces (ties)", n((3, 3)), np.concatenate([tied_weight] * 2),
-              np.concatenate([tied_bias] * 2)),
+        _case(
+            "two identical pieces (ties)", n((3, 3)), np.concatenate([tied_weight] * 2), np.concatenate([tied_bias] * 2)
+        ),
         _case("x = 0: the largest bias wins", np.zeros((2, 3)), *_params(rng, 4, 3, 5)),
         _case("values near 1e3", 30.0 * n((3, 5)), *_params(rng, 3, 5, 4, scale=30.0)),
     ]
@@ -134,50 +139,90 @@ def _argmax(x, weight, bias):
 
 
 MISTAKES: list[Mistake] = [
-    Mistake("max_over_samples", FUNCTION, _max_over_samples,
-            "You took the maximum over the samples (the N axis of the (K, N, M) pieces). Maxout compares the K "
-            "pieces for each sample and unit: take the maximum over the piece axis, axis 0.",
-            "你在样本轴（(K, N, M) 中的 N 轴）上取了最大值。Maxout 是对每个样本、每个输出单元比较 K 个片："
-            "应在片的轴，也就是第 0 轴上取最大值。"),
-    Mistake("max_over_units", FUNCTION, _max_over_units,
-            "You took the maximum over the output units (the M axis), which gives (N, K). Each of the M units "
-            "keeps its own value: take the maximum over the K pieces instead.",
-            "你在输出单元的轴（M 轴）上取了最大值，得到 (N, K)。M 个单元各自保留自己的值：应在 K 个片上取最大值。"),
-    Mistake("sum_over_pieces", FUNCTION, _sum_over_pieces,
-            "You added the pieces together. A sum of linear pieces is just one linear layer; maxout takes their "
-            "maximum, which is what makes it non-linear.",
-            "你把各片加在了一起。线性片的和仍然只是一个线性层；maxout 取的是它们的最大值，这才让它成为非线性的。"),
-    Mistake("max_started_at_zero", FUNCTION, _max_started_at_zero,
-            "Your running maximum starts at 0, so negative outputs are cut to 0 — that is max(0, pieces), a ReLU on "
-            "top. Start from the first piece (or use z.max(axis=0)): when every piece is negative, so is maxout.",
-            "你的逐片最大值从 0 开始，于是负的输出都被截成了 0——这相当于在 maxout 之上又加了一个 ReLU。"
-            "应从第一片开始（或用 z.max(axis=0)）：所有片都为负时，maxout 的输出也是负的。"),
-    Mistake("no_bias", FUNCTION, _no_bias,
-            "The bias is missing: each piece is x @ weight[k] + bias[k]. (With x = 0 the output is the largest "
-            "bias, not 0.)",
-            "漏掉了偏置：每一片是 x @ weight[k] + bias[k]。（x = 0 时输出应是最大的偏置，而不是 0。）"),
-    Mistake("bias_against_samples", FUNCTION, _bias_against_samples,
-            "You added bias (K, M) straight to the (K, N, M) pieces: broadcasting lines bias's K axis up with the "
-            "samples axis N, so sample n gets piece n's bias. Add bias[:, None, :], shape (K, 1, M).",
-            "你把 (K, M) 的 bias 直接加到了 (K, N, M) 的片上：广播会把 bias 的 K 轴对到样本轴 N 上，"
-            "于是第 n 个样本加上的是第 n 片的偏置。应加 bias[:, None, :]，形状 (K, 1, M)。"),
-    Mistake("weight_transposed", FUNCTION, _weight_transposed,
-            "You multiplied by weight[k].T, reading each piece as (M, D) like nn.Linear's weight. Here a piece is "
-            "(D, M): x @ weight[k], no transpose.",
-            "你乘的是 weight[k].T，把每一片当成了 nn.Linear 那样的 (M, D)。这里每片是 (D, M)：直接 x @ weight[k]，不要转置。"),
-    Mistake("reshape_without_transpose", FUNCTION, _reshape_without_transpose,
-            "You turned weight (K, D, M) into one (D, K*M) matrix with reshape alone. reshape re-cuts the memory "
-            "without moving axes, so the columns mix the pieces' rows. Move K next to M first: "
-            "weight.transpose(1, 0, 2).reshape(D, K * M) — or use x @ weight, which gives (K, N, M) directly.",
-            "你只用 reshape 把 (K, D, M) 的 weight 变成了一个 (D, K*M) 的矩阵。reshape 只是重新切分内存、不会移动轴，"
-            "于是各列混进了不同片的行。先把 K 移到 M 旁边：weight.transpose(1, 0, 2).reshape(D, K * M)——"
-            "或者直接用 x @ weight 得到 (K, N, M)。"),
-    Mistake("max_of_parameters", FUNCTION, _max_of_parameters,
-            "You took the maximum of the weights and biases before multiplying: x @ weight.max(0) + bias.max(0). "
-            "Maxout compares the pieces' outputs, which depend on x: compute every piece first, then the maximum.",
-            "你先对权重和偏置取最大值再相乘：x @ weight.max(0) + bias.max(0)。Maxout 比较的是各片的输出，"
-            "而输出取决于 x：先算出每一片，再取最大值。"),
-    Mistake("argmax", FUNCTION, _argmax,
-            "You returned argmax — which piece wins — instead of the winning value. Use max, not argmax.",
-            "你返回的是 argmax——哪一片最大——而不是最大的那个值。用 max，不要用 argmax。"),
+    Mistake(
+        "max_over_samples",
+        FUNCTION,
+        _max_over_samples,
+        "You took the maximum over the samples (the N axis of the (K, N, M) pieces). Maxout compares the K "
+        "pieces for each sample and unit: take the maximum over the piece axis, axis 0.",
+        "你在样本轴（(K, N, M) 中的 N 轴）上取了最大值。Maxout 是对每个样本、每个输出单元比较 K 个片："
+        "应在片的轴，也就是第 0 轴上取最大值。",
+    ),
+    Mistake(
+        "max_over_units",
+        FUNCTION,
+        _max_over_units,
+        "You took the maximum over the output units (the M axis), which gives (N, K). Each of the M units "
+        "keeps its own value: take the maximum over the K pieces instead.",
+        "你在输出单元的轴（M 轴）上取了最大值，得到 (N, K)。M 个单元各自保留自己的值：应在 K 个片上取最大值。",
+    ),
+    Mistake(
+        "sum_over_pieces",
+        FUNCTION,
+        _sum_over_pieces,
+        "You added the pieces together. A sum of linear pieces is just one linear layer; maxout takes their "
+        "maximum, which is what makes it non-linear.",
+        "你把各片加在了一起。线性片的和仍然只是一个线性层；maxout 取的是它们的最大值，这才让它成为非线性的。",
+    ),
+    Mistake(
+        "max_started_at_zero",
+        FUNCTION,
+        _max_started_at_zero,
+        "Your running maximum starts at 0, so negative outputs are cut to 0 — that is max(0, pieces), a ReLU on "
+        "top. Start from the first piece (or use z.max(axis=0)): when every piece is negative, so is maxout.",
+        "你的逐片最大值从 0 开始，于是负的输出都被截成了 0——这相当于在 maxout 之上又加了一个 ReLU。"
+        "应从第一片开始（或用 z.max(axis=0)）：所有片都为负时，maxout 的输出也是负的。",
+    ),
+    Mistake(
+        "no_bias",
+        FUNCTION,
+        _no_bias,
+        "The bias is missing: each piece is x @ weight[k] + bias[k]. (With x = 0 the output is the largest "
+        "bias, not 0.)",
+        "漏掉了偏置：每一片是 x @ weight[k] + bias[k]。（x = 0 时输出应是最大的偏置，而不是 0。）",
+    ),
+    Mistake(
+        "bias_against_samples",
+        FUNCTION,
+        _bias_against_samples,
+        "You added bias (K, M) straight to the (K, N, M) pieces: broadcasting lines bias's K axis up with the "
+        "samples axis N, so sample n gets piece n's bias. Add bias[:, None, :], shape (K, 1, M).",
+        "你把 (K, M) 的 bias 直接加到了 (K, N, M) 的片上：广播会把 bias 的 K 轴对到样本轴 N 上，"
+        "于是第 n 个样本加上的是第 n 片的偏置。应加 bias[:, None, :]，形状 (K, 1, M)。",
+    ),
+    Mistake(
+        "weight_transposed",
+        FUNCTION,
+        _weight_transposed,
+        "You multiplied by weight[k].T, reading each piece as (M, D) like nn.Linear's weight. Here a piece is "
+        "(D, M): x @ weight[k], no transpose.",
+        "你乘的是 weight[k].T，把每一片当成了 nn.Linear 那样的 (M, D)。这里每片是 (D, M)：直接 x @ weight[k]，不要转置。",
+    ),
+    Mistake(
+        "reshape_without_transpose",
+        FUNCTION,
+        _reshape_without_transpose,
+        "You turned weight (K, D, M) into one (D, K*M) matrix with reshape alone. reshape re-cuts the memory "
+        "without moving axes, so the columns mix the pieces' rows. Move K next to M first: "
+        "weight.transpose(1, 0, 2).reshape(D, K * M) — or use x @ weight, which gives (K, N, M) directly.",
+        "你只用 reshape 把 (K, D, M) 的 weight 变成了一个 (D, K*M) 的矩阵。reshape 只是重新切分内存、不会移动轴，"
+        "于是各列混进了不同片的行。先把 K 移到 M 旁边：weight.transpose(1, 0, 2).reshape(D, K * M)——"
+        "或者直接用 x @ weight 得到 (K, N, M)。",
+    ),
+    Mistake(
+        "max_of_parameters",
+        FUNCTION,
+        _max_of_parameters,
+        "You took the maximum of the weights and biases before multiplying: x @ weight.max(0) + bias.max(0). "
+        "Maxout compares the pieces' outputs, which depend on x: compute every piece first, then the maximum.",
+        "你先对权重和偏置取最大值再相乘：x @ weight.max(0) + bias.max(0)。Maxout 比较的是各片的输出，"
+        "而输出取决于 x：先算出每一片，再取最大值。",
+    ),
+    Mistake(
+        "argmax",
+        FUNCTION,
+        _argmax,
+        "You returned argmax — which piece wins — instead of the winning value. Use max, not argmax.",
+        "你返回的是 argmax——哪一片最大——而不是最大的那个值。用 max，不要用 argmax。",
+    ),
 ]

@@ -56,8 +56,9 @@ def _fixed_cases() -> list[Case]:
         *_both("repeated values, stride 1", integers, 2, stride=1),
         *_both("values near 1e8, padding 1", 1e8 + normal(1, 2, 4, 4), 2, padding=1),
         *_both("padding 2 with a 2x2 window: refused", normal(1, 1, 4, 4), 2, padding=2),
-        *_both("padding (1, 1) with a (1, 3) window: refused for the height", normal(1, 1, 4, 5), (1, 3),
-               padding=(1, 1)),
+        *_both(
+            "padding (1, 1) with a (1, 3) window: refused for the height", normal(1, 1, 4, 5), (1, 3), padding=(1, 1)
+        ),
     ]
 
 
@@ -100,8 +101,12 @@ def reference(case: Case) -> object:
     pool = F.max_pool2d if case.function == MAX else F.avg_pool2d  # avg: count_include_pad=True by default
     try:
         with torch.no_grad():
-            out = pool(torch.from_numpy(x), kernel_size, stride=case.kwargs.get("stride"),
-                       padding=case.kwargs.get("padding", 0))
+            out = pool(
+                torch.from_numpy(x),
+                kernel_size,
+                stride=case.kwargs.get("stride"),
+                padding=case.kwargs.get("padding", 0),
+            )
     except RuntimeError as error:
         if "pad should be" not in str(error):
             raise
@@ -227,21 +232,27 @@ _SHARED = [
 
 MISTAKES: list[Mistake] = [
     Mistake(
-        "max_pads_with_zeros", MAX, _mistake(MAX, fill=0.0),
+        "max_pads_with_zeros",
+        MAX,
+        _mistake(MAX, fill=0.0),
         "max_pool2d padded with zeros. Where every real value in a window is negative, a padded 0 wins the max. "
         "Pad with -inf (np.pad(..., constant_values=-np.inf)), as PyTorch does: padding never wins.",
         "max_pool2d 用 0 做了填充。窗口里的真实值都为负时，填充的 0 会成为最大值。"
         "应像 PyTorch 一样用 -inf 填充（np.pad(..., constant_values=-np.inf)），填充值永远不会胜出。",
     ),
     Mistake(
-        "avg_ignores_padded_zeros", AVG, _mistake(AVG, count_real_pixels=True),
+        "avg_ignores_padded_zeros",
+        AVG,
+        _mistake(AVG, count_real_pixels=True),
         "avg_pool2d divided each window by the number of real pixels in it (count_include_pad=False). PyTorch's "
         "default, count_include_pad=True, counts the padded zeros too: divide every window by kh * kw.",
         "avg_pool2d 把每个窗口除以其中真实像素的个数（即 count_include_pad=False）。PyTorch 默认 "
         "count_include_pad=True，填充的 0 也计入：每个窗口都除以 kh * kw。",
     ),
     Mistake(
-        "avg_pads_with_minus_inf", AVG, _mistake(AVG, fill=-np.inf),
+        "avg_pads_with_minus_inf",
+        AVG,
+        _mistake(AVG, fill=-np.inf),
         "avg_pool2d padded with -inf (the max-pooling padding), so every window touching the border averages to "
         "-inf. Average pooling pads with zeros.",
         "avg_pool2d 用 -inf 填充了（那是最大池化的填充），于是所有碰到边界的窗口平均值都是 -inf。平均池化用 0 填充。",

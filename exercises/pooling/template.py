@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise pooling` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def max_pool2d(x, kernel_size, stride=None, padding=0):
     """The largest value of each window, as torch.nn.functional.max_pool2d computes it.

@@ -38,14 +38,14 @@ def _fixed_cases() -> list[Case]:
         _case("N=2, L=5, I=3, H=4", n(size=(2, 5, 3)), n(0, 0.5, (2, 4)), _weights(rng, 3, 4)),
         _case("one sequence (N=1)", n(size=(1, 6, 2)), n(0, 0.5, (1, 3)), _weights(rng, 2, 3)),
         _case("one step (L=1)", n(size=(3, 1, 4)), n(0, 0.5, (3, 2)), _weights(rng, 4, 2)),
-        _case("N == L: time-major mix-ups keep the shape", n(size=(4, 4, 3)), n(0, 0.5, (4, 5)),
-              _weights(rng, 3, 5)),
+        _case("N == L: time-major mix-ups keep the shape", n(size=(4, 4, 3)), n(0, 0.5, (4, 5)), _weights(rng, 3, 5)),
         _case("h0 = 0", n(size=(2, 3, 2)), np.zeros((2, 3)), _weights(rng, 2, 3)),
         _case("one input feature (I=1)", n(size=(2, 7, 1)), n(0, 0.5, (2, 3)), _weights(rng, 1, 3)),
         _case("a long sequence (L=12)", n(size=(2, 12, 3)), n(0, 0.5, (2, 2)), _weights(rng, 3, 2)),
         _case("all-negative inputs", -np.abs(n(size=(3, 4, 2))) - 0.5, n(0, 0.5, (3, 3)), _weights(rng, 2, 3)),
-        _case("large inputs saturate tanh", 20.0 * n(size=(2, 4, 3)), n(0, 0.5, (2, 4)),
-              _weights(rng, 3, 4, scale=3.0)),
+        _case(
+            "large inputs saturate tanh", 20.0 * n(size=(2, 4, 3)), n(0, 0.5, (2, 4)), _weights(rng, 3, 4, scale=3.0)
+        ),
     ]
     w_ih, w_hh, b_ih, b_hh = _weights(rng, 3, 2)
     cases.append(_case("b_ih = 0, only b_hh", n(size=(2, 3, 3)), n(0, 0.5, (2, 2)), (w_ih, w_hh, 0 * b_ih, b_hh)))
@@ -146,66 +146,86 @@ def _identity(z):
 
 MISTAKES: list[Mistake] = [
     Mistake(
-        "time_major", FUNCTION, _mistake(time_axis=0, stack_axis=0),
+        "time_major",
+        FUNCTION,
+        _mistake(time_axis=0, stack_axis=0),
         "The loop ran over axis 0, the batch, as if x were (L, N, I). With batch_first=True time is axis 1: "
         "step t reads x[:, t], of shape (N, I).",
         "循环走的是第 0 轴（batch），仿佛 x 是 (L, N, I)。batch_first=True 时第 1 轴才是时间："
         "第 t 步读 x[:, t]，形状 (N, I)。",
     ),
     Mistake(
-        "output_time_major", FUNCTION, _mistake(stack_axis=0),
+        "output_time_major",
+        FUNCTION,
+        _mistake(stack_axis=0),
         "output came back as (L, N, H): np.stack(states) stacks on axis 0. With batch_first=True it is (N, L, H): "
         "use np.stack(states, axis=1).",
         "output 的形状成了 (L, N, H)：np.stack(states) 默认沿第 0 轴堆叠。batch_first=True 时应为 (N, L, H)："
         "请用 np.stack(states, axis=1)。",
     ),
     Mistake(
-        "h_n_last_sample", FUNCTION, _mistake(h_n_from="last_sample"),
+        "h_n_last_sample",
+        FUNCTION,
+        _mistake(h_n_from="last_sample"),
         "h_n was taken as output[-1], which is the last sequence of the batch, not the last time step. "
         "h_n is output[:, -1], of shape (N, H).",
         "h_n 取成了 output[-1]，那是 batch 里的最后一个序列，不是最后一个时间步。h_n 是 output[:, -1]，形状 (N, H)。",
     ),
     Mistake(
-        "w_hh_not_transposed", FUNCTION, _mistake(transpose_w_hh=False),
+        "w_hh_not_transposed",
+        FUNCTION,
+        _mistake(transpose_w_hh=False),
         "The recurrent term was h @ w_hh. Like nn.Linear, PyTorch stores w_hh as (out, in): the term is "
         "h @ w_hh.T (the shapes fit either way, because w_hh is square).",
         "循环项写成了 h @ w_hh。和 nn.Linear 一样，PyTorch 按 (输出, 输入) 存 w_hh：应为 h @ w_hh.T"
         "（w_hh 是方阵，两种写法形状都对得上）。",
     ),
     Mistake(
-        "missing_b_hh", FUNCTION, _mistake(use_b_hh=False),
+        "missing_b_hh",
+        FUNCTION,
+        _mistake(use_b_hh=False),
         "b_hh was left out. PyTorch's RNN has two biases, b_ih and b_hh, and adds both at every step: "
         "tanh(x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh).",
         "漏掉了 b_hh。PyTorch 的 RNN 有两个偏置 b_ih 和 b_hh，每一步都要加上两者："
         "tanh(x_t @ w_ih.T + b_ih + h @ w_hh.T + b_hh)。",
     ),
     Mistake(
-        "ignores_h0", FUNCTION, _mistake(start_from_h0=False),
+        "ignores_h0",
+        FUNCTION,
+        _mistake(start_from_h0=False),
         "The hidden state started from zeros instead of h0. The first step uses the h0 it is given: "
         "h_1 = tanh(x_1 @ w_ih.T + b_ih + h0 @ w_hh.T + b_hh).",
         "隐藏状态从 0 开始，而不是从传入的 h0 开始。第一步要用 h0："
         "h_1 = tanh(x_1 @ w_ih.T + b_ih + h0 @ w_hh.T + b_hh)。",
     ),
     Mistake(
-        "h_not_carried", FUNCTION, _mistake(carry=False),
+        "h_not_carried",
+        FUNCTION,
+        _mistake(carry=False),
         "Every step used h0 as the previous state, so the steps never saw each other. Carry the state: the new h "
         "of step t is the previous state of step t + 1 (assign it back to the variable the next step reads).",
         "每一步都把 h0 当作上一步的状态，于是各步之间没有联系。要把状态传下去：第 t 步算出的新 h "
         "就是第 t + 1 步的上一状态（把它赋回下一步读取的那个变量）。",
     ),
     Mistake(
-        "output_lags_one_step", FUNCTION, _mistake(record_before_step=True),
+        "output_lags_one_step",
+        FUNCTION,
+        _mistake(record_before_step=True),
         "output[:, t] holds the state before step t (output[:, 0] is h0). It should hold h_t, the state after "
         "step t: append h after computing it.",
         "output[:, t] 存的是第 t 步之前的状态（output[:, 0] 成了 h0）。应当存第 t 步之后的 h_t：先计算 h 再保存。",
     ),
     Mistake(
-        "relu_not_tanh", FUNCTION, _mistake(activation=_relu),
+        "relu_not_tanh",
+        FUNCTION,
+        _mistake(activation=_relu),
         "The activation was ReLU. nn.RNN uses tanh by default (nonlinearity='tanh'), which keeps h in (-1, 1).",
         "激活函数用了 ReLU。nn.RNN 默认使用 tanh（nonlinearity='tanh'），它把 h 限制在 (-1, 1) 之间。",
     ),
     Mistake(
-        "no_activation", FUNCTION, _mistake(activation=_identity),
+        "no_activation",
+        FUNCTION,
+        _mistake(activation=_identity),
         "No activation was applied, so the RNN is linear and h can grow without bound. Wrap each step in np.tanh.",
         "没有使用激活函数，RNN 变成了线性的，h 可能无限增长。每一步都要套上 np.tanh。",
     ),

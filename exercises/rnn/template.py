@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise rnn` (add `--hint` when stuck).
 Importing torch is refused: the point is to write it yourself.
 """
 
-import numpy as np
-
 
 def rnn_forward(x, h0, w_ih, w_hh, b_ih, b_hh):
     """One tanh RNN layer over a batch of sequences, as nn.RNN(I, H, batch_first=True) computes it.

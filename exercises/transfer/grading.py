@@ -21,8 +21,10 @@ SUMMARY_FIELDS = {
     "trainable": {"en": "trainable parameters (requires_grad=True)", "zh": "可训练的参数（requires_grad=True）"},
     "modules": {"en": "modules of the model", "zh": "模型的模块"},
     "pretrained classifier": {"en": "where the pretrained classifier is", "zh": "预训练分类器的位置"},
-    "pretrained changed": {"en": "pretrained tensors changed by prepare_transfer",
-                           "zh": "被 prepare_transfer 改动的预训练张量"},
+    "pretrained changed": {
+        "en": "pretrained tensors changed by prepare_transfer",
+        "zh": "被 prepare_transfer 改动的预训练张量",
+    },
     "pretrained dropped": {"en": "pretrained tensors no longer in the model", "zh": "已不在模型中的预训练张量"},
     "output shape": {"en": "output shape for a batch of 4", "zh": "一批 4 张图的输出形状"},
     "training flags": {"en": "training flags after set_training", "zh": "set_training 之后的训练标志"},
@@ -35,19 +37,29 @@ SUMMARY_FIELDS = {
 
 def cases() -> list[Case]:
     prepare = [
-        Case(f"prepare_transfer: mode {mode}, {classes} classes", PREPARE,
-             kwargs={"check": "prepare", "mode": mode, "num_classes": classes, "seed": seed})
+        Case(
+            f"prepare_transfer: mode {mode}, {classes} classes",
+            PREPARE,
+            kwargs={"check": "prepare", "mode": mode, "num_classes": classes, "seed": seed},
+        )
         # 10 classes, like the pretrained head: keeping the old head must still show
         for seed, (mode, classes) in enumerate([(1, 5), (1, 10), (2, 5), (2, 10), (3, 5), (3, 10), (3, 2)], 1)
     ]
     training = [
-        Case(f"set_training: mode {mode}, model in {start} mode before", SET_TRAINING,
-             kwargs={"check": "set_training", "mode": mode, "num_classes": 5, "seed": 20 + mode, "start": start})
-        for mode in (1, 2, 3) for start in ("train", "eval")
+        Case(
+            f"set_training: mode {mode}, model in {start} mode before",
+            SET_TRAINING,
+            kwargs={"check": "set_training", "mode": mode, "num_classes": 5, "seed": 20 + mode, "start": start},
+        )
+        for mode in (1, 2, 3)
+        for start in ("train", "eval")
     ]
     fine_tune = [
-        Case(f"fine-tuning: mode {mode}, {classes} classes, 3 SGD steps", PREPARE,
-             kwargs={"check": "fine_tune", "mode": mode, "num_classes": classes, "seed": seed})
+        Case(
+            f"fine-tuning: mode {mode}, {classes} classes, 3 SGD steps",
+            PREPARE,
+            kwargs={"check": "fine_tune", "mode": mode, "num_classes": classes, "seed": seed},
+        )
         for seed, (mode, classes) in enumerate([(1, 3), (2, 7), (3, 4), (2, 10)], 30)
     ]
     return prepare + training + fine_tune
@@ -195,7 +207,9 @@ def _bn_eval_in_every_mode(model, mode):
 
 MISTAKES: list[Mistake] = [
     Mistake(
-        "features_not_frozen", PREPARE, _freezes_with_eval,
+        "features_not_frozen",
+        PREPARE,
+        _freezes_with_eval,
         "The pretrained features still have requires_grad=True, so training changes them. model.eval() (or "
         ".eval() on a part) freezes nothing — it only switches BatchNorm and Dropout to their inference "
         "behaviour — and `model.features.requires_grad = False` merely sets a plain attribute. Freeze the "
@@ -206,7 +220,9 @@ MISTAKES: list[Mistake] = [
         "p.requires_grad = False。",
     ),
     Mistake(
-        "bn_parameters_trainable", PREPARE, _freezes_only_convolutions,
+        "bn_parameters_trainable",
+        PREPARE,
+        _freezes_only_convolutions,
         "Only the convolutions were frozen: the BatchNorm layers' weight and bias still require grad, so the "
         "'frozen' features keep changing. Freeze every parameter of model.features: "
         "model.features.requires_grad_(False).",
@@ -214,7 +230,9 @@ MISTAKES: list[Mistake] = [
         "要冻结 model.features 的全部参数：model.features.requires_grad_(False)。",
     ),
     Mistake(
-        "returns_all_parameters", PREPARE, _returns_all_parameters,
+        "returns_all_parameters",
+        PREPARE,
+        _returns_all_parameters,
         "In modes 2 and 3 prepare_transfer returned every parameter of the model (model.parameters()), frozen ones "
         "included. Return only what is trained — the new layer's parameters, e.g. list(new_layer.parameters()) — "
         "so that the optimizer holds exactly the parameters that change.",
@@ -222,7 +240,9 @@ MISTAKES: list[Mistake] = [
         "只返回要训练的参数——新层的参数，例如 list(new_layer.parameters())——让优化器里恰好是会变的参数。",
     ),
     Mistake(
-        "replaces_instead_of_appending", PREPARE, _replaces_instead_of_appending,
+        "replaces_instead_of_appending",
+        PREPARE,
+        _replaces_instead_of_appending,
         "In mode 3 the pretrained classifier was replaced, as in mode 2. Mode 3 keeps the whole pretrained network "
         "and adds a fully connected layer on top: model.classifier = nn.Sequential(old_classifier, "
         "nn.Linear(10, num_classes)).",
@@ -230,42 +250,54 @@ MISTAKES: list[Mistake] = [
         "model.classifier = nn.Sequential(old_classifier, nn.Linear(10, num_classes))。",
     ),
     Mistake(
-        "appended_layer_takes_features", PREPARE, _appends_with_feature_size,
+        "appended_layer_takes_features",
+        PREPARE,
+        _appends_with_feature_size,
         "In mode 3 the appended layer was built as nn.Linear(F, num_classes), but it comes after the old "
         "classifier, whose output has 10 values: use nn.Linear(old_classifier.out_features, num_classes).",
         "方式 3 追加的层写成了 nn.Linear(F, num_classes)，但它接在旧分类器之后，而旧分类器输出的是 10 个值："
         "应为 nn.Linear(old_classifier.out_features, num_classes)。",
     ),
     Mistake(
-        "new_layer_frozen", PREPARE, _freezes_after_replacing,
+        "new_layer_frozen",
+        PREPARE,
+        _freezes_after_replacing,
         "The new layer was frozen too: the freezing ran after the new layer was attached, so nothing can train. "
         "Freeze the pretrained parameters first, then attach the new layer (a new layer requires grad).",
         "新层也被冻结了：冻结发生在接上新层之后，于是没有任何参数可以训练。先冻结预训练的参数，再接上新层"
         "（新建的层默认要求梯度）。",
     ),
     Mistake(
-        "old_classifier_trainable", PREPARE, _old_classifier_trainable,
+        "old_classifier_trainable",
+        PREPARE,
+        _old_classifier_trainable,
         "In mode 3 the pretrained classifier was left trainable; only the features were frozen. Mode 3 trains the "
         "added layer only: freeze everything pretrained (model.requires_grad_(False)) before adding it.",
         "方式 3 中预训练的分类器仍可训练，只冻结了特征层。方式 3 只训练新加的那一层：在添加它之前冻结所有预训练参数"
         "（model.requires_grad_(False)）。",
     ),
     Mistake(
-        "head_assigned_to_fc", PREPARE, _head_called_fc,
+        "head_assigned_to_fc",
+        PREPARE,
+        _head_called_fc,
         "The new head was assigned to model.fc, the name torchvision's ResNet uses. This model's head is "
         "model.classifier: model.fc is only a new, unused attribute and the old head still makes the output.",
         "新的分类头赋给了 model.fc——那是 torchvision 中 ResNet 的名字。这个模型的头叫 model.classifier："
         "model.fc 只是一个没人用的新属性，输出仍由旧的头产生。",
     ),
     Mistake(
-        "mode_1_keeps_the_old_head", PREPARE, _mode_1_keeps_the_old_head,
+        "mode_1_keeps_the_old_head",
+        PREPARE,
+        _mode_1_keeps_the_old_head,
         "In mode 1 the pretrained head was kept, so the model still predicts the 10 old classes. Training all "
         "parameters still needs a new head for the new task: model.classifier = nn.Linear(F, num_classes).",
         "方式 1 保留了预训练的分类头，模型仍然输出原来的 10 个类别。训练全部参数时也要为新任务换上新的头："
         "model.classifier = nn.Linear(F, num_classes)。",
     ),
     Mistake(
-        "bn_left_training", SET_TRAINING, _bn_left_training,
+        "bn_left_training",
+        SET_TRAINING,
+        _bn_left_training,
         "The frozen BatchNorm layers are in training mode, so they normalise with each batch's statistics and "
         "overwrite their pretrained running_mean and running_var. model.train() switches every submodule: call it "
         "first, then .eval() on the frozen BatchNorm layers (modes 2 and 3).",
@@ -273,21 +305,27 @@ MISTAKES: list[Mistake] = [
         "model.train() 会切换所有子模块：先调用它，再对冻结的 BatchNorm 层调用 .eval()（方式 2、3）。",
     ),
     Mistake(
-        "train_mode_not_set", SET_TRAINING, _bn_eval_but_not_train,
+        "train_mode_not_set",
+        SET_TRAINING,
+        _bn_eval_but_not_train,
         "In modes 2 and 3 set_training only put the BatchNorm layers in eval mode and never called model.train(): "
         "a model that was in eval mode stays there, the new layer included. Call model.train() first.",
         "方式 2、3 中 set_training 只把 BatchNorm 层设为 eval，从未调用 model.train()：原本处于 eval 模式的模型"
         "（包括新层）会一直停在 eval 模式。先调用 model.train()。",
     ),
     Mistake(
-        "whole_model_eval", SET_TRAINING, _whole_model_eval,
+        "whole_model_eval",
+        SET_TRAINING,
+        _whole_model_eval,
         "In modes 2 and 3 the whole model was put in eval mode. Training mode is still needed for the part that "
         "trains: call model.train(), then .eval() on the frozen BatchNorm layers only.",
         "方式 2、3 中整个模型都被设成了 eval 模式。正在训练的部分仍需要训练模式：先 model.train()，"
         "再只对冻结的 BatchNorm 层调用 .eval()。",
     ),
     Mistake(
-        "bn_eval_in_mode_1", SET_TRAINING, _bn_eval_in_every_mode,
+        "bn_eval_in_mode_1",
+        SET_TRAINING,
+        _bn_eval_in_every_mode,
         "In mode 1 the BatchNorm layers were put in eval mode, but there every parameter trains, BatchNorm "
         "included: its statistics must follow the new data. Only frozen BatchNorm layers (modes 2 and 3) stay in "
         "eval mode.",

@@ -132,9 +132,13 @@ def _location(model, module):
 def _flags(model):
     """Training flags that matter: the model's, BatchNorm layers' and those of modules with trainable parameters
     (ReLU or pooling behave the same in both modes, so their flags are left out)."""
-    return [f"{name or 'model'}: {'train' if module.training else 'eval'}" for name, module in model.named_modules()
-            if not name or isinstance(module, BATCH_NORMS)
-            or any(parameter.requires_grad for parameter in module.parameters(recurse=False))]
+    return [
+        f"{name or 'model'}: {'train' if module.training else 'eval'}"
+        for name, module in model.named_modules()
+        if not name
+        or isinstance(module, BATCH_NORMS)
+        or any(parameter.requires_grad for parameter in module.parameters(recurse=False))
+    ]
 
 
 def _images(seed, num_classes):
@@ -199,8 +203,9 @@ def _prepare(learner, mode, num_classes, seed):
         "trainable": sorted(name for name, parameter in model.named_parameters() if parameter.requires_grad),
         "modules": _modules(model),
         "pretrained classifier": _location(model, pretrained_classifier),
-        "pretrained changed": sorted(name for key, (name, value) in before.items()
-                                     if key in now and not torch.equal(now[key], value)),
+        "pretrained changed": sorted(
+            name for key, (name, value) in before.items() if key in now and not torch.equal(now[key], value)
+        ),
         "pretrained dropped": sorted(name for key, (name, _) in before.items() if key not in now),
         "output shape": _output_shape(model, x),
     }

@@ -4,8 +4,6 @@ Grade this file with `dlquiz exercise transfer` (add `--hint` when stuck).
 This exercise is about PyTorch itself, so here `import torch` is allowed.
 """
 
-from torch import nn
-
 
 def prepare_transfer(model, mode, num_classes):
     """Prepare a pretrained ``model`` for a new task with ``num_classes`` classes, in place.

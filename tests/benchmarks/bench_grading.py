@@ -47,8 +47,9 @@ def median_of(runs: int, command: list[str], env: dict[str, str], before=None) -
 def watch_regrades(runs: int, exercise: str, learner: Path, env: dict[str, str]) -> list[float]:
     """Seconds from each save to the verdict printed by a running `dlquiz exercise NAME --watch`."""
     command = [sys.executable, "-m", "dlquiz", "exercise", exercise, "--file", str(learner), "--watch"]
-    process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
+    process = subprocess.Popen(
+        command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
     assert process.stdout is not None
     seconds = []
     try:
@@ -90,8 +91,14 @@ print(json.dumps(seconds))
 
 def code_card_grades(runs: int, card_id: str, env: dict[str, str]) -> list[float]:
     """Seconds of each warm ``grade_code`` call for a built-in code card, in one process as in `dlquiz study`."""
-    done = subprocess.run([sys.executable, "-c", CODE_CARD_TIMER, card_id, str(runs)], env=env, cwd=REPO,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CODE_CARD_TIMER, card_id, str(runs)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -119,13 +126,21 @@ def main() -> None:
         torch = median_of(options.runs, [sys.executable, "-c", "import torch"], env)
         cache = home / "cache" / "references"
         cold = median_of(options.runs, grade, env, before=lambda: shutil.rmtree(cache, ignore_errors=True))
-        subprocess.run([sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", options.exercise],
-                       env=env, cwd=REPO, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", options.exercise],
+            env=env,
+            cwd=REPO,
+            check=True,
+        )
         warm = median_of(options.runs, grade, env)
         regrades = watch_regrades(options.runs, options.exercise, learner, env)
         card_exercise = _card_exercise(options.card)
-        subprocess.run([sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", card_exercise],
-                       env=env, cwd=REPO, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", card_exercise],
+            env=env,
+            cwd=REPO,
+            check=True,
+        )
         cards = code_card_grades(options.runs, options.card, env)
     finally:
         shutil.rmtree(home, ignore_errors=True)

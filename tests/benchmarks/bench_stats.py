@@ -38,7 +38,9 @@ def write_deck(home: Path, cards: int) -> None:
         rows.append(card)
     (home / "decks").mkdir(parents=True, exist_ok=True)
     deck = {"format": 1, "id": "bench", "title": {"zh": "基准", "en": "Benchmark"}, "cards": rows}
-    (home / "decks" / "bench.yaml").write_text(yaml.safe_dump(deck, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (home / "decks" / "bench.yaml").write_text(
+        yaml.safe_dump(deck, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
 
 def fill_database(home: Path, cards: int, reviews: int, seed: int = 1) -> None:
@@ -71,13 +73,17 @@ def fill_database(home: Path, cards: int, reviews: int, seed: int = 1) -> None:
             state = 3 if rating == 1 and state == 2 else (2 if rating >= 3 or state == 2 else 1)
             due = moment + timedelta(days=stability)
             after = schedule(state, stability, due, moment)
-            log.append(ReviewLog("bench", f"c{n:05d}", Rating(rating), queue, moment, rng.randint(1500, 25000),
-                                 previous, after))
+            log.append(
+                ReviewLog(
+                    "bench", f"c{n:05d}", Rating(rating), queue, moment, rng.randint(1500, 25000), previous, after
+                )
+            )
             previous = after
         suspended = rng.random() < 0.02
         buried = NOW + timedelta(hours=19) if rng.random() < 0.01 else None
-        states.append(CardState.scheduled("bench", f"c{n:05d}", schedule(state, stability, due, times[-1]),
-                                          suspended, buried))
+        states.append(
+            CardState.scheduled("bench", f"c{n:05d}", schedule(state, stability, due, times[-1]), suspended, buried)
+        )
     store = open_store()
     repository = ProgressRepository(store)
     with store.transaction():
@@ -117,10 +123,16 @@ def main() -> None:
             began = time.perf_counter()
             write_deck(home, options.cards)
             fill_database(home, options.cards, options.reviews)
-            print(f"built {options.reviews:,} reviews over {options.cards:,} cards in {time.perf_counter() - began:.1f} s")
+            print(
+                f"built {options.reviews:,} reviews over {options.cards:,} cards in {time.perf_counter() - began:.1f} s"
+            )
         phases = _phases(home)
         print(f"in process: load decks {phases[0]:.3f} s, compute figures {phases[1]:.3f} s")
-        for label, args in (("dlquiz --help", ["--help"]), ("dlquiz stats", ["stats"]), ("dlquiz stats --json", ["stats", "--json"])):
+        for label, args in (
+            ("dlquiz --help", ["--help"]),
+            ("dlquiz stats", ["stats"]),
+            ("dlquiz stats --json", ["stats", "--json"]),
+        ):
             runs = time_command(home, args, options.runs)
             print(f"{label:<20} median {statistics.median(runs):.3f} s   min {min(runs):.3f} s   ({len(runs)} runs)")
 

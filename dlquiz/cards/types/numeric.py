@@ -55,7 +55,7 @@ class Numeric(CardType):
         valid_params = _check_params(raw, label, counted)
         where = raw.get("where", [])
         if not isinstance(where, list) or not all(isinstance(w, str) for w in where):
-            counted(line_of(raw, "where"), f"{label}: where must be a list of conditions such as \"n + 2*p >= k\"")
+            counted(line_of(raw, "where"), f'{label}: where must be a list of conditions such as "n + 2*p >= k"')
             where = []
         tolerance = raw.get("tolerance", 0)
         if not is_finite_number(tolerance) or not 0 <= tolerance <= MAX_PARAM_MAGNITUDE:
