@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import sqlite3
 
 import jsonschema
 import pytest
@@ -24,6 +23,7 @@ from dlquiz.cards.deck import check_deck, load_deck
 from dlquiz.cards.schema import deck_schema
 from dlquiz.cards.yamlload import load_with_lines
 from dlquiz.cli.app import app
+from recorded import recorded_answers
 
 runner = CliRunner()
 
@@ -312,9 +312,4 @@ def test_studying_a_shape_card_through_the_cli(tmp_path, isolated_home):
     assert result.exit_code == 0, result.output
     assert "(a shape, e.g. (2, 3))" in result.output
     assert re.search(r"✓", result.output), result.output
-    connection = sqlite3.connect(isolated_home / "progress.sqlite3")
-    try:
-        rows = connection.execute("SELECT card_id, rating FROM review_log").fetchall()
-    finally:
-        connection.close()
-    assert rows == [("shape", 3)]  # judged right, so Enter accepted the suggested Good
+    assert recorded_answers(isolated_home) == [("shape", 3)]  # judged right, so Enter accepted the suggested Good

@@ -31,6 +31,7 @@ from dlquiz.cards.types.basic import Basic
 from dlquiz.cli.app import app
 from dlquiz.errors import DlquizError
 from dlquiz.text import normalize_answer
+from recorded import recorded_answers
 
 runner = CliRunner()
 TRUE_WORDS, FALSE_WORDS = {"true", "t", "对", "是"}, {"false", "f", "错", "否"}
@@ -141,9 +142,7 @@ def test_an_extra_type_is_studied_on_the_study_screen(true_false, deck_path, iso
     result = runner.invoke(app, ["study", str(deck_path), "--lang", "en"], input="false\n\n\n3\nq\n")
     assert result.exit_code == 0, result.output
     assert "ReLU is a linear function" in result.output and "✓ Correct" in result.output
-    with closing(sqlite3.connect(isolated_home / "progress.sqlite3")) as db:
-        rows = db.execute("SELECT card_id, rating FROM review_log ORDER BY id").fetchall()
-    assert rows == [("relu-linear", 3), ("relu-basic", 3)]
+    assert recorded_answers(isolated_home) == [("relu-linear", 3), ("relu-basic", 3)]
 
 
 def test_an_extra_type_appears_in_the_schema(true_false, deck_path):

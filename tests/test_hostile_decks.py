@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from dlquiz.cards import types
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import INPUT, REVEAL
 from dlquiz.cli.app import app
+from recorded import recorded_answers
 
 HOSTILE = Path(__file__).parent / "data" / "hostile_decks"
 runner = CliRunner()
@@ -70,8 +70,7 @@ def test_deck_check_refuses_it_with_file_and_line(name):
 
 
 def review_count(home: Path) -> int:
-    with sqlite3.connect(home / "progress.sqlite3") as connection:
-        return connection.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
+    return len(recorded_answers(home))
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from dlquiz.cli.app import app
 from dlquiz.console import make_console
 from dlquiz.text import strip_controls
+from recorded import recorded_answers
 
 runner = CliRunner()
 DECKS = Path(__file__).parent / "data" / "terminal_decks"
@@ -91,8 +92,7 @@ def test_study_piped_shows_every_card_without_escapes(hostile_home):
     out = result.output
     assert "[2J清屏" in out and "]0;PWNED-EXTRA" in out and "wrong0;PWNED-C1" in out
     assert "#tag[5;5Hmoved" in out
-    rows = sqlite3.connect(hostile_home / "progress.sqlite3").execute("SELECT count(*) FROM review_log").fetchone()
-    assert rows == (5,)
+    assert len(recorded_answers(hostile_home)) == 5
 
 
 def test_markup_in_titles_tags_and_options_is_text(hostile_home):
