@@ -115,15 +115,22 @@ class GradeResult:
 
 def _check_path(path: Path) -> Path:
     path = Path(path).expanduser()
+    hint, hint_zh = M.NO_FILE_HINT.format(cwd=Path.cwd()), M.NO_FILE_HINT_ZH.format(cwd=Path.cwd())
     if not path.exists():
-        raise DlquizError(M.NO_FILE.format(path=path), M.NO_FILE_HINT, exit_code=2)
+        raise DlquizError(M.NO_FILE.format(path=path), hint, 2, zh=(M.NO_FILE_ZH.format(path=path), hint_zh))
     if not path.is_file():
-        raise DlquizError(M.NOT_A_FILE.format(path=path), M.NO_FILE_HINT, exit_code=2)
+        raise DlquizError(M.NOT_A_FILE.format(path=path), hint, 2, zh=(M.NOT_A_FILE_ZH.format(path=path), hint_zh))
     try:
         with open(path, "rb"):
             pass
     except OSError as error:
-        raise DlquizError(M.UNREADABLE.format(path=path, error=error.strerror or error), exit_code=2) from None
+        reason = error.strerror or str(error)
+        raise DlquizError(
+            M.UNREADABLE.format(path=path, error=reason),
+            None,
+            2,
+            zh=(M.UNREADABLE_ZH.format(path=path, error=reason), None),
+        ) from None
     return path
 
 

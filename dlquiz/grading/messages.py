@@ -133,9 +133,18 @@ NOT_RUN_ZH = "未运行（之前的问题中断了评分）"
 # --- problems the learner cannot fix in their file (DlquizError) -------------------------------------------------
 
 NO_FILE = "no such file: {path}"
+NO_FILE_ZH = "没有这个文件：{path}"
 NOT_A_FILE = "{path} is not a file"
-NO_FILE_HINT = "Give the path of your Python file, e.g. --file relu.py."
+NOT_A_FILE_ZH = "{path} 不是文件"
+# Said from where the learner stands: the path is read from the current folder, and `dlquiz exercise NAME` without
+# --file grades the workspace file it created.
+NO_FILE_HINT = (
+    "Paths are read from the current folder ({cwd}); without --file, `dlquiz exercise NAME` grades the file it "
+    "created for you."
+)
+NO_FILE_HINT_ZH = "路径相对于当前文件夹（{cwd}）；不加 --file 时，`dlquiz exercise NAME` 会评测它为你创建的文件。"
 UNREADABLE = "cannot read {path}: {error}"
+UNREADABLE_ZH = "无法读取 {path}：{error}"
 CANNOT_START = "cannot start Python ({python}) to run your file: {error}"
 NO_TORCH = "grading compares your code with PyTorch, but PyTorch is not installed"
 NO_TORCH_HINT = "Install it in dlquiz's environment: pip install torch (the CPU build is enough)."
