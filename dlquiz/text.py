@@ -112,8 +112,3 @@ _TERMINAL_CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0B, 0
 def strip_controls(text: str) -> str:
     """``text`` without the characters a terminal would obey (ESC, C1, BEL, CR …); newline and tab are kept."""
     return text.translate(_TERMINAL_CONTROLS)
-
-
-def has_controls(text: str) -> bool:
-    """True when ``text`` holds a character that ``strip_controls`` removes."""
-    return text != strip_controls(text)

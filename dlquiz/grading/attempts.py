@@ -205,10 +205,6 @@ def exercise_rows(exercises: Sequence[Exercise], progress: ExerciseProgress, now
     return overdue + [row for row in rows if not row.is_due]
 
 
-def has_passed(progress: ExerciseProgress, exercise_id: str) -> bool:
-    return exercise_status(progress.exercise_attempts(exercise_id)) == PASSED
-
-
 def window_of(progress: ExerciseProgress, exercise_id: str, now: datetime) -> ReviewWindow:
     return review_window(progress.exercise_reviews(exercise_id), now)
 

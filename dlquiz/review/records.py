@@ -144,10 +144,6 @@ class SchedulingState:
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
-    @classmethod
-    def from_json(cls, text: str) -> SchedulingState:
-        return cls.from_dict(json.loads(text))
-
 
 @dataclass(frozen=True)
 class CardState:

@@ -130,22 +130,24 @@ def _card_state(row: sqlite3.Row) -> CardState:
         raise _unreadable("card state", f"deck {row['deck_id']}, card {row['card_id']}", error) from None
 
 
+def _with_states(row: sqlite3.Row) -> dict[str, Any]:
+    """A review row (of a card or an exercise) as a dict, its JSON scheduling states decoded."""
+    data = dict(row)
+    data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
+    data["state_after"] = json.loads(data["state_after"])
+    return data
+
+
 def _review(row: sqlite3.Row) -> ReviewLog:
     try:
-        data = dict(row)
-        data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
-        data["state_after"] = json.loads(data["state_after"])
-        return ReviewLog.from_dict(data)
+        return ReviewLog.from_dict(_with_states(row))
     except _ROW_ERRORS as error:
         raise _unreadable("review-log row", f"id {row['id']}", error) from None
 
 
 def _exercise_review(row: sqlite3.Row) -> ExerciseReview:
     try:
-        data = dict(row)
-        data["state_before"] = json.loads(data["state_before"]) if data["state_before"] else None
-        data["state_after"] = json.loads(data["state_after"])
-        return ExerciseReview.from_dict(data)
+        return ExerciseReview.from_dict(_with_states(row))
     except _ROW_ERRORS as error:
         raise _unreadable("exercise review", f"id {row['id']}", error) from None
 
@@ -276,15 +278,6 @@ class ProgressRepository:
         where, params = _deck_filter(deck_ids, "AND")
         with self.store.transaction() as db:
             return db.execute(f"UPDATE card_state SET suspended = 0 WHERE suspended = 1{where}", params).rowcount
-
-    def next_due_after(self, deck_ids: Iterable[str], moment: datetime) -> datetime | None:
-        """When the next answered, unsuspended card of these decks falls due after ``moment``."""
-        where, params = _deck_filter(deck_ids, "AND")
-        row = self.db.execute(
-            f"SELECT MIN(due) FROM card_state WHERE suspended = 0 AND last_review IS NOT NULL AND due > ?{where}",
-            [clock.to_text(moment), *params],
-        ).fetchone()
-        return _time(row[0], "due time") if row and row[0] else None
 
     # -- answers -------------------------------------------------------------------------------------------------
 
