@@ -22,7 +22,8 @@ from dlquiz.cards.schema import deck_schema
 from dlquiz.cli.app import app
 from dlquiz.grading.catalog import load_exercise
 from dlquiz.grading.grader import grade_file
-from dlquiz.grading.snippet import CatalogExercises, grade_code
+from dlquiz.grading.catalog import CatalogExercises
+from dlquiz.grading.snippet import grade_code
 from dlquiz.review.repository import ProgressRepository
 from dlquiz.review.store import open_store
 

@@ -161,10 +161,10 @@ def _root(
 ) -> None:
     """Study deep learning in the terminal."""
     # Code cards name an exercise; deck validation (in cards/, which cannot import grading/) asks the catalog here.
-    from dlquiz.cards.types import code
-    from dlquiz.grading.snippet import CatalogExercises
+    from dlquiz.cards.exercise_lookup import use_exercises
+    from dlquiz.grading.catalog import CatalogExercises
 
-    code.use_exercises(CatalogExercises())
+    use_exercises(CatalogExercises())
 
 
 @app.command()

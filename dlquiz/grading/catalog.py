@@ -311,3 +311,36 @@ def load_exercise(name: str, root: Path | None = None) -> Exercise:
             ),
         )
     return _parse(root / wanted)
+
+
+class CatalogExercises:
+    """The exercises as code-card validation sees them (``cards.exercise_lookup.ExerciseLookup``), read once, lazily."""
+
+    def __init__(self) -> None:
+        self._exercises: dict[str, Exercise | None] | None = None
+
+    def _all(self) -> dict[str, Exercise | None]:
+        if self._exercises is None:
+            found: dict[str, Exercise | None] = {}
+            try:
+                names = exercise_names()
+            except DlquizError:
+                names = []
+            for name in names:
+                try:
+                    found[name] = load_exercise(name)
+                except DlquizError:  # a broken exercise folder: `dlquiz doctor` reports it; no card can use it
+                    found[name] = None
+            self._exercises = found
+        return self._exercises
+
+    def names(self) -> list[str]:
+        return [name for name, exercise in self._all().items() if exercise is not None]
+
+    def functions(self, exercise_id: str) -> tuple[str, ...] | None:
+        exercise = self._all().get(exercise_id)
+        return None if exercise is None else exercise.functions
+
+    def called_together(self, exercise_id: str) -> bool:
+        exercise = self._all().get(exercise_id)
+        return exercise is not None and exercise.harness_path is not None

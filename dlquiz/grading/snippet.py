@@ -5,7 +5,6 @@ isolated process, with the exercise's cases for the functions the code defines a
 (or read from the reference cache) the normal way. The result is what the study screen shows: the verdict, the
 diagnosis when a known mistake matches, and the first failing case in one line.
 
-``CatalogExercises`` is the exercise lookup that code-card validation asks (``cards.types.code.ExerciseLookup``).
 Nothing heavy is imported at module level: the study screen imports this before any card is graded.
 """
 
@@ -16,9 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dlquiz.errors import DlquizError
 from dlquiz.grading import messages as M
-from dlquiz.grading.catalog import Exercise, exercise_names, load_exercise
+from dlquiz.grading.catalog import load_exercise
 from dlquiz.grading.runfolder import RunFolder
 
 if TYPE_CHECKING:
@@ -101,36 +99,3 @@ def _summarise(result: GradeResult) -> SnippetResult:
         case = result.first_failure
         failure = {lang: one_line(f"{case.name} [{case.inputs}]: {text}") for lang, text in case.message.items()}
     return SnippetResult(result.status, result.cases_passed, result.cases_total, diagnosis, failure, result.seconds)
-
-
-class CatalogExercises:
-    """The exercises as code-card validation sees them (``cards.types.code.ExerciseLookup``), read once, lazily."""
-
-    def __init__(self) -> None:
-        self._exercises: dict[str, Exercise | None] | None = None
-
-    def _all(self) -> dict[str, Exercise | None]:
-        if self._exercises is None:
-            found: dict[str, Exercise | None] = {}
-            try:
-                names = exercise_names()
-            except DlquizError:
-                names = []
-            for name in names:
-                try:
-                    found[name] = load_exercise(name)
-                except DlquizError:  # a broken exercise folder: `dlquiz doctor` reports it; no card can use it
-                    found[name] = None
-            self._exercises = found
-        return self._exercises
-
-    def names(self) -> list[str]:
-        return [name for name, exercise in self._all().items() if exercise is not None]
-
-    def functions(self, exercise_id: str) -> tuple[str, ...] | None:
-        exercise = self._all().get(exercise_id)
-        return None if exercise is None else exercise.functions
-
-    def called_together(self, exercise_id: str) -> bool:
-        exercise = self._all().get(exercise_id)
-        return exercise is not None and exercise.harness_path is not None

@@ -3,7 +3,8 @@ with PyTorch's references, exactly as exercise files are.
 
 The cards room cannot import the grading room, so two things reach this module at run time instead:
 - the exercise catalog, for validation ("the exercise exists, the code defines one of its functions"): the command
-  line hands an ``ExerciseLookup`` to ``use_exercises``; without one (a library caller) those two checks are skipped;
+  line hands an ``ExerciseLookup`` to ``cards.exercise_lookup``; without one (a library caller) those two checks are
+  skipped;
 - the grading of a fill: the challenge carries the code and the exercise (mode CODE), and the study screen is handed
   the grader.
 """
@@ -12,39 +13,14 @@ from __future__ import annotations
 
 import ast
 import random
-from typing import Any, Protocol
+from typing import Any
 
 from dlquiz.cards.anki_note import BASIC_NOTE, AnkiNote, escape, html_field
 from dlquiz.cards.card import Card, ReviewItem
+from dlquiz.cards.exercise_lookup import exercises
 from dlquiz.cards.challenge import BLANK, CODE, Challenge, fill_blank
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of, text_problem
 from dlquiz.cards.types.base import CardType
-
-
-class ExerciseLookup(Protocol):
-    """What a code card's validation needs to know about the exercises (the grading side provides it)."""
-
-    def names(self) -> list[str]:
-        """Every exercise id."""
-        ...
-
-    def functions(self, exercise_id: str) -> tuple[str, ...] | None:
-        """The functions the learner writes for that exercise; None when there is no such (loadable) exercise."""
-        ...
-
-    def called_together(self, exercise_id: str) -> bool:
-        """Whether the exercise's cases call several of its functions at once (a harness exercise), so a code card
-        must define all of them."""
-        ...
-
-
-_exercises: ExerciseLookup | None = None
-
-
-def use_exercises(lookup: ExerciseLookup | None) -> None:
-    """Check code cards against these exercises from now on (None: skip the exercise checks)."""
-    global _exercises
-    _exercises = lookup
 
 
 def defined_functions(source: str) -> list[str]:
@@ -102,18 +78,20 @@ class Code(CardType):
                 line_of(raw, "exercise"),
                 f"{label}: a code card needs 'exercise': the id of the exercise that grades it",
             )
-        if _exercises is None or not isinstance(exercise, str):
+        lookup = exercises()
+        if lookup is None or not isinstance(exercise, str):
             return None
-        functions = _exercises.functions(exercise)
+        functions = lookup.functions(exercise)
         if functions is None:
-            known = ", ".join(_exercises.names()) or "none"
+            known = ", ".join(lookup.names()) or "none"
             report(line_of(raw, "exercise"), f"{label}: no exercise named {exercise!r} (exercises: {known})")
         return functions
 
     @staticmethod
     def _check_functions(raw: Any, label: str, defined: list[str], functions: tuple[str, ...], report: Report) -> None:
         exercise = str(raw["exercise"])
-        assert _exercises is not None
+        lookup = exercises()
+        assert lookup is not None
         graded = [name for name in defined if name in functions]
         if not graded:
             report(
@@ -121,7 +99,7 @@ class Code(CardType):
                 f"{label}: the code defines {', '.join(defined)}, none of the functions of "
                 f"exercise {exercise} ({', '.join(functions)})",
             )
-        elif _exercises.called_together(exercise) and set(functions) - set(defined):
+        elif lookup.called_together(exercise) and set(functions) - set(defined):
             missing = ", ".join(name for name in functions if name not in defined)
             report(
                 line_of(raw, "code"),
