@@ -280,14 +280,16 @@ def _prepare(names: list[str], lang: str, quiet: bool) -> None:
 def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> GradeResult:
     import json
 
-    from dlquiz.grading.report import render, to_json
     from dlquiz.grading.workflow import Graded, NotRecorded, grade_and_review
 
     not_recorded = None
     try:
-        graded = grade_and_review(chosen, path, _progress, _now())
+        graded = grade_and_review(chosen, path, _progress, _now(), while_running=_import_for_the_result)
     except NotRecorded as error:  # show the grade first, then say it was not saved
         graded, not_recorded = Graded(error.result, None), error
+    # Imported only now: it imports numpy, which the learner's process, started first, imports meanwhile.
+    from dlquiz.grading.report import render, to_json
+
     result = graded.result
     if json_output:
         report = json.loads(to_json(result, "en" if lang == "both" else lang))
@@ -302,6 +304,14 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
     if not_recorded is not None:
         raise not_recorded
     return result
+
+
+def _import_for_the_result() -> None:
+    """What showing and recording a grade needs, imported while the learner's process runs (time the grading waits
+    anyway): the report with its rich tables, and the progress database with FSRS."""
+    import dlquiz.grading.report  # noqa: F401
+    import dlquiz.review.repository  # noqa: F401
+    import dlquiz.review.store  # noqa: F401
 
 
 def _review_json(review: Review) -> dict[str, object]:

@@ -1,6 +1,9 @@
 """The code that runs inside the learner's process.
 
-Started by ``supervisor.py`` as ``python -I -S child.py JOB RESULTS SITE`` (on Windows by ``runner.py`` directly).
+Started by ``supervisor.py`` as ``python -I -S child.py JOB RESULTS SITE GO`` (on Windows by ``runner.py`` directly,
+without GO, once JOB is written). GO is a pipe's file descriptor: the process imports numpy, then waits for a byte
+on it before it reads JOB, so it can start while dlquiz is still preparing the job; end of file there means the
+grading was called off.
 It must stay a standalone script (stdlib + numpy only, no dlquiz imports). ``-I -S`` leave only the standard library
 on ``sys.path``; SITE (see runfolder.py) adds numpy — and torch for an exercise that allows it — and nothing else,
 so dlquiz, the reference solutions and other installed packages cannot be imported here, and the learner's code
@@ -256,20 +259,31 @@ def _load(path):
     return module
 
 
+def _wait_for_go(fd):
+    """True once dlquiz says go; False when it called the grading off (the pipe closed without a byte)."""
+    with os.fdopen(fd, "rb", buffering=0) as go:
+        return bool(go.read(1))
+
+
 def main(argv):
     job_path, results, site = argv[1], argv[2], argv[3]
     sys.path.append(site)  # numpy (and torch where allowed): see runfolder.py
     channel = _Channel(results)
+    try:
+        _bind_numpy()  # the cases' inputs are numpy arrays; fail here, not inside the learner's file
+        numpy_error = None
+    except BaseException as error:
+        numpy_error = error
+    if len(argv) > 4 and not _wait_for_go(int(argv[4])):
+        return
     with open(job_path, "rb") as handle:
         job = pickle.load(handle)  # written by the grader: trusted
     path = job["path"]
+    if numpy_error is not None:
+        channel.send(event="load_error", stage="numpy", error=describe_exception(numpy_error, path))
+        return
     if not job.get("allow_torch"):
         sys.meta_path.insert(0, _RefuseTorch())  # torch is not on sys.path anyway; this explains why
-    try:
-        _bind_numpy()  # the cases' inputs are numpy arrays; fail here, not inside the learner's file
-    except BaseException as error:
-        channel.send(event="load_error", stage="numpy", error=describe_exception(error, path))
-        return
     harness = None
     if job.get("harness"):
         try:

@@ -11,13 +11,14 @@ in their file — a missing file, a broken exercise, no PyTorch — raise Dlquiz
 
 from __future__ import annotations
 
+import os
 import pickle
 import signal
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Collection
+from typing import Any, Callable, Collection
 
 from dlquiz.errors import DlquizError
 from dlquiz.grading import messages as M
@@ -141,17 +142,35 @@ def grade_file(
     time_limit_s: float | None = None,
     memory_limit_mb: int | None = None,
     functions: Collection[str] | None = None,
+    launched: runner.Run | None = None,
+    while_running: Callable[[], object] | None = None,
 ) -> GradeResult:
     """Run the learner's file against every case of ``exercise`` and say what is wrong.
 
     ``functions``: only these of the exercise's functions are required, and only their cases run (a code card's
-    code defines one function of its exercise).
+    code defines one function of its exercise). ``launched``: the process ``launch`` started for this file (with
+    the exercise's own limits); it is always ended here. ``while_running`` is called while the learner's process
+    runs: the caller's own start-up work (imports for showing the result) then costs no time.
     """
-    path = _check_path(path)
+    try:
+        path = _check_path(path)
+        grading = prepare(exercise)  # read from the exercise folder now, before the learner's code can touch it
+    except BaseException:
+        if launched is not None:
+            launched.cancel()
+        raise
     started = time.perf_counter()
-    grading = prepare(exercise)  # read from the exercise folder now, before the learner's code can touch it
     wanted = [name for name in exercise.functions if functions is None or name in functions]
     chosen = [index for index, case in enumerate(grading.cases) if case.function in wanted]
+    limit_s = time_limit_s or exercise.time_limit_s
+    memory_mb = memory_limit_mb or exercise.memory_limit_mb
+    as_launched = (Path(os.path.abspath(path)), limit_s, memory_mb, exercise.allow_torch)
+    if launched is not None and (
+        not chosen
+        or (launched.path, launched.time_limit_s, launched.memory_limit_mb, launched.allow_torch) != as_launched
+    ):
+        launched.cancel()
+        launched = None
     if not chosen:
         raise DlquizError(
             f"exercise {exercise.id!r} has no cases for {', '.join(functions or ()) or 'no function'}",
@@ -159,22 +178,30 @@ def grade_file(
         )
     cases = [grading.cases[index] for index in chosen]
     calls = [(case.function, pickle.dumps((case.args, case.kwargs), protocol=4)) for case in cases]
-    limit_s = time_limit_s or exercise.time_limit_s
-    memory_mb = memory_limit_mb or exercise.memory_limit_mb
     try:
-        run = runner.start(
-            path,
-            wanted,
-            calls,
-            time_limit_s=limit_s,
-            memory_limit_mb=memory_mb,
-            allow_torch=exercise.allow_torch,
-            harness=grading.harness_source,
-        )
+        if launched is None:
+            run = runner.start(
+                path,
+                wanted,
+                calls,
+                time_limit_s=limit_s,
+                memory_limit_mb=memory_mb,
+                allow_torch=exercise.allow_torch,
+                harness=grading.harness_source,
+            )
+        else:
+            run = launched
+            try:
+                run.send(wanted, calls, harness=grading.harness_source)
+            except BaseException:
+                run.cancel()
+                raise
     except OSError as error:
         raise DlquizError(M.CANNOT_START.format(python=sys.executable, error=error)) from None
     try:
         expected = grading.references()
+        if while_running is not None:
+            while_running()
     except BaseException:
         run.cancel()  # never leave the learner's process running
         raise

@@ -1,16 +1,19 @@
 """Runs the learner's file in a separate, supervised Python process and collects what it did.
 
-``start(...)`` launches the process at once and returns a ``Run``; the grader computes the PyTorch references while
-it works, then calls ``Run.wait()``. Whatever the learner's code does — loops forever, prints gigabytes, floods the
+``launch(...)`` starts the process at once: it imports numpy, then waits for its job. ``Run.send(...)`` gives it the
+job (the learner's file is only loaded then, so dlquiz can load everything that judges first) and starts its clock;
+the grader computes the PyTorch references while it works, then calls ``Run.wait()``. Launching early lets the
+process start and import numpy while dlquiz imports its own grading code; ``start(...)`` is launch and send at once. Whatever the learner's code does — loops forever, prints gigabytes, floods the
 results pipe, exits, segfaults, spawns (detached) processes, signals its parent — ``wait`` returns a ``RunOutcome``
 within the time limit plus a few seconds and leaves no process of the learner's behind.
 
 The process tree on POSIX is dlquiz → ``supervisor.py`` (limits, isolation, clean-up: see its docstring) →
-``child.py`` (the learner's code). Five pipes connect them: the learner's stdout and stderr, its result frames, the
-supervisor's status lines, and a control pipe whose closing — by ``wait``, or by the kernel when dlquiz dies —
-tells the supervisor to stop. Each pipe is read by its own thread into a bounded ``_Sink`` and closed by that
+``child.py`` (the learner's code). Six pipes connect them: the learner's stdout and stderr, its result frames, the
+supervisor's status lines, a control pipe and a go pipe. One byte on the control pipe (``send``) makes the supervisor
+start the learner's clock and pass the byte on to the learner through the go pipe; the control pipe's closing — by
+``wait``, or by the kernel when dlquiz dies — tells the supervisor to stop. Each pipe is read by its own thread into a bounded ``_Sink`` and closed by that
 thread, so neither a flood of data nor an escaped process holding a pipe open can hang or bloat dlquiz.
-On Windows there is no supervisor: child.py runs directly and writes its frames to a file.
+On Windows there is no supervisor: child.py runs directly, started by ``send``, and writes its frames to a file.
 """
 
 from __future__ import annotations
@@ -165,22 +168,15 @@ def _kill_session(session: int) -> None:
 
 
 class Run:
-    """A learner process in flight."""
+    """A learner process in flight: launched (waiting for its job), then sent its job, then waited for."""
 
-    def __init__(
-        self,
-        path: Path,
-        functions: list[str],
-        calls: list[tuple[str, bytes]],
-        time_limit_s: float,
-        memory_limit_mb: int,
-        *,
-        allow_torch: bool = False,
-        harness: str | None = None,
-    ) -> None:
-        path = Path(os.path.abspath(path))  # the child runs in the file's folder
+    def __init__(self, path: Path, time_limit_s: float, memory_limit_mb: int, *, allow_torch: bool = False) -> None:
+        self.path = Path(os.path.abspath(path))  # the child runs in the file's folder
         self.time_limit_s = time_limit_s
+        self.memory_limit_mb = memory_limit_mb
+        self.allow_torch = allow_torch
         self.folder = RunFolder()
+        self.job = self.folder.path / "job.pickle"
         # _exited: the process (supervisor, or child.py on Windows) ended. _wake: that, or the results pipe was
         # flooded. wait() and _stop() sleep on them instead of polling.
         self._exited, self._wake = threading.Event(), threading.Event()
@@ -189,33 +185,42 @@ class Run:
         self._threads: list[threading.Thread] = []
         self._control: int | None = None
         self._results_file: Path | None = None
+        self.process: subprocess.Popen | None = None
+        self.started: float | None = None  # when the job was sent: the learner's clock
         try:
-            job = self.folder.path / "job.pickle"
-            job.write_bytes(
-                pickle.dumps(
-                    {
-                        "path": str(path),
-                        "functions": functions,
-                        "calls": calls,
-                        "allow_torch": allow_torch,
-                        "harness": harness,
-                    },
-                    protocol=4,
-                )
-            )
-            site = self.folder.site(allow_torch)
-            self.started = time.perf_counter()
+            self.site = self.folder.site(allow_torch)
             if os.name == "posix":
-                self.process = self._start_supervised(path, job, site, memory_limit_mb)
-            else:
-                self.process = self._start_direct(path, job, site)
-            waiter = threading.Thread(target=self._wait_for_exit, daemon=True)
-            waiter.start()
+                self.process = self._start_supervised(memory_limit_mb)
+                self._watch_exit()
         except BaseException:
             self.folder.remove()
             raise
 
+    def send(self, functions: list[str], calls: list[tuple[str, bytes]], *, harness: str | None = None) -> None:
+        """Give the waiting process its job (see child.py) and start its clock."""
+        job = {
+            "path": str(self.path),
+            "functions": functions,
+            "calls": calls,
+            "allow_torch": self.allow_torch,
+            "harness": harness,
+        }
+        self.job.write_bytes(pickle.dumps(job, protocol=4))
+        self.started = time.perf_counter()
+        if self._control is None:  # Windows: the process starts now, with its job already written
+            self.process = self._start_direct()
+            self._watch_exit()
+            return
+        try:
+            os.write(self._control, b"g")
+        except OSError:  # the supervisor is gone already: wait() reports how it ended
+            pass
+
+    def _watch_exit(self) -> None:
+        threading.Thread(target=self._wait_for_exit, daemon=True).start()
+
     def _wait_for_exit(self) -> None:
+        assert self.process is not None
         try:
             self.process.wait()
         finally:
@@ -227,10 +232,11 @@ class Run:
         thread.start()
         self._threads.append(thread)
 
-    def _start_supervised(self, path: Path, job: Path, site: Path, memory_limit_mb: int) -> subprocess.Popen:
-        pipes = {name: os.pipe() for name in ("stdout", "stderr", "results", "status", "control")}
+    def _start_supervised(self, memory_limit_mb: int) -> subprocess.Popen:
+        pipes = {name: os.pipe() for name in ("stdout", "stderr", "results", "status", "control", "go")}
         ours = [pipes[name][0] for name in ("stdout", "stderr", "results", "status")] + [pipes["control"][1]]
         theirs = [pipes[name][1] for name in ("stdout", "stderr", "results", "status")] + [pipes["control"][0]]
+        theirs += list(pipes["go"])  # read by the learner's process, written by the supervisor
         learner = [
             sys.executable,
             "-I",
@@ -239,17 +245,19 @@ class Run:
             "utf8",
             "-B",
             str(CHILD),
-            str(job),
+            str(self.job),
             str(pipes["results"][1]),
-            str(site),
+            str(self.site),
+            str(pipes["go"][0]),
         ]
         config = {
             "command": learner,
-            "cwd": str(path.parent),
+            "cwd": str(self.path.parent),
             "time_limit_s": self.time_limit_s,
             "memory_mb": memory_limit_mb,
             "cpu_s": cpu_limit_s(self.time_limit_s),
             "status_fd": pipes["status"][1],
+            "go_fd": pipes["go"][1],
             "namespaces": USE_NAMESPACES,
         }
         try:
@@ -258,7 +266,7 @@ class Run:
                 stdin=pipes["control"][0],
                 stdout=pipes["stdout"][1],
                 stderr=pipes["stderr"][1],
-                pass_fds=(pipes["results"][1], pipes["status"][1]),
+                pass_fds=(pipes["results"][1], pipes["status"][1], *pipes["go"]),
                 cwd=str(self.folder.path),
                 env=_child_env(),
                 start_new_session=True,  # no Ctrl-C from the terminal: dlquiz decides when it stops
@@ -279,7 +287,7 @@ class Run:
             self._read(pipes[name][0], sink)
         return process
 
-    def _start_direct(self, path: Path, job: Path, site: Path) -> subprocess.Popen:
+    def _start_direct(self) -> subprocess.Popen:
         self._results_file = self.folder.path / "results.bin"
         self._results_file.touch()
         out_read, out_write = os.pipe()
@@ -292,9 +300,9 @@ class Run:
             "utf8",
             "-B",
             str(CHILD),
-            str(job),
+            str(self.job),
             str(self._results_file),
-            str(site),
+            str(self.site),
         ]
         try:
             process = subprocess.Popen(
@@ -302,7 +310,7 @@ class Run:
                 stdin=subprocess.DEVNULL,
                 stdout=out_write,
                 stderr=err_write,
-                cwd=str(path.parent),
+                cwd=str(self.path.parent),
                 env=_child_env(),
                 creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
             )
@@ -320,14 +328,16 @@ class Run:
     def wait(self, *, cancel: bool = False) -> RunOutcome:
         """Wait for the run to end (at most the time limit plus GRACE_S), then collect everything."""
         timed_out = False
-        deadline = self.started + self.time_limit_s + GRACE_S
+        if self.started is None:  # never sent its job: nothing to wait for
+            cancel = True
+        deadline = (self.started or 0.0) + self.time_limit_s + GRACE_S
         try:
             # Ends early when the results pipe is flooded: nothing more worth reading.
             if not cancel and not self._wake.wait(timeout=max(deadline - time.perf_counter(), 0)):
                 timed_out = True
         finally:
             # Also on KeyboardInterrupt in --watch: the learner's processes never outlive the grading.
-            seconds = time.perf_counter() - self.started
+            seconds = time.perf_counter() - self.started if self.started is not None else 0.0
             self._stop()
             deadline = time.monotonic() + READ_WAIT_S
             for thread in self._threads:
@@ -346,15 +356,18 @@ class Run:
             stderr=self.stderr.text(),
             results_dropped=self.results.dropped_bytes,
         )
+        returncode = self.process.returncode if self.process is not None else None
         if self._control is None:  # direct (Windows)
-            outcome.returncode, outcome.isolation = self.process.returncode, "direct"
+            outcome.returncode, outcome.isolation = returncode, "direct"
         else:
-            _read_status(self.status.data(), outcome, self.process.returncode)
+            _read_status(self.status.data(), outcome, returncode)
         return outcome
 
     def _stop(self) -> None:
         """Ask the supervisor to stop; kill it (and what it watched) if it does not within STOP_WAIT_S."""
         process = self.process
+        if process is None:  # Windows, cancelled before its job was sent: it never started
+            return
         if self._control is None:
             if process.poll() is None:
                 process.kill()
@@ -412,6 +425,12 @@ def _read_status(data: bytes, outcome: RunOutcome, supervisor_code: int | None) 
             outcome.internal_error = f"the supervisor ended with status {supervisor_code}"
 
 
+def launch(path: Path, *, time_limit_s: float, memory_limit_mb: int, allow_torch: bool = False) -> Run:
+    """Start the learner's process for ``path``: it imports numpy and waits for ``Run.send``; ``allow_torch`` makes
+    torch importable there. Always end it with ``wait()`` (or ``cancel()``), also when the grading fails."""
+    return Run(path, time_limit_s, memory_limit_mb, allow_torch=allow_torch)
+
+
 def start(
     path: Path,
     functions: list[str],
@@ -422,8 +441,12 @@ def start(
     allow_torch: bool = False,
     harness: str | None = None,
 ) -> Run:
-    """Launch the learner's process; ``calls`` are (function name, pickle.dumps((args, kwargs))).
-
-    ``allow_torch`` makes torch importable there; ``harness`` is the source of an exercise's harness.py (see spec.py).
-    """
-    return Run(path, functions, calls, time_limit_s, memory_limit_mb, allow_torch=allow_torch, harness=harness)
+    """Launch the learner's process and send its job; ``calls`` are (function name, pickle.dumps((args, kwargs))),
+    ``harness`` is the source of an exercise's harness.py (see spec.py)."""
+    run = launch(path, time_limit_s=time_limit_s, memory_limit_mb=memory_limit_mb, allow_torch=allow_torch)
+    try:
+        run.send(functions, calls, harness=harness)
+    except BaseException:
+        run.cancel()
+        raise
+    return run

@@ -2,8 +2,10 @@
 
 Started by ``runner.py`` as ``python -I -S -B supervisor.py CONFIG`` (CONFIG is JSON, see ``main``) with:
 
-* stdin: the *control pipe*. dlquiz never writes to it; when it closes — dlquiz asks to stop, or dlquiz died,
-  even by SIGKILL — the supervisor kills the learner's processes and exits.
+* stdin: the *control pipe*. dlquiz writes one byte to it when it has sent the learner its job: the learner's clock
+  starts then, and the supervisor passes the byte on through ``go_fd`` (the learner's process waits for it before
+  it loads the learner's file). When the pipe closes — dlquiz asks to stop, or dlquiz died, even by SIGKILL — the
+  supervisor kills the learner's processes and exits.
 * stdout/stderr: the pipes dlquiz reads the learner's output from (the learner inherits them).
 * ``status_fd``: lines for dlquiz — ``isolation MODE``, ``started PID``, ``exit CODE cpu=S rss=KIB``,
   ``signal N cpu=S rss=KIB``, ``timeout``, ``stopped``, ``error MESSAGE``. The learner never holds this descriptor.
@@ -48,6 +50,7 @@ LINUX = sys.platform.startswith("linux")
 FILE_SIZE_LIMIT = 256 * 2**20  # the learner has no reason to write big files; this protects the disk
 PROCESS_LIMIT = 64  # tasks (threads count) the learner may have at once; enforced only inside a user namespace
 CLEANUP_S = 5.0  # how long to keep killing re-parented descendants (a fork bomb keeps making new ones)
+JOB_WAIT_S = 120.0  # how long the learner's process may wait for its job: dlquiz sends it within a second
 
 
 class Status:
@@ -183,6 +186,8 @@ def _init(config, libc, status, supervisor_alive):
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
         signal.signal(number, signal.SIG_DFL)
     signal.set_wakeup_fd(-1)
+    if config.get("go_fd") is not None:
+        os.close(config["go_fd"])  # the supervisor's to write
     _prctl(libc, PR_SET_PDEATHSIG, signal.SIGKILL)
     if select.select([supervisor_alive], [], [], 0)[0]:  # EOF: the supervisor died before prctl took effect
         os._exit(1)
@@ -250,7 +255,28 @@ def _kill_descendants(learner):
         time.sleep(0.002)
 
 
-def _wait_for(watched, control, wakeup, deadline):
+class Clock:
+    """The learner's wall-clock deadline. With a go pipe it starts at dlquiz's byte on the control pipe (until then
+    the learner's process only waits, for at most JOB_WAIT_S); without one, at once."""
+
+    def __init__(self, limit_s, go_fd):
+        self.limit_s, self.go_fd = limit_s, go_fd
+        self.deadline = time.monotonic() + (JOB_WAIT_S if go_fd is not None else limit_s)
+
+    def go(self):
+        """dlquiz sent the job: start the clock and let the learner's process go (once)."""
+        if self.go_fd is None:
+            return
+        try:
+            os.write(self.go_fd, b"g")
+        except OSError:  # the learner's process is already gone: its end is reported as usual
+            pass
+        os.close(self.go_fd)
+        self.go_fd = None
+        self.deadline = time.monotonic() + self.limit_s
+
+
+def _wait_for(watched, control, wakeup, clock):
     """Wait until ``watched`` exits (returns its status and rusage), or return None with why we stopped waiting."""
     while True:
         try:
@@ -259,12 +285,14 @@ def _wait_for(watched, control, wakeup, deadline):
             return None, "lost"
         if pid == watched:
             return (wait_status, rusage), None
-        remaining = deadline - time.monotonic()
+        remaining = clock.deadline - time.monotonic()
         if remaining <= 0:
             return None, "timeout"
         ready = select.select([control, wakeup], [], [], remaining)[0]
-        if control in ready and not os.read(control, 4096):
-            return None, "stopped"
+        if control in ready:
+            if not os.read(control, 4096):
+                return None, "stopped"
+            clock.go()
         if wakeup in ready:
             signals = os.read(wakeup, 4096)
             if any(number in signals for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)):
@@ -273,11 +301,14 @@ def _wait_for(watched, control, wakeup, deadline):
 
 def main(argv):
     """CONFIG keys: command (argv of the learner's process, which gets our environment), cwd, time_limit_s,
-    memory_mb, cpu_s, status_fd, namespaces (bool: may use them)."""
+    memory_mb, cpu_s, status_fd, go_fd (optional), namespaces (bool: may use them)."""
     config = json.loads(argv[1])
     status = Status(config["status_fd"])
     os.set_inheritable(config["status_fd"], False)  # the learner must never hold it
-    started = time.monotonic()
+    go_fd = config.get("go_fd")
+    if go_fd is not None:
+        os.set_inheritable(go_fd, False)  # only we write it
+    clock = Clock(config["time_limit_s"], go_fd)
     libc = _libc()
     control = 0
     wakeup_read, wakeup_write = os.pipe()
@@ -306,7 +337,7 @@ def main(argv):
         status.say("isolation", "subreaper" if reaper else "session")
         watched = _spawn_learner(config, libc, in_namespace=False)
         status.say("started", watched)
-    ended, why = _wait_for(watched, control, wakeup_read, started + config["time_limit_s"])
+    ended, why = _wait_for(watched, control, wakeup_read, clock)
     if ended is None:
         try:
             os.kill(watched, signal.SIGKILL)  # in namespace mode: init, and with it the whole namespace

@@ -24,6 +24,7 @@ from dlquiz.grading.catalog import Exercise, list_exercises
 
 if TYPE_CHECKING:
     from dlquiz.grading.grader import GradeResult
+    from dlquiz.grading.runner import Run
     from dlquiz.text import RawText
 
 BACKUP_SUFFIX = ".bak"
@@ -237,18 +238,49 @@ def grade(exercise: Exercise, path: Path, open_progress: OpenProgress, now: date
     return grade_and_review(exercise, path, open_progress, now).result
 
 
-def grade_and_review(exercise: Exercise, path: Path, open_progress: OpenProgress, now: datetime) -> Graded:
+def grade_and_review(
+    exercise: Exercise,
+    path: Path,
+    open_progress: OpenProgress,
+    now: datetime,
+    while_running: Callable[[], object] | None = None,
+) -> Graded:
     """Grade ``path`` against PyTorch and record the attempt; a pass in an open review also records the review.
-    ``now`` is the progress clock's time (``dlquiz.review.clock``, which honours ``DLQUIZ_NOW``)."""
-    from dlquiz.grading.grader import grade_file  # imports the grading machinery only when a file is graded
-
-    result = grade_file(exercise, path)
+    ``now`` is the progress clock's time (``dlquiz.review.clock``, which honours ``DLQUIZ_NOW``); ``while_running``
+    is called while the learner's process runs (``grader.grade_file``)."""
+    learner = _launch(exercise, path)  # starts (and imports numpy) while we import the grading machinery below
+    try:
+        from dlquiz.grading.grader import grade_file
+    except BaseException:
+        if learner is not None:
+            learner.cancel()
+        raise
+    result = grade_file(exercise, path, launched=learner, while_running=while_running)
     try:
         with open_progress() as progress:
             review = attempts.record_attempt(progress, exercise.id, result, now)
     except DlquizError as error:  # read-only, full disk, locked: the grade was computed, so it is still shown
         raise NotRecorded(result, error) from None
     return Graded(result, review)
+
+
+def _launch(exercise: Exercise, path: Path) -> Run | None:
+    """The learner's process for ``path``, started now: it waits for its job while dlquiz imports numpy and builds the
+    cases, so the two start-ups overlap. None when ``path`` is no file (``grade_file`` then says what is wrong)."""
+    from dlquiz.grading import runner
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        return None
+    try:
+        return runner.launch(
+            path,
+            time_limit_s=exercise.time_limit_s,
+            memory_limit_mb=exercise.memory_limit_mb,
+            allow_torch=exercise.allow_torch,
+        )
+    except OSError:  # grade_file starts it again and reports what went wrong
+        return None
 
 
 class NotRecorded(DlquizError):
