@@ -455,12 +455,11 @@ def test_imported_times_in_any_spelling_fall_on_the_right_study_day():
 
 
 def test_progress_commands_do_not_import_torch_or_numpy(tmp_path):
-    probe = (
-        "import runpy, sys\n"
+    probe = (  # dlquiz ends the process itself (cli._exit_now): what is imported is reported at exit
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy'))))\n"
         "sys.argv = ['dlquiz', 'progress', 'export', '-o', sys.argv[1]]\n"
-        "try:\n    runpy.run_module('dlquiz', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy')))\n"
+        "runpy.run_module('dlquiz', run_name='__main__')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe, str(tmp_path / "p.jsonl")],

@@ -1,0 +1,49 @@
+"""``dlquiz.cli.main`` ends the process itself (``_exit_now``) instead of letting the interpreter tear down every
+module: the exit code, the output and the ``atexit`` handlers must come out as with a normal exit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+EXIT_SCRIPT = """
+import atexit, sys, threading, time
+from dlquiz.cli import _exit_now
+atexit.register(lambda: open(sys.argv[1], "w").write("atexit ran"))
+if sys.argv[2] == "thread":
+    threading.Thread(target=time.sleep, args=(0.3,)).start()  # not a daemon: the usual exit waits for it
+print("output", end="")
+_exit_now(int(sys.argv[3]) if sys.argv[3].lstrip("-").isdigit() else sys.argv[3])
+print(" and the usual way", end="")
+sys.exit(9)
+"""
+
+
+@pytest.mark.parametrize(
+    "threads, code, returncode, output",
+    [
+        ("none", "3", 3, "output"),
+        ("none", "0", 0, "output"),
+        ("none", "-1", 255, "output"),
+        ("thread", "3", 9, "output and the usual way"),  # a live non-daemon thread: not cut short
+        ("none", "a message", 9, "output and the usual way"),  # sys.exit("text") prints it: the usual way
+    ],
+)
+def test_exit_now_flushes_runs_atexit_and_keeps_the_exit_code(tmp_path, threads, code, returncode, output):
+    ran = tmp_path / "atexit.txt"
+    finished = subprocess.run(
+        [sys.executable, "-c", EXIT_SCRIPT, str(ran), threads, code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=60,
+    )
+    assert finished.returncode == returncode, finished.stderr
+    assert finished.stdout == output
+    assert ran.read_text() == "atexit ran"
