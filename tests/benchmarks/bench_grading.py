@@ -9,8 +9,10 @@ Times, end to end as subprocesses, the median of several runs of
 * a code card (``gap-code``, filled with its answer), from Enter to verdict, warm (goal: at most 0.35 s): the call
   the study screen makes (``grading.snippet.grade_code``), timed inside one study process after a first grade;
 
-and prints each as seconds and as a ratio to its baseline measured in the same run (the machine's load changes
-both alike). ``correct.py`` is the reference solution.
+and prints each as seconds and as a ratio to its baseline. A command and its baseline run in turns (baseline, command,
+baseline, command …), so a change in the machine's load shows in both alike. ``correct.py`` is the reference
+solution. dlquiz's modules are compiled to bytecode first, as ``pip install`` does: without it (a checkout run with
+PYTHONDONTWRITEBYTECODE set) every run would compile them from source again, which no installed dlquiz does.
 
     python tests/benchmarks/bench_grading.py [--runs 7] [--exercise batchnorm]
 """
@@ -18,6 +20,7 @@ both alike). ``correct.py`` is the reference solution.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -39,9 +42,14 @@ def timed(command: list[str], env: dict[str, str], before=None) -> float:
     return time.perf_counter() - started
 
 
-def median_of(runs: int, command: list[str], env: dict[str, str], before=None) -> float:
-    timed(command, env, before)  # one unmeasured run: file-system caches, .pyc files
-    return statistics.median(timed(command, env, before) for _ in range(runs))
+def paired_medians(
+    runs: int, baseline: list[str], command: list[str], env: dict[str, str], before=None
+) -> tuple[float, float]:
+    """Medians of ``baseline`` and ``command``, run in turns."""
+    timed(baseline, env)
+    timed(command, env, before)  # unmeasured: file-system caches
+    pairs = [(timed(baseline, env), timed(command, env, before)) for _ in range(runs)]
+    return statistics.median(pair[0] for pair in pairs), statistics.median(pair[1] for pair in pairs)
 
 
 def watch_regrades(runs: int, exercise: str, learner: Path, env: dict[str, str]) -> list[float]:
@@ -121,18 +129,23 @@ def main() -> None:
     learner = home / "correct.py"
     shutil.copy(REPO / "exercises" / options.exercise / "solution.py", learner)
     grade = [sys.executable, "-m", "dlquiz", "exercise", options.exercise, "--file", str(learner)]
+    compileall.compile_dir(REPO / "dlquiz", quiet=1)
     try:
-        numpy = median_of(options.runs, [sys.executable, "-c", "import numpy"], env)
-        torch = median_of(options.runs, [sys.executable, "-c", "import torch"], env)
         cache = home / "cache" / "references"
-        cold = median_of(options.runs, grade, env, before=lambda: shutil.rmtree(cache, ignore_errors=True))
+        torch, cold = paired_medians(
+            options.runs,
+            [sys.executable, "-c", "import torch"],
+            grade,
+            env,
+            before=lambda: shutil.rmtree(cache, ignore_errors=True),
+        )
         subprocess.run(
             [sys.executable, "-m", "dlquiz", "exercise", "--prepare", "--quiet", options.exercise],
             env=env,
             cwd=REPO,
             check=True,
         )
-        warm = median_of(options.runs, grade, env)
+        numpy, warm = paired_medians(options.runs, [sys.executable, "-c", "import numpy"], grade, env)
         regrades = watch_regrades(options.runs, options.exercise, learner, env)
         card_exercise = _card_exercise(options.card)
         subprocess.run(
