@@ -92,3 +92,58 @@ def test_the_cache_is_data_a_pickle_planted_there_never_runs(deck_file, tmp_path
     entry.write_bytes(pickle.dumps(Payload()))
     deck, problems = deck_cache.load_checked(deck_file)
     assert problems == [] and len(deck.cards) == 5 and not marker.exists()
+
+
+class Exercises:
+    """An exercise catalog as code-card validation sees it (cards.exercise_lookup.ExerciseLookup)."""
+
+    def __init__(self, functions: dict[str, tuple[str, ...]]) -> None:
+        self._functions = functions
+
+    def names(self) -> list[str]:
+        return sorted(self._functions)
+
+    def functions(self, exercise_id: str) -> tuple[str, ...] | None:
+        return self._functions.get(exercise_id)
+
+    def called_together(self, exercise_id: str) -> bool:
+        return False
+
+
+CODE_DECK = """id: code-deck
+title: Code
+cards:
+  - id: relu-code
+    type: code
+    exercise: relu
+    question: "Complete ReLU"
+    code: |
+      def relu(x):
+          return ___
+    answer: "np.maximum(x, 0)"
+"""
+
+
+def test_a_code_card_cached_as_valid_is_checked_again_when_its_exercise_changes(tmp_path, monkeypatch):
+    from dlquiz.cards import exercise_lookup
+
+    path = tmp_path / "code.yaml"
+    path.write_text(CODE_DECK, encoding="utf-8")
+    monkeypatch.setattr(exercise_lookup, "_exercises", Exercises({"relu": ("relu",)}))
+    deck, problems = deck_cache.load_checked(path)
+    assert deck is not None and problems == []
+    # The exercise now has other functions (renamed in its exercise.yaml): the cached verdict no longer holds.
+    monkeypatch.setattr(exercise_lookup, "_exercises", Exercises({"relu": ("rectify",)}))
+    deck, problems = deck_cache.load_checked(path)
+    assert deck is None and "none of the functions of exercise relu (rectify)" in problems[0].message
+    # ... and an exercise that is gone.
+    monkeypatch.setattr(exercise_lookup, "_exercises", Exercises({"gap": ("global_avg_pool",)}))
+    deck, problems = deck_cache.load_checked(path)
+    assert deck is None and "no exercise named 'relu'" in problems[0].message
+    # Back as it was: valid, cached again, and then read from the cache.
+    monkeypatch.setattr(exercise_lookup, "_exercises", Exercises({"relu": ("relu",)}))
+    deck, problems = deck_cache.load_checked(path)
+    assert deck is not None and problems == []
+    monkeypatch.setattr(deck_cache, "check_deck", lambda *args, **kwargs: pytest.fail("parsed again"))
+    deck, problems = deck_cache.load_checked(path)
+    assert deck is not None and problems == []

@@ -3,8 +3,9 @@
 PyYAML spends most of a big deck's load time building Python objects (about 0.6 s for 5,000 cards); reading the
 validated deck back from JSON takes a fraction of that. The cache is plain data (JSON), never code: an entry someone
 else wrote can at worst be refused. An entry is used only while the file's bytes hash to the same SHA-256 and dlquiz's
-version, the deck format and the registered card types are what they were; a missing, damaged or stale entry is
-rebuilt silently. Only decks without problems are cached, so every problem is still reported on every load.
+version, the deck format, the registered card types and what the exercise catalog says of the exercises its cards name
+(a code card is valid only while its exercise has its functions) are what they were; a missing, damaged or stale
+entry is rebuilt silently. Only decks without problems are cached, so every problem is still reported on every load.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from dlquiz import __version__, fsutil, paths
 from dlquiz.cards import types
 from dlquiz.cards.card import Card
 from dlquiz.cards.deck import FORMAT_VERSION, Deck, Problem, check_deck
+from dlquiz.cards.exercise_lookup import exercises
 from dlquiz.cards.yamlload import MAX_FILE_BYTES
 
 # Bump when Deck, Card or what validation accepts changes shape, so old entries are ignored.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def cache_dir() -> Path:
@@ -69,7 +71,10 @@ def _read(entry: Path, key: str, path: Path) -> Deck | None:
             stored = json.load(stream)
         if not isinstance(stored, dict) or stored.get("key") != key:
             return None
-        return _deck_from(stored["deck"], path)
+        deck = _deck_from(stored["deck"], path)
+        if stored.get("exercises") != _catalog_view(deck):
+            return None  # validated against another version of the exercises (or without them)
+        return deck
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     finally:
@@ -100,6 +105,20 @@ def _deck_from(data: dict[str, Any], path: Path) -> Deck:
     return deck
 
 
+def _catalog_view(deck: Deck) -> dict[str, Any] | None:
+    """What validating ``deck`` may have asked the exercise catalog: each exercise a card names, with its functions
+    and whether its cases call them together. None without a catalog (a library caller), which checks nothing."""
+    lookup = exercises()
+    if lookup is None:
+        return None
+    named = sorted({card.exercise for card in deck.cards if card.exercise is not None})
+    view: dict[str, Any] = {}
+    for name in named:
+        functions = lookup.functions(name)
+        view[name] = None if functions is None else [list(functions), lookup.called_together(name)]
+    return view
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError("not text")
@@ -125,7 +144,8 @@ def _store(entry: Path, key: str, deck: Deck) -> None:
     # The cache only saves time: failing to write it (read-only home, full disk, a value JSON cannot hold) is never an
     # error, and the deck is simply parsed again next time.
     try:
-        text = json.dumps({"key": key, "deck": _deck_data(deck)}, ensure_ascii=False, allow_nan=False)
+        stored = {"key": key, "deck": _deck_data(deck), "exercises": _catalog_view(deck)}
+        text = json.dumps(stored, ensure_ascii=False, allow_nan=False)
         entry.parent.mkdir(parents=True, exist_ok=True)
         fsutil.write_text_atomic(entry, text)
     except (OSError, ValueError, TypeError, RecursionError):
