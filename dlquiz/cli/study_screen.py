@@ -9,11 +9,11 @@ from fsrs import Rating
 from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
-from rich.syntax import Syntax
 from rich.text import Text
 
 from dlquiz.review import clock
 from dlquiz.cards.challenge import CHOICE, CODE, REVEAL, Challenge, Verdict
+from dlquiz.cli.codeblock import CodeBlock
 from dlquiz.cli.editor import edit_text
 from dlquiz.cli.hintline import fit, fit_hint
 from dlquiz.cli.intervals import format_interval
@@ -407,6 +407,7 @@ class StudyScreen:
         )
 
 
-def _code(source: str) -> Syntax:
-    """Python code as the screen shows it: highlighted on a terminal, plain text elsewhere."""
-    return Syntax(source.rstrip("\n"), "python", theme="ansi_dark", background_color="default", word_wrap=True)
+def _code(source: str) -> CodeBlock:
+    """Python code as the screen shows it: highlighted on a terminal, plain text elsewhere; long lines keep their
+    indentation when they wrap."""
+    return CodeBlock(source)
