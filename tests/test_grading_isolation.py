@@ -24,6 +24,7 @@ import pytest
 from dlquiz.grading import runfolder, runner
 from dlquiz.grading.catalog import load_exercise
 from dlquiz.grading.grader import grade_file
+from processes import eventually, processes_with
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = Path(__file__).parent / "learner_files" / "hostile"
@@ -63,30 +64,6 @@ def relu():
 def isolation(request, monkeypatch) -> str:
     monkeypatch.setattr(runner, "USE_NAMESPACES", request.param == "namespace")
     return request.param if request.param == "subreaper" or NAMESPACES else "subreaper"
-
-
-def processes_with(argument: str) -> list[int]:
-    """Live processes that have ``argument`` on their command line."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                    arguments = handle.read().split(b"\0")
-            except OSError:
-                continue
-            if argument.encode() in arguments:
-                found.append(int(entry))
-    return found
-
-
-def eventually(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 @pytest.fixture

@@ -16,31 +16,9 @@ from dlquiz.grading import cases, runner
 from dlquiz.grading.catalog import load_exercise
 from dlquiz.grading.grader import grade_file
 from dlquiz.grading.workflow import grade_and_review
+from processes import eventually, processes_with
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def processes_with(argument: str) -> list[int]:
-    """Live processes that have ``argument`` on their command line."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                    if argument.encode() in handle.read().split(b"\0"):
-                        found.append(int(entry))
-            except OSError:
-                continue
-    return found
-
-
-def eventually(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return bool(condition())
 
 
 needs_proc = pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds processes through /proc (Linux)")
