@@ -23,8 +23,8 @@ def _exit_now(code: object) -> None:
     Tearing down numpy, rich, sqlite3 and the few hundred other modules a command loads took about 25 ms: a tenth
     of a warm ``dlquiz exercise NAME --file``, and nothing needs it. Our files and the database are closed in
     ``finally`` blocks before the command returns; every ``atexit`` handler (ours: none; libraries': e.g.
-    logging's) is run here, then the output is flushed. A thread that is not a daemon, or an exit with a message, takes the
-    usual way out."""
+    logging's) is run here, then the output is flushed. A thread that is not a daemon, or an exit with a message,
+    takes the usual way out."""
     import atexit
     import os
     import sys

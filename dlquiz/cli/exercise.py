@@ -287,7 +287,7 @@ def _grade_once(chosen: Exercise, path: Path, lang: str, json_output: bool) -> G
         graded = grade_and_review(chosen, path, _progress, _now(), while_running=_import_for_the_result)
     except NotRecorded as error:  # show the grade first, then say it was not saved
         graded, not_recorded = Graded(error.result, None), error
-    # Imported only now: it imports numpy, which the learner's process, started first, imports meanwhile.
+    # Not imported before grade_and_review: the report imports numpy, and the learner's process starts first.
     from dlquiz.grading.report import render, to_json
 
     result = graded.result

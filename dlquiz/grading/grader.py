@@ -152,6 +152,7 @@ def grade_file(
     the exercise's own limits); it is always ended here. ``while_running`` is called while the learner's process
     runs: the caller's own start-up work (imports for showing the result) then costs no time.
     """
+    started = time.perf_counter()
     try:
         path = _check_path(path)
         grading = prepare(exercise)  # read from the exercise folder now, before the learner's code can touch it
@@ -159,7 +160,6 @@ def grade_file(
         if launched is not None:
             launched.cancel()
         raise
-    started = time.perf_counter()
     wanted = [name for name in exercise.functions if functions is None or name in functions]
     chosen = [index for index, case in enumerate(grading.cases) if case.function in wanted]
     limit_s = time_limit_s or exercise.time_limit_s

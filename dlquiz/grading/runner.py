@@ -3,17 +3,19 @@
 ``launch(...)`` starts the process at once: it imports numpy, then waits for its job. ``Run.send(...)`` gives it the
 job (the learner's file is only loaded then, so dlquiz can load everything that judges first) and starts its clock;
 the grader computes the PyTorch references while it works, then calls ``Run.wait()``. Launching early lets the
-process start and import numpy while dlquiz imports its own grading code; ``start(...)`` is launch and send at once. Whatever the learner's code does — loops forever, prints gigabytes, floods the
-results pipe, exits, segfaults, spawns (detached) processes, signals its parent — ``wait`` returns a ``RunOutcome``
-within the time limit plus a few seconds and leaves no process of the learner's behind.
+process start and import numpy while dlquiz imports its own grading code; ``start(...)`` is launch and send at once.
+Whatever the learner's code does — loops forever, prints gigabytes, floods the results pipe, exits, segfaults,
+spawns (detached) processes, signals its parent — ``wait`` returns a ``RunOutcome`` within the time limit plus a few
+seconds and leaves no process of the learner's behind.
 
 The process tree on POSIX is dlquiz → ``supervisor.py`` (limits, isolation, clean-up: see its docstring) →
 ``child.py`` (the learner's code). Six pipes connect them: the learner's stdout and stderr, its result frames, the
 supervisor's status lines, a control pipe and a go pipe. One byte on the control pipe (``send``) makes the supervisor
 start the learner's clock and pass the byte on to the learner through the go pipe; the control pipe's closing — by
-``wait``, or by the kernel when dlquiz dies — tells the supervisor to stop. Each pipe is read by its own thread into a bounded ``_Sink`` and closed by that
-thread, so neither a flood of data nor an escaped process holding a pipe open can hang or bloat dlquiz.
-On Windows there is no supervisor: child.py runs directly, started by ``send``, and writes its frames to a file.
+``wait``, or by the kernel when dlquiz dies — tells the supervisor to stop. Each pipe is read by its own thread into
+a bounded ``_Sink`` and closed by that thread, so neither a flood of data nor an escaped process holding a pipe open
+can hang or bloat dlquiz. On Windows there is no supervisor: child.py runs directly, started by ``send``, and writes
+its frames to a file.
 """
 
 from __future__ import annotations

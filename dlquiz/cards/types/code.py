@@ -17,8 +17,8 @@ from typing import Any
 
 from dlquiz.cards.anki_note import BASIC_NOTE, AnkiNote, escape, html_field
 from dlquiz.cards.card import Card, ReviewItem
-from dlquiz.cards.exercise_lookup import exercises
 from dlquiz.cards.challenge import BLANK, CODE, Challenge, fill_blank
+from dlquiz.cards.exercise_lookup import exercises
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of, text_problem
 from dlquiz.cards.types.base import CardType
 
