@@ -203,6 +203,43 @@ def test_config_takes_the_printed_example_without_quotes(isolated_home):
     assert "learning-steps = 1m 10m 30m" in runner.invoke(app, ["config", "learning-steps"]).output
 
 
+@pytest.mark.parametrize(
+    "name, value, english, chinese",
+    [
+        (
+            "learning-steps",
+            "99999999999d",
+            "'99999999999d' is longer than 36500 days",
+            "'99999999999d' 超过了 36500 天",
+        ),
+        ("relearning-steps", "10m 52560001m", "'52560001m' is longer than 36500 days", "超过了 36500 天"),
+        ("maximum-interval", "36501", "must be from 1 to 36500 days", "必须在 1 到 36500 天之间"),
+        ("maximum-interval", "10" * 20, "must be from 1 to 36500 days", "必须在 1 到 36500 天之间"),
+        ("maximum-interval", "0", "must be from 1 to 36500 days", "必须在 1 到 36500 天之间"),
+        ("desired-retention", "2", "must be between 0.7 and 0.99", "必须在 0.7 到 0.99 之间"),
+        ("learning-steps", "1x", "'1x' is not a duration such as 1m", "'1x' 不是时长"),
+        ("new-per-day", "lots", "is not a number", "不是数字"),
+        ("fsrs-parameters", "1 2 3", "must be `default` or 21 numbers (FSRS-6), not 3", "而不是 3 个"),
+    ],
+)
+def test_a_refused_setting_says_why_in_both_languages_and_changes_nothing(isolated_home, name, value, english, chinese):
+    before = runner.invoke(app, ["config", name]).output
+    refused = runner.invoke(app, ["config", name, value, "--lang", "en"])
+    assert refused.exit_code == 2 and english in refused.output and "Traceback" not in refused.output
+    refused_zh = runner.invoke(app, ["config", name, value, "--lang", "zh"])
+    assert refused_zh.exit_code == 2 and chinese in refused_zh.output
+    assert runner.invoke(app, ["config", name]).output == before
+
+
+def test_the_longest_durations_allowed_still_schedule(isolated_home, all_types_deck):
+    """A learning step and a maximum interval of 100 years: cards are still scheduled (no date overflows)."""
+    assert runner.invoke(app, ["config", "learning-steps", "36500d"]).exit_code == 0
+    assert runner.invoke(app, ["config", "maximum-interval", "36500"]).exit_code == 0
+    result = runner.invoke(app, ["study", str(all_types_deck), "--lang", "en", "--limit", "2"], input="\n3\n\n4\n")
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+
+
 def test_desired_retention_setting_reaches_the_scheduler(isolated_home, all_types_deck):
     runner.invoke(app, ["config", "desired-retention", "0.97"])
     from dlquiz.review.session import StudySession

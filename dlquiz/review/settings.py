@@ -11,12 +11,24 @@ from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BO
 
 from dlquiz.errors import DlquizError
 
+# The longest interval and the longest learning step: 100 years, Anki's limit too. Dates past year 9999 cannot be
+# written at all, and FSRS's stability grows quickly: with no bound, a card would one day fail to be scheduled.
+MAX_DAYS = 36500
+
+
+class Invalid(ValueError):
+    """A setting's value refused, saying why in English and Chinese."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
 
 def _float_in(low: float, high: float) -> Callable[[str], float]:
     def parse(text: str) -> float:
         value = float(text)
         if not low <= value <= high:
-            raise ValueError(f"must be between {low} and {high}")
+            raise Invalid(f"must be between {low} and {high}", f"必须在 {low} 到 {high} 之间")
         return value
 
     return parse
@@ -25,14 +37,14 @@ def _float_in(low: float, high: float) -> Callable[[str], float]:
 def _count(text: str) -> int:
     value = int(text)
     if value < 0:
-        raise ValueError("must be 0 or more")
+        raise Invalid("must be 0 or more", "必须是 0 或更大")
     return value
 
 
 def _hour(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 23:
-        raise ValueError("must be an hour from 0 to 23")
+        raise Invalid("must be an hour from 0 to 23", "必须是 0 到 23 的整点")
     return value
 
 
@@ -42,7 +54,7 @@ def _switch(text: str) -> bool:
         return True
     if lowered in ("off", "false", "no", "0"):
         return False
-    raise ValueError("must be on or off")
+    raise Invalid("must be on or off", "必须是 on 或 off")
 
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
@@ -54,15 +66,21 @@ def _steps(text: str) -> tuple[timedelta, ...]:
     for part in text.replace(",", " ").split():
         match = _DURATION.match(part)
         if not match or int(match.group(1)) == 0:
-            raise ValueError(f"{part!r} is not a duration such as 1m, 10m, 1h or 1d")
-        steps.append(timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)]))
+            raise Invalid(
+                f"{part!r} is not a duration such as 1m, 10m, 1h or 1d",
+                f"{part!r} 不是时长，应当像 1m、10m、1h 或 1d 这样写",
+            )
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        if seconds > MAX_DAYS * 86400:
+            raise Invalid(f"{part!r} is longer than {MAX_DAYS} days", f"{part!r} 超过了 {MAX_DAYS} 天")
+        steps.append(timedelta(seconds=seconds))
     return tuple(steps)
 
 
 def _interval_days(text: str) -> int:
     value = int(text)
-    if value < 1:
-        raise ValueError("must be at least 1 day")
+    if not 1 <= value <= MAX_DAYS:
+        raise Invalid(f"must be from 1 to {MAX_DAYS} days", f"必须在 1 到 {MAX_DAYS} 天之间")
     return value
 
 
@@ -77,16 +95,24 @@ def fsrs_parameters(text: str) -> tuple[float, ...]:
     parts = text.replace(",", " ").split()
     expected = len(DEFAULT_PARAMETERS)
     if len(parts) != expected:
-        raise ValueError(f"must be `{DEFAULT_FSRS_PARAMETERS}` or {expected} numbers (FSRS-6), not {len(parts)}")
+        raise Invalid(
+            f"must be `{DEFAULT_FSRS_PARAMETERS}` or {expected} numbers (FSRS-6), not {len(parts)}",
+            f"必须是 `{DEFAULT_FSRS_PARAMETERS}` 或 {expected} 个数（FSRS-6），而不是 {len(parts)} 个",
+        )
     values = []
     for index, part in enumerate(parts):
         try:
             value = float(part)
         except ValueError:
-            raise ValueError(f"number {index + 1} ({part!r}) is not a number") from None
+            raise Invalid(
+                f"number {index + 1} ({part!r}) is not a number", f"第 {index + 1} 个数（{part!r}）不是数字"
+            ) from None
         low, high = LOWER_BOUNDS_PARAMETERS[index], UPPER_BOUNDS_PARAMETERS[index]
         if not low <= value <= high:  # also refuses nan
-            raise ValueError(f"number {index + 1} ({part}) must be between {low} and {high}")
+            raise Invalid(
+                f"number {index + 1} ({part}) must be between {low} and {high}",
+                f"第 {index + 1} 个数（{part}）必须在 {low} 到 {high} 之间",
+            )
         values.append(value)
     return tuple(values)
 
@@ -97,13 +123,6 @@ def format_fsrs_parameters(parameters: tuple[float, ...] | list[float]) -> str:
     return ", ".join(f"{value:.4f}" for value in parameters)
 
 
-_REASON_ZH = {  # what the parsers above say, for the Chinese error line
-    "is not a number": "不是数字",
-    "must be 0 or more": "必须是 0 或更大",
-    "must be an hour from 0 to 23": "必须是 0 到 23 的整点",
-    "must be on or off": "必须是 on 或 off",
-    "must be at least 1 day": "至少 1 天",
-}
 
 
 @dataclass(frozen=True)
@@ -152,16 +171,14 @@ def parse_value(name: str, text: str) -> Any:
         )
     try:
         return setting.parse(text)
-    except ValueError as error:
-        reason = str(error)
-        if reason.startswith(("invalid literal", "could not convert")):  # int()'s and float()'s own words
-            reason = "is not a number"
+    except ValueError as error:  # Invalid, or int()'s and float()'s own words
+        reason, reason_zh = (str(error), error.zh) if isinstance(error, Invalid) else ("is not a number", "不是数字")
         raise DlquizError(
             f"{name} = {text!r}: {reason}",
             f"Example: dlquiz config {name} {setting.default}",
             exit_code=2,
             zh=(
-                f"{name} = {text!r}：{_REASON_ZH.get(reason, reason)}",
+                f"{name} = {text!r}：{reason_zh}",
                 f"例如：dlquiz config {name} {setting.default}",
             ),
         ) from None
