@@ -47,3 +47,17 @@ def test_exit_now_flushes_runs_atexit_and_keeps_the_exit_code(tmp_path, threads,
     assert finished.returncode == returncode, finished.stderr
     assert finished.stdout == output
     assert ran.read_text() == "atexit ran"
+
+
+def test_a_profiled_run_still_writes_its_profile(tmp_path):
+    """`python -m cProfile -o FILE -m dlquiz …` writes FILE after the program ends: dlquiz must let it end."""
+    profile = tmp_path / "dlquiz.prof"
+    finished = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "dlquiz", "--version"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO), "DLQUIZ_HOME": str(tmp_path / "home")},
+        timeout=60,
+    )
+    assert finished.returncode == 0 and "dlquiz" in finished.stdout
+    assert profile.stat().st_size > 0

@@ -23,8 +23,8 @@ def _exit_now(code: object) -> None:
     Tearing down numpy, rich, sqlite3 and the few hundred other modules a command loads took about 25 ms: a tenth
     of a warm ``dlquiz exercise NAME --file``, and nothing needs it. Our files and the database are closed in
     ``finally`` blocks before the command returns; every ``atexit`` handler (ours: none; libraries': e.g.
-    logging's) is run here, then the output is flushed. A thread that is not a daemon, or an exit with a message,
-    takes the usual way out."""
+    logging's) is run here, then the output is flushed. A thread that is not a daemon, an exit with a message, or a
+    profiler or tracer that writes its results after the program (``python -m cProfile``) takes the usual way out."""
     import atexit
     import os
     import sys
@@ -34,6 +34,8 @@ def _exit_now(code: object) -> None:
         code = 0
     if not isinstance(code, int) or isinstance(code, bool):
         return
+    if sys.getprofile() is not None or sys.gettrace() is not None:  # cProfile, coverage, a debugger: they write
+        return  # their results once the program has ended
     if any(
         thread.is_alive() and not thread.daemon
         for thread in threading.enumerate()
