@@ -1,5 +1,6 @@
-"""``dlquiz.cli.main`` ends the process itself (``_exit_now``) instead of letting the interpreter tear down every
-module: the exit code, the output and the ``atexit`` handlers must come out as with a normal exit."""
+"""``dlquiz.cli.main``, the process's entry: it keeps numpy's BLAS to one thread, and it ends the process itself
+(``_exit_now``) instead of letting the interpreter tear down every module: the exit code, the output and the
+``atexit`` handlers must come out as with a normal exit."""
 
 from __future__ import annotations
 
@@ -61,3 +62,24 @@ def test_a_profiled_run_still_writes_its_profile(tmp_path):
     )
     assert finished.returncode == 0 and "dlquiz" in finished.stdout
     assert profile.stat().st_size > 0
+
+
+THREADS_PROBE = """
+import atexit, os, runpy, sys
+atexit.register(lambda: print("threads", os.environ.get("OPENBLAS_NUM_THREADS")))
+sys.argv = ["dlquiz", "--version"]
+runpy.run_module("dlquiz", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("users, expected", [(None, "1"), ("4", "4")])
+def test_numpy_gets_one_blas_thread_unless_the_user_chose(tmp_path, users, expected):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DLQUIZ_HOME": str(tmp_path)}
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    if users is not None:
+        env["OPENBLAS_NUM_THREADS"] = users
+    finished = subprocess.run(
+        [sys.executable, "-c", THREADS_PROBE], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.splitlines()[-1] == f"threads {expected}"
