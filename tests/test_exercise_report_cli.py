@@ -168,3 +168,19 @@ def test_the_last_exercise_passed_says_so(monkeypatch):
     first = load_exercise(order[0])
     code, out = run(monkeypatch, 100, first.id, "--file", str(first.solution_path), "--lang", "en")
     assert code == 0 and "every exercise is passed" in out and "Next exercise" not in out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_narrow_exercise_list_keeps_each_wrapped_detail_under_its_exercise(monkeypatch, lang):
+    wrong = FILES / "relu" / sorted(path.name for path in (FILES / "relu").glob("*.py"))[0]
+    assert run(monkeypatch, 60, "relu", "--file", str(wrong))[0] == 1  # a last result makes the detail line long
+    code, out = run(monkeypatch, 40, "--lang", lang)
+    assert code == 0
+    ids = {exercise.id for exercise in list_exercises()}
+    lines = [line for line in out.splitlines() if line.strip()][:-1]  # the footer off
+    headers = [line for line in lines if line.split(" · ")[0] in ids]
+    assert len(headers) == len(ids)
+    details = [line for line in lines if line not in headers]
+    assert len(details) > len(ids)  # relu's details wrapped onto a second line
+    assert all(line.startswith("  ") for line in details), out
+    assert max(len(line) for line in out.splitlines()) <= 40

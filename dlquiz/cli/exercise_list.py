@@ -64,6 +64,7 @@ def _most_overdue(lang: str) -> str | None:
 
 
 def _list(lang: str, json_output: bool) -> None:
+    from rich.padding import Padding
     from rich.table import Table
     from rich.text import Text
 
@@ -123,18 +124,22 @@ def _list(lang: str, json_output: bool) -> None:
     else:  # six columns would cut titles and topics to a few letters: one block per exercise instead
         for row in rows:
             title = pick(row.exercise.title, lang, separator=" / ")
-            console.print(Text.assemble((row.exercise.id, "bold"), " · ", title))
+            header = Table.grid()  # a title that wraps continues under itself, not under the id
+            header.add_column(no_wrap=True)
+            header.add_column()
+            header.add_row(Text.assemble((row.exercise.id, "bold"), " · "), title)
+            console.print(header)
             status = Text(_say("status." + row.status, lang), style=styles[row.status])
             attempts = f"{_say('col.attempts', lang)}\u00a0{row.attempts}"
             last = _last_result(row)
             details = [Text(pick(row.exercise.topic, lang, separator=" / ")), status, Text(attempts)]
-            line = Text("  ") + Text(" · ").join(details)
+            line = Text(" · ").join(details)
             if last != "—":
                 line.append(f" · {_say('col.last', lang)}: {last}")
             if row.due is not None:
                 due = f" · {_say('col.due', lang)}: {_due_text(row, lang)}"
                 line.append(due, style="bold yellow" if row.is_due else "")
-            console.print(line)
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))  # a wrapped line stays indented under its row
     console.print(_say("list.footer", lang), style="dim")
 
 
