@@ -123,8 +123,6 @@ def format_fsrs_parameters(parameters: tuple[float, ...] | list[float]) -> str:
     return ", ".join(f"{value:.4f}" for value in parameters)
 
 
-
-
 @dataclass(frozen=True)
 class Setting:
     name: str
