@@ -13,6 +13,9 @@ from dlquiz.errors import DlquizError
 
 LANGUAGES = ("zh", "en")
 LANG_CHOICES = ("zh", "en", "both")
+# How a message is shown with --lang both: the Chinese line, then the English one indented under it (as print_error
+# shows an error's hint under it).
+INDENTED_LINE = "\n  "
 
 # A text as a YAML file or a table holds it: a plain string (the same in every language), or {"zh": ..., "en": ...}.
 RawText = Union[str, Mapping[str, str]]

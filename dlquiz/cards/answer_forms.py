@@ -21,16 +21,16 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from dlquiz.cards import expr
-from dlquiz.text import normalize_answer
+from dlquiz.cards.fields import Report
+from dlquiz.text import Text, normalize_answer
 
 FORMS = ("text", "number", "shape")
 DEFAULT_FORM = "text"
 
-Report = Callable[[int, str], None]
 Shape = tuple[int, ...]
 
 # Punctuation a learner may type after an answer. '.' is not among them: `5.` is a number.
@@ -146,40 +146,63 @@ def _versions(answer: Any) -> list[str]:
 
 
 _FORM_EXAMPLES = {
-    "number": "a number such as 0.25, .25 or 1/4",
-    "shape": "a shape such as (2, 3), 2×3 or torch.Size([2, 3])",
+    "number": Text(zh="像 0.25、.25 或 1/4 这样的数", en="a number such as 0.25, .25 or 1/4"),
+    "shape": Text(
+        zh="像 (2, 3)、2×3 或 torch.Size([2, 3]) 这样的形状", en="a shape such as (2, 3), 2×3 or torch.Size([2, 3])"
+    ),
 }
 
 
-def check_typed_fields(raw: Any, label: str, report: Report) -> None:
+def check_typed_fields(raw: Any, label: Text, report: Report) -> None:
     """Report a bad ``match``, an answer or accepted answer that is not of that form, or a misplaced tolerance."""
     form = raw.get("match", DEFAULT_FORM)
     if form not in FORMS:
-        report(_line(raw, "match"), f"{label}: match must be one of {', '.join(FORMS)}, not {form!r}")
+        forms = ", ".join(FORMS)
+        report(
+            _line(raw, "match"),
+            f"{label.en}: match must be one of {forms}, not {form!r}",
+            f"{label.zh}：match 必须是 {forms} 之一，而不是 {form!r}",
+        )
         return
     if "tolerance" in raw:
         tolerance = raw["tolerance"]
         if form != "number":
-            report(_line(raw, "tolerance"), f"{label}: tolerance only applies to `match: number`")
+            report(
+                _line(raw, "tolerance"),
+                f"{label.en}: tolerance only applies to `match: number`",
+                f"{label.zh}：tolerance 只用于 `match: number`",
+            )
         elif (
             isinstance(tolerance, bool)
             or not isinstance(tolerance, (int, float))
             or not math.isfinite(tolerance)
             or tolerance < 0
         ):
-            report(_line(raw, "tolerance"), f"{label}: tolerance must be a finite number >= 0")
+            report(_line(raw, "tolerance"), *bad_tolerance(label))
     if form == DEFAULT_FORM:
         return
     parse = parse_number if form == "number" else parse_shape
-    candidates: list[tuple[int, str, str]] = []
+    candidates: list[tuple[int, Text, str]] = []
     if "answer" in raw:
-        candidates += [(_line(raw, "answer"), "answer", text) for text in _versions(raw["answer"])]
+        candidates += [
+            (_line(raw, "answer"), Text(zh="answer", en="answer"), text) for text in _versions(raw["answer"])
+        ]
     accept = raw.get("accept", [])
     if isinstance(accept, list):
         lines = getattr(accept, "item_lines", [])
         for index, text in enumerate(accept):
             line = lines[index] if index < len(lines) else _line(raw, "accept")
-            candidates.append((line, f"accept entry {index + 1}", str(text)))
+            candidates.append((line, Text(zh=f"accept 第 {index + 1} 项", en=f"accept entry {index + 1}"), str(text)))
+    example = _FORM_EXAMPLES.get(form, Text())
     for line, what, text in candidates:
         if parse(text) is None:
-            report(line, f"{label}: {what} {text!r} is not {_FORM_EXAMPLES[form]} (the card says match: {form})")
+            report(
+                line,
+                f"{label.en}: {what.en} {text!r} is not {example.en} (the card says match: {form})",
+                f"{label.zh}：{what.zh} {text!r} 不是{example.zh}（这张卡片写了 match: {form}）",
+            )
+
+
+def bad_tolerance(label: Text) -> tuple[str, str]:
+    """The (English, Chinese) problem of a tolerance that is not a finite number >= 0 (typed and numeric cards)."""
+    return f"{label.en}: tolerance must be a finite number >= 0", f"{label.zh}：tolerance 必须是 >= 0 的有限数"

@@ -52,8 +52,14 @@ def load(specs: list[str] | None = None) -> Loaded:
             result.broken.append(path)
             continue
         if deck.id in seen:
+            first = seen[deck.id]
             result.problems.append(
-                Problem(path, 0, f"deck id {deck.id!r} is already used by {seen[deck.id]}; this file was skipped")
+                Problem(
+                    path,
+                    0,
+                    f"deck id {deck.id!r} is already used by {first}; this file was skipped",
+                    f"卡组 id {deck.id!r} 已被 {first} 使用；已跳过这个文件",
+                )
             )
             result.broken.append(path)
             continue

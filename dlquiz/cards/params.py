@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from dlquiz.cards import expr
 from dlquiz.cards.fields import is_finite_number
+from dlquiz.text import Text
 
 MAX_PARAM_MAGNITUDE = 10**12  # a drawn number a learner can read and compute with
 MAX_RANGE_VALUES = 1_000_000  # values in one min/max/step range
@@ -27,33 +28,43 @@ MIN_WHERE_SHARE = 0.01  # at least 1 draw in 100 must meet the `where` condition
 Values = dict[str, Any]
 
 
-def param_problem(name: Any, spec: Any) -> str | None:
+def param_problem(name: Any, spec: Any) -> Text | None:
     """What is wrong with one parameter, or None."""
     if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-        return "names must be simple identifiers"
+        return Text(zh="名字必须是简单的标识符", en="names must be simple identifiers")
     if not isinstance(spec, dict):
-        return "give {min: .., max: ..} or {choices: [..]}"
-    limit = f"finite numbers between -{MAX_PARAM_MAGNITUDE:.0e} and {MAX_PARAM_MAGNITUDE:.0e} (the limit)"
+        return Text(zh="请写成 {min: .., max: ..} 或 {choices: [..]}", en="give {min: .., max: ..} or {choices: [..]}")
+    low_limit, high_limit = f"-{MAX_PARAM_MAGNITUDE:.0e}", f"{MAX_PARAM_MAGNITUDE:.0e}"
+    limit = Text(
+        zh=f"{low_limit} 到 {high_limit} 之间的有限数（上限）",
+        en=f"finite numbers between {low_limit} and {high_limit} (the limit)",
+    )
     if "choices" in spec:
         choices = spec["choices"]
         if set(spec) != {"choices"}:
-            return "use either choices or min/max, not both"
+            return Text(zh="choices 和 min/max 只能用其中一种", en="use either choices or min/max, not both")
         if not isinstance(choices, list) or not choices:
-            return "choices must be a non-empty list of numbers"
+            return Text(zh="choices 必须是非空的数字列表", en="choices must be a non-empty list of numbers")
         if not all(_usable(choice) for choice in choices):
-            return f"choices must be {limit}"
+            return Text(zh=f"choices 必须是{limit.zh}", en=f"choices must be {limit.en}")
         return None
     if set(spec) - {"min", "max", "step"} or "min" not in spec or "max" not in spec:
-        return "give {min: .., max: ..} (optionally step) or {choices: [..]}"
+        return Text(
+            zh="请写成 {min: .., max: ..}（可以加 step）或 {choices: [..]}",
+            en="give {min: .., max: ..} (optionally step) or {choices: [..]}",
+        )
     low, high, step = spec["min"], spec["max"], spec.get("step", 1)
     if not all(_usable(value) for value in (low, high, step)):
-        return f"min, max and step must be {limit}"
+        return Text(zh=f"min、max 和 step 必须是{limit.zh}", en=f"min, max and step must be {limit.en}")
     if low > high:
-        return "min is larger than max"
+        return Text(zh="min 大于 max", en="min is larger than max")
     if step <= 0:
-        return "step must be positive"
+        return Text(zh="step 必须是正数", en="step must be positive")
     if (high - low) / step >= MAX_RANGE_VALUES:
-        return f"the range has more than {MAX_RANGE_VALUES:,} values (the limit); use a larger step"
+        return Text(
+            zh=f"取值范围超过 {MAX_RANGE_VALUES:,} 个值（上限）；请用更大的 step",
+            en=f"the range has more than {MAX_RANGE_VALUES:,} values (the limit); use a larger step",
+        )
     return None
 
 
@@ -85,10 +96,13 @@ def draw_params(params: dict[str, Any], where: list[str], rng: random.Random) ->
         values = {name: value_at(spec, rng.randrange(value_count(spec))) for name, spec in params.items()}
         if all(expr.holds(condition, values) for condition in where):
             return values
-    raise expr.ExpressionError(f"no draw of the params satisfied {where} in {DRAW_ATTEMPTS} tries")
+    raise expr.ExpressionError(
+        f"no draw of the params satisfied {where} in {DRAW_ATTEMPTS} tries",
+        f"抽取了 {DRAW_ATTEMPTS} 次 params，都不满足 {where}",
+    )
 
 
-def domain_problem(params: dict[str, Any], where: list[str], answer: str) -> str | None:
+def domain_problem(params: dict[str, Any], where: list[str], answer: str) -> Text | None:
     """Why the answer cannot be computed on every draw the card can make, or None when it can.
 
     Every combination is tried when there are few enough; otherwise the corners of every range and many seeded
@@ -104,16 +118,26 @@ def domain_problem(params: dict[str, Any], where: list[str], answer: str) -> str
             if not all(expr.holds(condition, values) for condition in where):
                 continue
         except expr.ExpressionError as error:
-            return f"a where condition cannot be computed for {shown}: {error}"
+            return Text(
+                zh=f"取 {shown} 时 where 条件无法计算：{error.zh}",
+                en=f"a where condition cannot be computed for {shown}: {error}",
+            )
         met += 1
         try:
             expr.evaluate(answer, values)
         except expr.ExpressionError as error:
-            return f"the answer {answer!r} cannot be computed for {shown}: {error}"
+            return Text(
+                zh=f"取 {shown} 时 answer {answer!r} 无法计算：{error.zh}",
+                en=f"the answer {answer!r} cannot be computed for {shown}: {error}",
+            )
     if met == 0:
-        return "no values of the params meet the where conditions"
+        return Text(zh="params 的任何取值都不满足 where 条件", en="no values of the params meet the where conditions")
     if met < MIN_WHERE_SHARE * tried:
-        return f"only {met} of {tried} draws meet the where conditions; at least 1 in {round(1 / MIN_WHERE_SHARE)} must"
+        one_in = round(1 / MIN_WHERE_SHARE)
+        return Text(
+            zh=f"{tried} 次抽取中只有 {met} 次满足 where 条件；至少每 {one_in} 次要有 1 次满足",
+            en=f"only {met} of {tried} draws meet the where conditions; at least 1 in {one_in} must",
+        )
     return None
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from dlquiz.text import Text
+
 try:  # libyaml's parser is several times faster; the pure-Python one is the fallback
     from yaml import CSafeLoader as _BaseLoader
 
@@ -42,10 +44,13 @@ class LineList(list):
 
 
 class YamlProblem(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    """A file-level problem (not UTF-8, YAML syntax, a limit) at ``line``, in English (``message``) and Chinese."""
+
+    def __init__(self, line: int, message: str, message_zh: str) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.message_zh = message_zh
 
 
 class _Bounded:
@@ -68,12 +73,14 @@ def _check_cost(root: yaml.Node) -> None:
         known = sizes.get(id(node))
         if known is not None:
             if known < 0:
-                raise YamlProblem(node.start_mark.line + 1, "an alias refers to a value that contains itself")
+                raise YamlProblem(
+                    node.start_mark.line + 1,
+                    "an alias refers to a value that contains itself",
+                    "别名指向了包含它自身的值",
+                )
             return known
         if depth > MAX_NESTING:
-            raise YamlProblem(
-                node.start_mark.line + 1, f"lists and mappings are nested more than {MAX_NESTING} deep (the limit)"
-            )
+            raise _too_deep(node.start_mark.line + 1)
         sizes[id(node)] = -1  # in progress: meeting it again means a recursive alias
         children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
         total = 1
@@ -85,12 +92,21 @@ def _check_cost(root: yaml.Node) -> None:
                     node.start_mark.line + 1,
                     f"with its aliases (*name) expanded the deck is larger than {MAX_EXPANDED_SIZE:,} characters "
                     "(the limit); repeat less text",
+                    f"展开别名（*name）后，卡组超过 {MAX_EXPANDED_SIZE:,} 个字符（上限）；请少重复一些文字",
                 )
         sizes[id(node)] = total
         return total
 
     if not isinstance(root, yaml.ScalarNode):
         size(root, 0)
+
+
+def _too_deep(line: int) -> YamlProblem:
+    return YamlProblem(
+        line,
+        f"lists and mappings are nested more than {MAX_NESTING} deep (the limit)",
+        f"列表和映射嵌套超过 {MAX_NESTING} 层（上限）",
+    )
 
 
 class _LineLoader(_Bounded, _BaseLoader):
@@ -105,12 +121,16 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) or key is None:
-            raise YamlProblem(key_node.start_mark.line + 1, "a mapping key must be plain text")
+            raise YamlProblem(
+                key_node.start_mark.line + 1, "a mapping key must be plain text", "映射的键必须是普通文字"
+            )
         key = str(key) if not isinstance(key, str) else key
         if key in mapping:
+            first = mapping.key_lines[key]
             raise YamlProblem(
                 key_node.start_mark.line + 1,
-                f"duplicate key {key!r} (first on line {mapping.key_lines[key]})",
+                f"duplicate key {key!r} (first on line {first})",
+                f"键 {key!r} 重复（第一次出现在第 {first} 行）",
             )
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[key] = key_node.start_mark.line + 1
@@ -129,7 +149,11 @@ def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
     try:
         return yaml.SafeLoader.construct_yaml_int(loader, node)
     except ValueError:
-        raise YamlProblem(node.start_mark.line + 1, "this number has too many digits; put it in quotes") from None
+        raise YamlProblem(
+            node.start_mark.line + 1,
+            "this number has too many digits; put it in quotes",
+            "这个数字位数太多；请给它加上引号",
+        ) from None
 
 
 class _PortableLineLoader(_Bounded, yaml.SafeLoader):
@@ -151,9 +175,11 @@ def load_with_lines(path: Path, portable: bool = False, content: bytes | None = 
     """
     size = path.stat().st_size if content is None else len(content)
     if size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // 1024 // 1024
+        limit, mib = MAX_FILE_BYTES // 1024 // 1024, size / 1024 / 1024
         raise YamlProblem(
-            0, f"the file is {size / 1024 / 1024:.1f} MiB; a deck file may be at most {limit} MiB (the limit): split it"
+            0,
+            f"the file is {mib:.1f} MiB; a deck file may be at most {limit} MiB (the limit): split it",
+            f"文件有 {mib:.1f} MiB；卡组文件最多 {limit} MiB（上限）：请把它拆开",
         )
     try:
         if content is None:
@@ -161,14 +187,25 @@ def load_with_lines(path: Path, portable: bool = False, content: bytes | None = 
                 content = stream.read(MAX_FILE_BYTES + 1)
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise YamlProblem(1, f"the file is not UTF-8 text ({error.reason} at byte {error.start})") from None
-    data = _parse(text, _LineLoader, "")
+        raise YamlProblem(
+            1,
+            f"the file is not UTF-8 text ({error.reason} at byte {error.start})",
+            f"文件不是 UTF-8 文本（第 {error.start} 字节：{error.reason}）",
+        ) from None
+    data = _parse(text, _LineLoader)
     if portable and HAS_LIBYAML:
-        _parse(text, _PortableLineLoader, " (libyaml accepts it, PyYAML without libyaml does not: quote the text)")
+        _parse(text, _PortableLineLoader, PORTABLE_NOTE)
     return data
 
 
-def _parse(text: str, loader: type, note: str) -> Any:
+# Said after a syntax error that only the pure-Python parser finds.
+PORTABLE_NOTE = Text(
+    zh="（libyaml 能读取，但没有 libyaml 的 PyYAML 不能：请给这段文字加上引号）",
+    en=" (libyaml accepts it, PyYAML without libyaml does not: quote the text)",
+)
+
+
+def _parse(text: str, loader: type, note: Text = Text()) -> Any:
     # Building a big deck creates hundreds of thousands of containers, none of them garbage: without the cyclic
     # collector's repeated passes over them, loading 50,000 cards is several times faster.
     collecting = gc.isenabled()
@@ -183,11 +220,12 @@ def _parse(text: str, loader: type, note: str) -> Any:
         what = error.problem or "malformed YAML"
         if error.context:
             what = f"{what} ({error.context})"
-        raise YamlProblem(line, f"YAML syntax: {what}{note}") from None
+        # PyYAML's own words (``what``) stay as it writes them, in the Chinese sentence too.
+        raise YamlProblem(line, f"YAML syntax: {what}{note.en}", f"YAML 语法错误：{what}{note.zh}") from None
     except yaml.YAMLError as error:
-        raise YamlProblem(1, f"YAML: {error}") from None
+        raise YamlProblem(1, f"YAML: {error}", f"YAML 错误：{error}") from None
     except RecursionError:  # the pure-Python composer recurses once per level, before the nesting check can run
-        raise YamlProblem(1, f"lists and mappings are nested more than {MAX_NESTING} deep (the limit)") from None
+        raise _too_deep(1) from None
     finally:
         if collecting:
             gc.enable()

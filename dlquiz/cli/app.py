@@ -192,9 +192,13 @@ def study(
         raise DlquizError(f"no card type {unknown[0]!r}", f"Card types: {', '.join(types.names())}.", 2)
     loaded = library.load(decks)
     console = make_console()
-    _warn_broken(loaded)
+    _warn_broken(loaded, language)
     if not loaded.decks:
-        raise DlquizError("no deck could be loaded", "Run `dlquiz deck check FILE` to see what is wrong.")
+        raise DlquizError(
+            "no deck could be loaded",
+            "Run `dlquiz deck check FILE` to see what is wrong.",
+            zh=("没有可以加载的卡组", "运行 `dlquiz deck check FILE` 查看问题在哪里。"),
+        )
     items = [item for deck in loaded.decks for item in deck.items()]
     if tag:
         wanted = set(tag)
@@ -242,13 +246,18 @@ def _say_exercises_due(store, language: str, console, always: bool = False) -> N
         console.print(say("exercises.none", ui), style="dim")
 
 
-def _warn_broken(loaded) -> None:
+def _warn_broken(loaded, language: str) -> None:
+    """One warning per deck problem, in ``language``, then how many deck files were skipped."""
+    from dlquiz.text import INDENTED_LINE, Text
+
     if not loaded.problems:
         return
-    warn(
-        *(str(problem) for problem in loaded.problems),
-        f"skipped {len(loaded.broken)} broken deck(s); the others work as usual.",
+    count = len(loaded.broken)
+    skipped = Text(
+        zh=f"跳过了 {count} 个有问题的卡组；其他卡组照常可用。",
+        en=f"skipped {count} broken deck(s); the others work as usual.",
     )
+    warn(*(problem.show(language) for problem in loaded.problems), skipped.pick(language, INDENTED_LINE))
 
 
 @app.command("decks")
@@ -264,7 +273,7 @@ def list_decks(
 
     language = text.resolve_lang(lang)
     loaded = library.load()
-    _warn_broken(loaded)
+    _warn_broken(loaded, language)
     store = open_store()
     try:
         rows = deck_counts(store, loaded.decks)
@@ -326,20 +335,30 @@ def _print_decks(rows, language: str, tags: bool, console) -> None:
 
 
 @deck_app.command("check")
-def deck_check(paths: List[Path] = typer.Argument(..., help="Deck files to validate.")) -> None:
+def deck_check(
+    paths: List[Path] = typer.Argument(..., help="Deck files to validate."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", "-l", help="Language of the problems: zh, en or both (default: from your locale)."
+    ),
+) -> None:
     """Validate deck files and report every problem as file:line: message."""
     from dlquiz.cards.deck import check_deck
+    from dlquiz.text import INDENTED_LINE, Text, resolve_lang
 
+    language = resolve_lang(lang)
     problems = []
     for path in paths:
         _deck, found = check_deck(path, portable=True)
         problems += found
     for problem in problems:
-        echo(str(problem))
+        echo(problem.show(language))
     if problems:
-        echo(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", err=True)
+        count, files = len(problems), len({p.path for p in problems})
+        summary = Text(zh=f"{files} 个文件中有 {count} 个问题", en=f"{count} problem(s) in {files} file(s)")
+        echo(summary.pick(language, INDENTED_LINE), err=True)
         raise typer.Exit(1)
-    echo(f"ok: {len(paths)} deck(s) valid")
+    valid = Text(zh=f"ok：{len(paths)} 个卡组都有效", en=f"ok: {len(paths)} deck(s) valid")
+    echo(valid.pick(language, INDENTED_LINE))
 
 
 @deck_app.command("schema")

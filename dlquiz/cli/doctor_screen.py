@@ -174,7 +174,7 @@ def show_checkup(checkup: Any, console: Console, lang: str) -> None:
     if checkup.deck_problems:
         bad(
             say("decks.broken", lang, count=len(checkup.broken_decks)),
-            [str(problem) for problem in checkup.deck_problems],
+            [problem.show(lang) for problem in checkup.deck_problems],
             say("decks.advice", lang),
         )
     else:

@@ -29,21 +29,25 @@ def stats(
     from dlquiz.review import stats as figures
     from dlquiz.errors import DlquizError
     from dlquiz.review.store import open_store
-    from dlquiz.text import resolve_lang
+    from dlquiz.text import INDENTED_LINE, Text, resolve_lang
 
     language = resolve_lang(lang)
     loaded = library.load([deck] if deck else None)
     if deck and not loaded.decks:
-        problems = "\n".join(str(problem) for problem in loaded.problems)
+        problems = "\n".join(problem.show("en") for problem in loaded.problems)
+        problems_zh = "\n".join(problem.show("zh") for problem in loaded.problems)
         raise DlquizError(
-            f"the deck {deck!r} does not load:\n{problems}", "`dlquiz deck check FILE` shows every problem."
+            f"the deck {deck!r} does not load:\n{problems}",
+            "`dlquiz deck check FILE` shows every problem.",
+            zh=(f"卡组 {deck!r} 无法加载：\n{problems_zh}", "`dlquiz deck check FILE` 会列出所有问题。"),
         )
     if loaded.broken:
-        warn(
-            *(str(problem) for problem in loaded.problems),
-            f"{len(loaded.broken)} deck file(s) failed to load and are not counted "
-            f"({', '.join(str(path) for path in loaded.broken)}); `dlquiz doctor` says why.",
+        count, listed = len(loaded.broken), ", ".join(str(path) for path in loaded.broken)
+        not_counted = Text(
+            zh=f"{count} 个卡组文件加载失败，没有计入统计（{listed}）；`dlquiz doctor` 会说明原因。",
+            en=f"{count} deck file(s) failed to load and are not counted ({listed}); `dlquiz doctor` says why.",
         )
+        warn(*(problem.show(language) for problem in loaded.problems), not_counted.pick(language, INDENTED_LINE))
     store = open_store()
     try:
         result = figures.compute(store, loaded.decks, deck=loaded.decks[0].id if deck else None)

@@ -40,15 +40,25 @@ def export_anki(
     if output.suffix.lower() != ".apkg":
         raise DlquizError(f"{output} does not end in .apkg", "Anki imports packages named FILE.apkg.", exit_code=2)
     loaded = library.load(decks or None)
+    count = len(loaded.broken)
     if loaded.problems and decks:  # a deck asked for by name is not silently left out
-        listed = "\n".join(str(problem) for problem in loaded.problems)
+        listed = "\n".join(problem.show("en") for problem in loaded.problems)
+        listed_zh = "\n".join(problem.show("zh") for problem in loaded.problems)
         raise DlquizError(
-            f"cannot export: {len(loaded.broken)} deck(s) failed to load:\n{listed}",
+            f"cannot export: {count} deck(s) failed to load:\n{listed}",
             "Fix them (`dlquiz deck check FILE`), or leave them out.",
+            zh=(
+                f"无法导出：{count} 个卡组加载失败：\n{listed_zh}",
+                "请先修好它们（`dlquiz deck check FILE`），或者不导出它们。",
+            ),
         )
     if loaded.problems:
-        skipped = [f"skipped {len(loaded.broken)} broken deck(s); the others were exported."] if loaded.broken else []
-        warn(*(str(problem) for problem in loaded.problems), *skipped)
+        skipped = text.Text(
+            zh=f"跳过了 {count} 个有问题的卡组；其他卡组已导出。",
+            en=f"skipped {count} broken deck(s); the others were exported.",
+        )
+        shown_skipped = [skipped.pick(language, text.INDENTED_LINE)] if loaded.broken else []
+        warn(*(problem.show(language) for problem in loaded.problems), *shown_skipped)
     result = write_package(loaded.decks, output, language)
     echo(
         f"Wrote {result.path}: {result.notes} notes ({result.cards} cards) from {result.decks} deck(s), "

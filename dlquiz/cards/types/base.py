@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 from dlquiz.cards.anki_note import AnkiNote
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import Challenge
-from dlquiz.cards.fields import Report, check_text, line_of
+from dlquiz.cards.fields import Report, check_text, field_of, line_of
+from dlquiz.text import Text
 
 
 class CardType(ABC):
@@ -31,21 +32,26 @@ class CardType(ABC):
         """Every field of this type's own (the deck adds id, type, tags, exercise, extra and source)."""
         return frozenset(self.required + self.optional)
 
-    def validate(self, raw: Any, label: str, report: Report) -> None:
+    def validate(self, raw: Any, label: Text, report: Report) -> None:
         """Report every problem in the fields of this type, with its line; ``label`` names the card in messages.
 
         ``raw`` is the card's mapping from yamlload (``raw.line``, ``raw.line_of(key)``); unknown fields are already
-        reported by the deck. Override ``check_fields`` for what is particular to the type.
+        reported by the deck. Override ``check_fields`` for what is particular to the type. Every problem is reported
+        in English and Chinese: ``report(line, english, chinese)``, each starting with the card's label.
         """
         for name in self.required:
             if name not in raw:
-                report(raw.line, f"{label}: a {self.name} card needs '{name}'")
+                report(
+                    raw.line,
+                    f"{label.en}: a {self.name} card needs '{name}'",
+                    f"{label.zh}：{self.name} 卡片需要 '{name}'",
+                )
         for name in self.text_fields:
             if name in raw:
-                check_text(raw[name], line_of(raw, name), f"{label}: {name}", report)
+                check_text(raw[name], line_of(raw, name), field_of(label, name), report)
         self.check_fields(raw, label, report)
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         """The checks particular to this type (the required and text fields are checked already); none by default."""
         return None
 

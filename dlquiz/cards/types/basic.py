@@ -10,6 +10,7 @@ from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import REVEAL, Challenge
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, check_flag
 from dlquiz.cards.types.base import CardType
+from dlquiz.text import Text
 
 REVERSE = "reverse"  # the variant of the back → front item
 
@@ -20,7 +21,7 @@ class Basic(CardType):
     optional = ("reverse",)
     text_fields = ("front", "back")
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         check_flag(raw, "reverse", label, report)
 
     def items(self, card: Card) -> list[ReviewItem]:

@@ -26,32 +26,54 @@ class Choice(CardType):
     optional = ("shuffle",)
     text_fields = ("question",)
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         options = raw.get("options")
         check_flag(raw, "shuffle", label, report)
         if "options" not in raw:
             return  # reported as a missing field already
         if not isinstance(options, list) or len(options) < 2:
-            report(line_of(raw, "options"), f"{label}: options must be a list of at least two choices")
+            report(
+                line_of(raw, "options"),
+                f"{label.en}: options must be a list of at least two choices",
+                f"{label.zh}：options 必须是至少有两个选项的列表",
+            )
             return
         if len(options) > MAX_OPTIONS:
-            report(line_of(raw, "options"), f"{label}: at most 9 options (they are chosen with the keys 1-9)")
+            report(
+                line_of(raw, "options"),
+                f"{label.en}: at most 9 options (they are chosen with the keys 1-9)",
+                f"{label.zh}：最多 9 个选项（用数字键 1-9 选择）",
+            )
         correct = 0
         for index, option in enumerate(options):
-            line, what = item_line(options, index), f"{label}: option {index + 1}"
+            line = item_line(options, index)
+            what = Text(zh=f"{label.zh}：第 {index + 1} 个选项", en=f"{label.en}: option {index + 1}")
             if not isinstance(option, dict) or "text" not in option:
-                report(line, f"{what} must be a mapping with 'text' (and 'correct: true' if right)")
+                report(
+                    line,
+                    f"{what.en} must be a mapping with 'text' (and 'correct: true' if right)",
+                    f"{what.zh}必须是包含 'text' 的映射（正确的选项再加上 'correct: true'）",
+                )
                 continue
             extra = set(option) - {"text", "correct"}
             if extra:
-                report(line, f"{what} has unknown field {sorted(extra)[0]!r} (allowed: text, correct)")
+                unknown = sorted(extra)[0]
+                report(
+                    line,
+                    f"{what.en} has unknown field {unknown!r} (allowed: text, correct)",
+                    f"{what.zh}有未知字段 {unknown!r}（可用的字段：text, correct）",
+                )
             check_text(option["text"], line, what, report)
             flag = option.get("correct", False)
             if not isinstance(flag, bool):
-                report(line, f"{what}: correct must be true or false")
+                report(line, f"{what.en}: correct must be true or false", f"{what.zh}：correct 必须是 true 或 false")
             correct += flag is True
         if correct == 0:
-            report(line_of(raw, "options"), f"{label}: no option is marked 'correct: true'")
+            report(
+                line_of(raw, "options"),
+                f"{label.en}: no option is marked 'correct: true'",
+                f"{label.zh}：没有一个选项标了 'correct: true'",
+            )
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
         fields = item.card.fields

@@ -11,6 +11,7 @@ from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import REVEAL, Challenge
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, is_number, line_of
 from dlquiz.cards.types.base import CardType
+from dlquiz.text import Text
 
 DELETION = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.DOTALL)
 
@@ -35,7 +36,7 @@ class Cloze(CardType):
     required = ("text",)
     text_fields = ("text",)
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         text = raw.get("text")
         if isinstance(text, str) or is_number(text):
             versions = {"": str(text)}
@@ -48,13 +49,25 @@ class Cloze(CardType):
         for language, found in numbers.items():
             where = f"text.{language}" if language else "text"
             if not found:
-                report(line, f"{label}: {where} has no cloze deletion; write e.g. {{{{c1::answer}}}}")
+                report(
+                    line,
+                    f"{label.en}: {where} has no cloze deletion; write e.g. {{{{c1::answer}}}}",
+                    f"{label.zh}：{where} 中没有填空；写法如 {{{{c1::answer}}}}",
+                )
             if "{{c" in DELETION.sub("", versions[language]):
-                form = "{{c1::answer}} or {{c1::answer::hint}}"
-                report(line, f"{label}: {where} has a malformed cloze; the form is {form}")
+                form = "{{c1::answer}}", "{{c1::answer::hint}}"
+                report(
+                    line,
+                    f"{label.en}: {where} has a malformed cloze; the form is {form[0]} or {form[1]}",
+                    f"{label.zh}：{where} 中的填空格式不对；应写成 {form[0]} 或 {form[1]}",
+                )
         if len({tuple(found) for found in numbers.values() if found}) > 1:
             shown = "; ".join(f"{language}: {', '.join(found)}" for language, found in numbers.items())
-            report(line, f"{label}: every language must use the same cloze numbers ({shown})")
+            report(
+                line,
+                f"{label.en}: every language must use the same cloze numbers ({shown})",
+                f"{label.zh}：每种语言必须使用相同的填空编号（{shown}）",
+            )
 
     def items(self, card: Card) -> list[ReviewItem]:
         # Validation made every language use the same numbers, so any version gives them.

@@ -21,6 +21,7 @@ from dlquiz.cards.challenge import BLANK, CODE, Challenge, fill_blank
 from dlquiz.cards.exercise_lookup import exercises
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, line_of, text_problem
 from dlquiz.cards.types.base import CardType
+from dlquiz.text import Text
 
 
 def defined_functions(source: str) -> list[str]:
@@ -34,61 +35,87 @@ class Code(CardType):
     required = ("exercise", "question", "code", "answer")
     text_fields = ("question",)
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         functions = self._exercise_functions(raw, label, report)
         code, answer = raw.get("code"), raw.get("answer")
         code_line, answer_line = line_of(raw, "code"), line_of(raw, "answer")
         code_ok = answer_ok = False
         if "code" in raw:
             if not isinstance(code, str) or text_problem(code):
-                report(code_line, f"{label}: code must be Python source (a block: `code: |`)")
+                report(
+                    code_line,
+                    f"{label.en}: code must be Python source (a block: `code: |`)",
+                    f"{label.zh}：code 必须是 Python 源代码（写成块：`code: |`）",
+                )
             elif code.count(BLANK) != 1:
-                report(code_line, f"{label}: code must contain exactly one blank `{BLANK}`, found {code.count(BLANK)}")
+                report(
+                    code_line,
+                    f"{label.en}: code must contain exactly one blank `{BLANK}`, found {code.count(BLANK)}",
+                    f"{label.zh}：code 必须恰好包含一个空 `{BLANK}`，现在有 {code.count(BLANK)} 个",
+                )
             else:
                 code_ok = True
         if "answer" in raw:
             if not isinstance(answer, str) or text_problem(answer):
-                report(answer_line, f'{label}: answer must be the text that fills the blank, e.g. "x.mean(axis=0)"')
+                report(
+                    answer_line,
+                    f'{label.en}: answer must be the text that fills the blank, e.g. "x.mean(axis=0)"',
+                    f'{label.zh}：answer 必须是填进空里的代码，例如 "x.mean(axis=0)"',
+                )
             elif BLANK in answer:
-                report(answer_line, f"{label}: the answer must fill the blank, not contain `{BLANK}`")
+                report(
+                    answer_line,
+                    f"{label.en}: the answer must fill the blank, not contain `{BLANK}`",
+                    f"{label.zh}：answer 应该填进空里，而不是包含 `{BLANK}`",
+                )
             else:
                 answer_ok = True
         if not (code_ok and answer_ok):
             return
         try:
             defined = defined_functions(fill_blank(code, answer))
-        except SyntaxError as error:
+        except SyntaxError as error:  # Python's own words (error.msg) in both languages
             report(
                 code_line,
-                f"{label}: the code with the answer filled in is not valid Python "
+                f"{label.en}: the code with the answer filled in is not valid Python "
                 f"(line {error.lineno} of the code: {error.msg})",
+                f"{label.zh}：把 answer 填进去后，code 不是有效的 Python（code 第 {error.lineno} 行：{error.msg}）",
             )
             return
         if not defined:
-            report(code_line, f"{label}: the code must define the exercise's function (`def name(...):`)")
+            report(
+                code_line,
+                f"{label.en}: the code must define the exercise's function (`def name(...):`)",
+                f"{label.zh}：code 必须定义练习的函数（`def name(...):`）",
+            )
         elif functions is not None:
             self._check_functions(raw, label, defined, functions, report)
 
     @staticmethod
-    def _exercise_functions(raw: Any, label: str, report: Report) -> tuple[str, ...] | None:
+    def _exercise_functions(raw: Any, label: Text, report: Report) -> tuple[str, ...] | None:
         """The functions of the card's exercise; None (reported) when there is no such exercise, or no catalog."""
         exercise = raw.get("exercise")
         if "exercise" in raw and not isinstance(exercise, str):  # `exercise:` left empty; a wrong id: the deck
             report(
                 line_of(raw, "exercise"),
-                f"{label}: a code card needs 'exercise': the id of the exercise that grades it",
+                f"{label.en}: a code card needs 'exercise': the id of the exercise that grades it",
+                f"{label.zh}：code 卡片需要 'exercise'：给它评分的练习的 id",
             )
         lookup = exercises()
         if lookup is None or not isinstance(exercise, str):
             return None
         functions = lookup.functions(exercise)
         if functions is None:
-            known = ", ".join(lookup.names()) or "none"
-            report(line_of(raw, "exercise"), f"{label}: no exercise named {exercise!r} (exercises: {known})")
+            known = ", ".join(lookup.names())
+            report(
+                line_of(raw, "exercise"),
+                f"{label.en}: no exercise named {exercise!r} (exercises: {known or 'none'})",
+                f"{label.zh}：没有名为 {exercise!r} 的练习（已有的练习：{known or '无'}）",
+            )
         return functions
 
     @staticmethod
-    def _check_functions(raw: Any, label: str, defined: list[str], functions: tuple[str, ...], report: Report) -> None:
+    def _check_functions(raw: Any, label: Text, defined: list[str], functions: tuple[str, ...], report: Report) -> None:
         exercise = str(raw["exercise"])
         lookup = exercises()
         assert lookup is not None
@@ -96,15 +123,17 @@ class Code(CardType):
         if not graded:
             report(
                 line_of(raw, "code"),
-                f"{label}: the code defines {', '.join(defined)}, none of the functions of "
+                f"{label.en}: the code defines {', '.join(defined)}, none of the functions of "
                 f"exercise {exercise} ({', '.join(functions)})",
+                f"{label.zh}：code 定义了 {', '.join(defined)}，但都不是练习 {exercise} 的函数（{', '.join(functions)}）",
             )
         elif lookup.called_together(exercise) and set(functions) - set(defined):
             missing = ", ".join(name for name in functions if name not in defined)
             report(
                 line_of(raw, "code"),
-                f"{label}: the cases of exercise {exercise} call its functions together, so "
+                f"{label.en}: the cases of exercise {exercise} call its functions together, so "
                 f"the code must define all of them (missing: {missing})",
+                f"{label.zh}：练习 {exercise} 的用例会一起调用它的函数，所以 code 必须把它们都定义出来（缺少：{missing}）",
             )
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:

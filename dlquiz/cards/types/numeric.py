@@ -13,6 +13,7 @@ from dlquiz.cards.challenge import INPUT, REVEAL, Challenge
 from dlquiz.cards.fields import TEXT_SCHEMA, Report, is_finite_number, line_of
 from dlquiz.cards.params import MAX_PARAM_MAGNITUDE, domain_problem, draw_params, param_problem, value_at, value_count
 from dlquiz.cards.types.base import CardType
+from dlquiz.text import Text
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # {name} in the question shows a drawn parameter
 REVIEW_DRAWS = 20  # at review, a draw whose answer cannot be computed is replaced by another, this many times
@@ -45,22 +46,26 @@ class Numeric(CardType):
     optional = ("where", "tolerance")
     text_fields = ("question",)
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         found: list[str] = []
 
-        def counted(line: int, message: str) -> None:
+        def counted(line: int, message: str, message_zh: str) -> None:
             found.append(message)
-            report(line, message)
+            report(line, message, message_zh)
 
         valid_params = _check_params(raw, label, counted)
         where = raw.get("where", [])
         if not isinstance(where, list) or not all(isinstance(w, str) for w in where):
-            counted(line_of(raw, "where"), f'{label}: where must be a list of conditions such as "n + 2*p >= k"')
+            counted(
+                line_of(raw, "where"),
+                f'{label.en}: where must be a list of conditions such as "n + 2*p >= k"',
+                f'{label.zh}：where 必须是条件的列表，例如 "n + 2*p >= k"',
+            )
             where = []
         tolerance = raw.get("tolerance", 0)
         if not is_finite_number(tolerance) or not 0 <= tolerance <= MAX_PARAM_MAGNITUDE:
             # An infinite tolerance would judge every answer right.
-            counted(line_of(raw, "tolerance"), f"{label}: tolerance must be a finite number >= 0")
+            counted(line_of(raw, "tolerance"), *answer_forms.bad_tolerance(label))
         known = set(raw["params"]) if isinstance(raw.get("params"), dict) else set()
         _check_expressions(raw, label, where, known, counted)
         question = raw.get("question")
@@ -70,16 +75,20 @@ class Numeric(CardType):
         for version in versions:
             for name in PLACEHOLDER.findall(str(version)):
                 if name not in known:
-                    counted(line_of(raw, "question"), f"{label}: the question shows {{{name}}}, which is not in params")
+                    counted(
+                        line_of(raw, "question"),
+                        f"{label.en}: the question shows {{{name}}}, which is not in params",
+                        f"{label.zh}：question 中的 {{{name}}} 不在 params 里",
+                    )
         # The answer must be computable on every draw the card can make (no division by zero, no sqrt(-1), …).
         if not found and valid_params and "answer" in raw:
             problem = domain_problem(valid_params, [str(w) for w in where], str(raw["answer"]))
             if problem:
-                counted(line_of(raw, "answer"), f"{label}: {problem}")
+                counted(line_of(raw, "answer"), f"{label.en}: {problem.en}", f"{label.zh}：{problem.zh}")
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
         fields = item.card.fields
-        error = expr.ExpressionError("no draw")
+        error = expr.ExpressionError("no draw", "没有抽取")
         # Validation proved every draw works; should one still fail, another draw replaces it, and a card with no
         # working draw is shown as broken, so the session goes on either way.
         for _attempt in range(REVIEW_DRAWS):
@@ -136,40 +145,58 @@ class Numeric(CardType):
         return AnkiNote(BASIC_NOTE, (front, back, html_field(card.text("extra"), lang), ""))
 
 
-def _check_params(raw: Any, label: str, report: Report) -> dict[str, Any]:
+def _check_params(raw: Any, label: Text, report: Report) -> dict[str, Any]:
     """Report bad parameters; return the valid ones."""
     params = raw.get("params")
     valid: dict[str, Any] = {}
     if "params" not in raw:
         return valid  # reported as a missing field already
     if not isinstance(params, dict) or not params:
-        report(line_of(raw, "params"), f"{label}: params must map names to ranges, e.g. n: {{min: 1, max: 9}}")
+        report(
+            line_of(raw, "params"),
+            f"{label.en}: params must map names to ranges, e.g. n: {{min: 1, max: 9}}",
+            f"{label.zh}：params 必须把名字对应到取值范围，例如 n: {{min: 1, max: 9}}",
+        )
     else:
         for name, spec in params.items():
             problem = param_problem(name, spec)
             if problem:
-                report(line_of(params, name), f"{label}: parameter {name!r}: {problem}")
+                report(
+                    line_of(params, name),
+                    f"{label.en}: parameter {name!r}: {problem.en}",
+                    f"{label.zh}：参数 {name!r}：{problem.zh}",
+                )
             else:
                 valid[name] = spec
     return valid
 
 
-def _check_expressions(raw: Any, label: str, where: list[str], known: set[str], report: Report) -> None:
+def _check_expressions(raw: Any, label: Text, where: list[str], known: set[str], report: Report) -> None:
     """The answer and the `where` conditions must parse and use only the params."""
     expressions = [("answer", raw["answer"], False)] if "answer" in raw else []
     expressions += [("where", condition, True) for condition in where]
     for field_name, expression, comparison in expressions:
         line = line_of(raw, field_name)
         if not isinstance(expression, str) and not is_finite_number(expression):
-            report(line, f"{label}: {field_name} must be an arithmetic expression")
+            report(
+                line,
+                f"{label.en}: {field_name} must be an arithmetic expression",
+                f"{label.zh}：{field_name} 必须是算术表达式",
+            )
             continue
         try:
             unknown = expr.names(str(expression), allow_comparison=comparison) - known
         except expr.ExpressionError as error:
-            report(line, f"{label}: {field_name} {str(expression)!r}: {error}")
+            shown = repr(str(expression))
+            report(line, f"{label.en}: {field_name} {shown}: {error}", f"{label.zh}：{field_name} {shown}：{error.zh}")
             continue
         if unknown:
-            report(line, f"{label}: {field_name} uses {', '.join(sorted(unknown))}, which is not in params")
+            listed = ", ".join(sorted(unknown))
+            report(
+                line,
+                f"{label.en}: {field_name} uses {listed}, which is not in params",
+                f"{label.zh}：{field_name} 用到了 {listed}，但 params 中没有",
+            )
 
 
 def numeric_match(response: str, expected: float, tolerance: float) -> bool:

@@ -10,8 +10,9 @@ from dlquiz.cards import answer_forms
 from dlquiz.cards.anki_note import EXTRA_TEMPLATE, AnkiNote, CardTemplate, NoteType, escape, html_field, plain_field
 from dlquiz.cards.card import Card, ReviewItem
 from dlquiz.cards.challenge import INPUT, Challenge
-from dlquiz.cards.fields import TEXT_SCHEMA, Report, item_line, line_of, text_problem
+from dlquiz.cards.fields import TEXT_SCHEMA, Report, item_line, line_of, phrase, text_problem
 from dlquiz.cards.types.base import CardType
+from dlquiz.text import Text
 
 # Anki asks for the answer with {{type:Back}} and compares it with Back, so Back holds the plain answer and the other
 # accepted answers have their own field.
@@ -48,15 +49,23 @@ class Typed(CardType):
     optional = ("accept", "match", "tolerance")
     text_fields = ("question", "answer")
 
-    def check_fields(self, raw: Any, label: str, report: Report) -> None:
+    def check_fields(self, raw: Any, label: Text, report: Report) -> None:
         accept = raw.get("accept", [])
         if not isinstance(accept, list):
-            report(line_of(raw, "accept"), f"{label}: accept must be a list of accepted answers")
+            report(
+                line_of(raw, "accept"),
+                f"{label.en}: accept must be a list of accepted answers",
+                f"{label.zh}：accept 必须是可接受答案的列表",
+            )
             return
         for index, answer in enumerate(accept):
             problem = text_problem(answer)
             if problem:
-                report(item_line(accept, index), f"{label}: accepted answer {index + 1} {problem}")
+                what = Text(
+                    zh=f"{label.zh}：第 {index + 1} 个可接受的答案", en=f"{label.en}: accepted answer {index + 1}"
+                )
+                said = phrase(what, problem)
+                report(item_line(accept, index), said.en, said.zh)
         answer_forms.check_typed_fields(raw, label, report)  # `match: number|shape`: answers must be of that form
 
     def challenge(self, item: ReviewItem, lang: str, rng: random.Random) -> Challenge:
