@@ -398,3 +398,12 @@ def test_an_unknown_type_or_a_type_with_no_card_is_a_clear_usage_error(tmp_path)
     assert unknown.exit_code == 2 and "no card type 'flash'" in unknown.output and "code" in unknown.output
     none = study(deck, "--type", "cloze", input="")
     assert none.exit_code == 2 and "no cloze card" in none.output
+
+
+def test_the_type_usage_errors_in_chinese(tmp_path):
+    deck = str(write(tmp_path, MIXED))
+    unknown = study(deck, "--type", "flash", "--lang", "zh", input="")
+    assert unknown.exit_code == 2 and "没有名为 'flash' 的卡片类型" in unknown.output and "code" in unknown.output
+    none = study(deck, "--type", "cloze", "--lang", "zh", input="")
+    assert none.exit_code == 2 and "这些卡组中没有 cloze 类型的卡片" in none.output
+    assert "no cloze card" not in none.output

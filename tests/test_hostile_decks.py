@@ -204,6 +204,9 @@ def test_a_card_with_no_working_draw_is_shown_as_broken_and_the_session_goes_on(
     challenge = types.make_challenge(ReviewItem(Card("d", "z", "numeric", 1, fields)), "en", random.Random(0))
     assert challenge.mode == REVEAL
     assert "cannot be drawn (division by zero)" in challenge.answer and "dlquiz deck check" in challenge.answer
+    in_chinese = types.make_challenge(ReviewItem(Card("d", "z", "numeric", 1, fields)), "zh", random.Random(0))
+    assert "这张卡片抽不出可用的数值" in in_chinese.answer and "dlquiz deck check" in in_chinese.answer
+    assert "cannot be drawn" not in in_chinese.answer
 
 
 def test_a_deck_file_over_the_size_limit_is_refused_unread(tmp_path):

@@ -189,7 +189,13 @@ def study(
     language = text.resolve_lang(lang)
     unknown = [name for name in card_type if not types.is_registered(name)]
     if unknown:
-        raise DlquizError(f"no card type {unknown[0]!r}", f"Card types: {', '.join(types.names())}.", 2)
+        known = ", ".join(types.names())
+        raise DlquizError(
+            f"no card type {unknown[0]!r}",
+            f"Card types: {known}.",
+            2,
+            zh=(f"没有名为 {unknown[0]!r} 的卡片类型", f"卡片类型：{known}。"),
+        )
     loaded = library.load(decks)
     console = make_console()
     _warn_broken(loaded, language)
@@ -218,6 +224,12 @@ def study(
                 + (" with the tag(s) " + ", ".join(tag) if tag else ""),
                 "Leave out --type, or pick another type.",
                 2,
+                zh=(
+                    f"{'这些卡组' if decks else '所有卡组'}中"
+                    + (f"带有标签 {'、'.join(tag)} 的卡片里" if tag else "")
+                    + f"没有 {' 或 '.join(card_type)} 类型的卡片",
+                    "去掉 --type，或换一种卡片类型。",
+                ),
             )
     # Code cards are graded against PyTorch's references: compute the missing ones in the background now, so the
     # first code card does not wait for torch to load.

@@ -29,9 +29,14 @@ _REGISTRY: dict[str, CardType] = {}
 
 class UnknownCardType(DlquizError):
     def __init__(self, name: object) -> None:
+        known = ", ".join(names())
         super().__init__(
-            f"unknown card type {name!r} (known: {', '.join(names())})",
+            f"unknown card type {name!r} (known: {known})",
             "Check the card's `type:`; `dlquiz deck check FILE` lists every problem of a deck.",
+            zh=(
+                f"未知的卡片类型 {name!r}（已有的类型：{known}）",
+                "检查卡片的 `type:`；`dlquiz deck check FILE` 会列出卡组的所有问题。",
+            ),
         )
         self.name = name
 

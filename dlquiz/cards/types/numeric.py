@@ -99,8 +99,11 @@ class Numeric(CardType):
                 error = failure
                 continue
             return self._drawn(item, lang, values, expected)
-        broken = f"⚠ This card cannot be drawn ({error}). Run `dlquiz deck check` on its deck; rate it and go on."
-        return Challenge(item, REVEAL, item.card.text("question").pick(lang), broken)
+        broken = Text(
+            zh=f"⚠ 这张卡片抽不出可用的数值（{error.zh}）。请对它的卡组运行 `dlquiz deck check`；先评个分，继续复习。",
+            en=f"⚠ This card cannot be drawn ({error}). Run `dlquiz deck check` on its deck; rate it and go on.",
+        )
+        return Challenge(item, REVEAL, item.card.text("question").pick(lang), broken.pick(lang))
 
     def _drawn(self, item: ReviewItem, lang: str, values: dict[str, Any], expected: float) -> Challenge:
         fields = item.card.fields
