@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import random
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,19 @@ def _deck_text(deck: dict[str, Any], card: dict[str, Any], duplicate: str | None
     return text
 
 
+def mutated_decks(folder: Path) -> Iterator[tuple[Path, random.Random]]:
+    """The seeded corpus: MUTATIONS deck files in ``folder``, each a real deck with one card mutated, with the
+    random generator that made it (for what the caller does with the deck next)."""
+    decks = [yaml.safe_load(source.read_text(encoding="utf-8")) for source in SOURCES]
+    for seed in range(MUTATIONS):
+        rng = random.Random(seed)
+        deck = rng.choice(decks)
+        card, duplicate = _mutate(copy.deepcopy(rng.choice(deck["cards"])), rng)
+        path = folder / f"fuzz-{seed}.yaml"
+        path.write_text(_deck_text(deck, card, duplicate, rng), encoding="utf-8")
+        yield path, rng
+
+
 def _exercise(deck_path: Path, rng: random.Random) -> None:
     deck, problems = check_deck(deck_path)
     if deck is None:
@@ -148,18 +162,12 @@ def quick_domain_check(monkeypatch):
 
 
 def test_whatever_deck_check_accepts_can_be_studied_and_exported(tmp_path, quick_domain_check):
-    decks = [yaml.safe_load(source.read_text(encoding="utf-8")) for source in SOURCES]
     accepted = refused = 0
-    for seed in range(MUTATIONS):
-        rng = random.Random(seed)
-        deck = rng.choice(decks)
-        card, duplicate = _mutate(copy.deepcopy(rng.choice(deck["cards"])), rng)
-        path = tmp_path / f"fuzz-{seed}.yaml"
-        path.write_text(_deck_text(deck, card, duplicate, rng), encoding="utf-8")
+    for path, rng in mutated_decks(tmp_path):
         try:
             _exercise(path, rng)
         except Exception as error:  # name the seed, so the failure can be replayed
-            raise AssertionError(f"seed {seed}: {type(error).__name__}: {error}\n{path.read_text()[:2000]}") from error
+            raise AssertionError(f"{path.name}: {type(error).__name__}: {error}\n{path.read_text()[:2000]}") from error
         accepted += check_deck(path)[0] is not None
         refused += check_deck(path)[0] is None
     # Both outcomes occur, so the test exercises the gate from both sides.

@@ -8,14 +8,11 @@ is Chinese, is not the English one, keeps every value, identifier and number the
 
 from __future__ import annotations
 
-import copy
-import random
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from dlquiz.cards import library, params
@@ -24,7 +21,7 @@ from dlquiz.cards.exercise_lookup import exercises, use_exercises
 from dlquiz.cards.yamlload import HAS_LIBYAML, MAX_FILE_BYTES
 from dlquiz.cli.app import app
 from dlquiz.grading.catalog import CatalogExercises
-from test_deck_fuzz import MUTATIONS, SOURCES, _deck_text, _mutate
+from test_deck_fuzz import mutated_decks
 
 HOSTILE = Path(__file__).parent / "data" / "hostile_decks"
 runner = CliRunner()
@@ -160,14 +157,8 @@ def test_every_hostile_deck_problem_is_said_in_chinese():
 def test_every_problem_of_the_fuzz_corpus_is_said_in_chinese(tmp_path, monkeypatch, catalog):
     monkeypatch.setattr(params, "ENUMERATION_LIMIT", 500)  # as test_deck_fuzz: the gate, not its thoroughness
     monkeypatch.setattr(params, "SAMPLED_DRAWS", 100)
-    decks = [yaml.safe_load(source.read_text(encoding="utf-8")) for source in SOURCES]
     seen = set()
-    for seed in range(MUTATIONS):
-        rng = random.Random(seed)
-        deck = rng.choice(decks)
-        card, duplicate = _mutate(copy.deepcopy(rng.choice(deck["cards"])), rng)
-        path = tmp_path / f"fuzz-{seed}.yaml"
-        path.write_text(_deck_text(deck, card, duplicate, rng), encoding="utf-8")
+    for path, _rng in mutated_decks(tmp_path):
         for problem in check_deck(path, portable=True)[1]:
             shapes_hold(problem)
             seen.add(re.sub(r"'[^']*'|\d+", "…", problem.message))
