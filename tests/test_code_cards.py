@@ -208,6 +208,18 @@ def test_an_exception_in_the_fill_says_what_happened_in_one_line():
     assert "AxisError" in result.failure["en"] and "\n" not in result.failure["en"]
 
 
+def test_a_code_card_is_spoken_of_as_code_not_as_a_file():
+    """The grader's messages say "your file"; a code card has only the card's code with the fill."""
+    numpy_warning = grade_code("sigmoid", "import numpy as np\n\ndef sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n")
+    assert numpy_warning.failure is not None
+    assert "line 4 of your code" in numpy_warning.failure["en"] and "你的代码第 4 行" in numpy_warning.failure["zh"]
+    undefined = grade_code("gap", "def global_avg_pool(x):\n    return x.mean(axis=(2, 3))\nboom()\n")
+    assert undefined.status == "error" and undefined.failure is not None
+    assert "your code" in undefined.failure["en"] and "你的代码" in undefined.failure["zh"]
+    for result in (numpy_warning, undefined):
+        assert "your file" not in result.failure["en"] and "你的文件" not in result.failure["zh"]
+
+
 BUILTIN_CARDS = [c for c in yaml.safe_load(BUILTIN.read_text(encoding="utf-8"))["cards"] if c["type"] == "code"]
 # An obviously wrong fill for every built-in code card, and words of the diagnosis it gets (None: no known mistake
 # matches, the first failing case is the message).

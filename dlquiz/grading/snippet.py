@@ -88,14 +88,23 @@ def grade_code(exercise_id: str, source: str) -> SnippetResult:
     return _summarise(result)
 
 
+# The grader speaks of the learner's file; a code card has no file, only the card's code with the fill.
+_YOUR_FILE = {"en": ("your file", "your code"), "zh": ("你的文件", "你的代码")}
+
+
+def _as_code(texts: dict) -> dict:
+    return {lang: text.replace(*_YOUR_FILE[lang]) if lang in _YOUR_FILE else text for lang, text in texts.items()}
+
+
 def _summarise(result: GradeResult) -> SnippetResult:
-    diagnosis = result.diagnoses[0].message if result.diagnoses else None
+    diagnosis = _as_code(result.diagnoses[0].message) if result.diagnoses else None
     failure: dict | None = None
     if result.status == "error" and result.error_message:
         detail = result.error_detail.strip().splitlines()[-1:] if result.error_detail else []
         extra = f" ({detail[0].strip()})" if detail and result.error_kind not in ("syntax",) else ""
-        failure = {lang: one_line(text + extra) for lang, text in result.error_message.items()}
+        failure = {lang: one_line(text + extra) for lang, text in _as_code(result.error_message).items()}
     elif result.first_failure is not None:
         case = result.first_failure
-        failure = {lang: one_line(f"{case.name} [{case.inputs}]: {text}") for lang, text in case.message.items()}
+        messages = _as_code(case.message)
+        failure = {lang: one_line(f"{case.name} [{case.inputs}]: {text}") for lang, text in messages.items()}
     return SnippetResult(result.status, result.cases_passed, result.cases_total, diagnosis, failure, result.seconds)
