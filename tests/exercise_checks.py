@@ -79,3 +79,22 @@ def cli_grade(name: str, path: Path) -> tuple[int, dict]:
     """`dlquiz exercise NAME --file PATH --json`, run as a user runs it: the exit code and the JSON report."""
     result = CliRunner().invoke(app, ["exercise", name, "--file", str(path), "--json"])
     return result.exit_code, json.loads(result.stdout)
+
+
+def assert_diagnosed(
+    exercise: Exercise, path: Path, mistake: str, words: str, kind: str, case_name: str | None = None
+) -> None:
+    """Grading the learner file ``path`` fails and names exactly ``mistake``, with ``words`` in its English message
+    and a Chinese one. Without ``case_name`` the first failing case is of ``kind``; with it, that case fails with
+    ``kind`` and carries the diagnosis."""
+    from dlquiz.grading.grader import grade_file
+
+    result = grade_file(exercise, path)
+    assert result.status == "failed" and result.error_kind is None, result.summary()
+    assert [d.name for d in result.diagnoses] == [mistake]
+    assert words in result.diagnoses[0].message["en"] and result.diagnoses[0].message["zh"]
+    if case_name is None:
+        assert result.first_failure is not None and result.first_failure.kind == kind
+    else:
+        case = next(c for c in result.cases if c.name == case_name)
+        assert not case.passed and case.kind == kind and case.diagnosis == mistake

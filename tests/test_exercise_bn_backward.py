@@ -14,6 +14,7 @@ from dlquiz.cli.app import app
 from dlquiz.grading.catalog import load_exercise
 from dlquiz.grading.compare import compare_value
 from dlquiz.grading.grader import grade_file, grading_module, references
+from exercise_checks import assert_diagnosed
 
 LEARNER_FILES = Path(__file__).resolve().parent / "learner_files" / "bn_backward"
 EXERCISE = load_exercise("bn_backward")
@@ -119,12 +120,6 @@ def test_mistake_messages_are_bilingual():
 # --- graded end to end ---------------------------------------------------------------------------------------------
 
 
-def test_the_untouched_template_fails_cleanly():
-    result = grade_file(EXERCISE, EXERCISE.template_path)
-    assert result.status == "failed" and result.error_kind is None
-    assert {case.kind for case in result.cases} == {"not_implemented"} and result.diagnoses == []
-
-
 def test_a_step_by_step_backward_pass_passes():
     result = grade_file(EXERCISE, LEARNER_FILES / "staged.py")
     assert result.status == "passed", result.summary()
@@ -136,12 +131,7 @@ def test_every_mistake_has_a_learner_file():
 
 @pytest.mark.parametrize("file", sorted(WRONG_FILES))
 def test_a_wrong_implementation_gets_its_diagnosis(file):
-    name, phrase, kind = WRONG_FILES[file]
-    result = grade_file(EXERCISE, LEARNER_FILES / file)
-    assert result.status == "failed", result.summary()
-    assert [d.name for d in result.diagnoses] == [name]
-    assert phrase in result.diagnoses[0].message["en"] and result.diagnoses[0].message["zh"]
-    assert result.first_failure.kind == kind
+    assert_diagnosed(EXERCISE, LEARNER_FILES / file, *WRONG_FILES[file])
 
 
 def test_scaling_grad_out_in_place_fails_as_a_mutation():

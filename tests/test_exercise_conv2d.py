@@ -15,6 +15,7 @@ from dlquiz.cli.app import app
 from dlquiz.grading.catalog import load_exercise, split_languages
 from dlquiz.grading.cases import grading_module, references
 from dlquiz.grading.grader import grade_file
+from exercise_checks import assert_diagnosed
 
 FILES = Path(__file__).parent / "learner_files" / "conv2d"
 EXERCISE = load_exercise("conv2d")
@@ -53,29 +54,13 @@ def test_metadata_is_complete_and_bilingual():
     assert set(task) == {"zh", "en"} and all("conv2d" in text for text in task.values())
 
 
-def test_reference_solution_passes():
-    result = grade_file(EXERCISE, EXERCISE.solution_path)
-    assert result.status == "passed" and result.cases_passed == result.cases_total == len(CASES)
-
-
-def test_untouched_template_fails_cleanly():
-    result = grade_file(EXERCISE, EXERCISE.template_path)
-    assert result.status == "failed" and result.cases_passed == 0
-    assert {case.kind for case in result.cases} == {"not_implemented"}
-
-
 def test_an_equivalent_formulation_passes():
     assert grade_file(EXERCISE, FILES / "equivalent.py").status == "passed"  # im2col via sliding_window_view
 
 
 @pytest.mark.parametrize("name", sorted(WRONG))
 def test_each_mistake_gets_its_diagnosis(name):
-    mistake, words, kind = WRONG[name]
-    result = grade_file(EXERCISE, FILES / name)
-    assert result.status == "failed"
-    assert result.first_failure.kind == kind
-    assert [d.name for d in result.diagnoses] == [mistake]
-    assert words in result.diagnoses[0].message["en"] and result.diagnoses[0].message["zh"]
+    assert_diagnosed(EXERCISE, FILES / name, *WRONG[name])
 
 
 def test_every_mistake_is_tested_with_a_learner_file():

@@ -141,12 +141,6 @@ def test_mistake_messages_are_bilingual():
 # --- graded end to end ---------------------------------------------------------------------------------------------
 
 
-def test_the_untouched_template_fails_cleanly():
-    result = grade_file(EXERCISE, EXERCISE.template_path)
-    assert result.status == "failed" and result.error_kind is None
-    assert {case.kind for case in result.cases} == {"not_implemented"} and result.diagnoses == []
-
-
 def test_an_equivalent_loop_implementation_passes():
     result = grade_file(EXERCISE, LEARNER_FILES / "loops.py")
     assert result.status == "passed", result.summary()
