@@ -323,14 +323,14 @@ class CatalogExercises:
         if self._exercises is None:
             found: dict[str, Exercise | None] = {}
             try:
-                names = exercise_names()
+                folders = _folders(paths.exercises_dir())
             except DlquizError:
-                names = []
-            for name in names:
+                folders = []
+            for folder in folders:  # parsed directly: load_exercise would list the folder again for each name
                 try:
-                    found[name] = load_exercise(name)
+                    found[folder.name] = _parse(folder)
                 except DlquizError:  # a broken exercise folder: `dlquiz doctor` reports it; no card can use it
-                    found[name] = None
+                    found[folder.name] = None
             self._exercises = found
         return self._exercises
 

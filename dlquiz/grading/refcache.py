@@ -24,6 +24,7 @@ Nothing heavy is imported at module level: ``dlquiz study`` asks ``is_cached`` w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import io
@@ -67,6 +68,7 @@ def cache_dir() -> Path:
     return paths.data_dir() / "cache" / "references"
 
 
+@functools.cache  # asked for every exercise a study session holds; what is installed does not change meanwhile
 def _version(distribution: str) -> str:
     """A distribution's version, never by importing it (torch takes a second to import).
 
